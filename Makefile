@@ -1,0 +1,42 @@
+# The two commands: `make run` and `make test`. Both set everything up on a fresh machine.
+# With DATABASE_URL / REDIS_URL unset they start the bundled PostgreSQL and Redis under var/.
+
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+BUNDLED := $(PY) scripts/bundled.py
+
+.PHONY: run test lint fmt services stop-services status clean-var venv
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+run: $(VENV)/.installed
+	WKM_PORT=$(PORT) $(BUNDLED) exec -- $(PY) scripts/run_app.py
+
+test: $(VENV)/.installed
+	$(BUNDLED) exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+fmt: $(VENV)/.installed
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+services: $(VENV)/.installed
+	$(BUNDLED) start
+
+stop-services: $(VENV)/.installed
+	$(BUNDLED) stop
+
+status: $(VENV)/.installed
+	$(BUNDLED) status

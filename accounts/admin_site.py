@@ -1,0 +1,15 @@
+from django.contrib.admin import AdminSite
+
+from .roles import ADMINISTRATOR, has_role
+
+
+class AdministratorsAdminSite(AdminSite):
+    """The Django admin, open to active staff accounts holding the Administrator role only."""
+
+    site_header = "WKM Case Manager administration"
+    site_title = "WKM administration"
+    index_title = "Administration"
+
+    def has_permission(self, request):
+        user = request.user
+        return user.is_active and user.is_staff and has_role(user, ADMINISTRATOR)

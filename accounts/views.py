@@ -1,0 +1,19 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from .roles import ADMINISTRATOR, COORDINATOR, MEDIATOR, SUPERVISOR, roles_of
+
+# The home page a person lands on after login, by the role that matters most for their day.
+HOME_TEMPLATES = (
+    (COORDINATOR, "home/coordinator.html"),
+    (SUPERVISOR, "home/supervisor.html"),
+    (MEDIATOR, "home/mediator.html"),
+    (ADMINISTRATOR, "home/administrator.html"),
+)
+
+
+@login_required
+def home(request):
+    held = roles_of(request.user)
+    template = next((t for role, t in HOME_TEMPLATES if role in held), "home/no_role.html")
+    return render(request, template)

@@ -1,0 +1,40 @@
+"""The demo cast: one login per role, as in the README."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from accounts.roles import ADMINISTRATOR, COORDINATOR, MEDIATOR, SUPERVISOR
+
+# username, first name, last name, roles
+DEMO_USERS = (
+    ("coordinator", "Claire", "Okafor", (COORDINATOR,)),
+    ("mediator", "Martin", "Hughes", (MEDIATOR,)),
+    ("trainee", "Tara", "Whitfield", (MEDIATOR,)),
+    ("supervisor", "Susan", "Patel", (SUPERVISOR, MEDIATOR)),
+    ("admin", "Adam", "Reid", (ADMINISTRATOR,)),
+)
+
+
+@transaction.atomic
+def create_demo_users(*, password: str) -> list:
+    """Create the demo users; return them. Existing users of these names are left as they are."""
+    User = get_user_model()
+    users = []
+    for username, first, last, roles in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@example.org",
+                "is_staff": ADMINISTRATOR in roles,
+                "is_superuser": ADMINISTRATOR in roles,
+            },
+        )
+        if created:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            user.groups.set(Group.objects.filter(name__in=roles))
+        users.append(user)
+    return users

@@ -1,0 +1,63 @@
+"""The fixed cast of users, one per role (as healthchecks has alice, bob and charlie)."""
+
+import pytest
+
+from accounts.roles import ADMINISTRATOR, COORDINATOR, MEDIATOR, SUPERVISOR
+from tests.factories import UserFactory
+
+pytest_plugins = ["tests.celery_worker"]
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Fast hashing and plain static files: tests never need the production versions.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Serve static files from the source folders: tests never run collectstatic.
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory(username="coordinator", roles=[COORDINATOR])
+
+
+@pytest.fixture
+def mediator(db):
+    return UserFactory(username="mediator", roles=[MEDIATOR])
+
+
+@pytest.fixture
+def other_mediator(db):
+    return UserFactory(username="other_mediator", roles=[MEDIATOR])
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(username="supervisor", roles=[SUPERVISOR, MEDIATOR])
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(username="admin", roles=[ADMINISTRATOR], is_staff=True)
+
+
+@pytest.fixture
+def no_role_user(db):
+    return UserFactory(username="norole")
+
+
+@pytest.fixture
+def login(client):
+    """Log ``user`` into the test client and return the client."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,35 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from accounts.roles import roles_of
+
+
+@pytest.mark.django_db
+def test_it_creates_one_login_per_role_with_the_given_password(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-for-tests")
+
+    call_command("seed_demo")
+
+    User = get_user_model()
+    users = {u.username: u for u in User.objects.all()}
+    assert set(users) == {"coordinator", "mediator", "trainee", "supervisor", "admin"}
+    assert all(u.check_password("demo-pass-for-tests") for u in users.values())
+    assert roles_of(users["coordinator"]) == {"Coordinator"}
+    assert roles_of(users["supervisor"]) == {"Supervisor", "Mediator"}
+    assert users["admin"].is_staff and not users["coordinator"].is_staff
+
+
+@pytest.mark.django_db
+def test_it_loads_nothing_twice(monkeypatch, capsys):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    count = get_user_model().objects.count()
+
+    call_command("seed_demo")
+    second = capsys.readouterr().out
+
+    assert get_user_model().objects.count() == count
+    assert "shown only now" in first
+    assert "already loaded" in second and "shown only now" not in second
