@@ -43,7 +43,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "django_celery_beat",
+    "pgtrigger",
+    "pghistory",
     "accounts",
+    "audit",
     "cases",
     "parties",
     "sessions.apps.MediationSessionsConfig",
@@ -60,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records who made each change in the field-level history (django-pghistory).
+    "pghistory.middleware.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -101,6 +106,11 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- The service --------------------------------------------------------------------------
+
+# Days after closing when a follow-up call with the parties is suggested.
+FOLLOW_UP_DAYS = env.int("FOLLOW_UP_DAYS", default=90)
 
 # --- Locale -----------------------------------------------------------------------------------
 

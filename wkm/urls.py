@@ -9,5 +9,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("health/", health, name="health"),
     path("accounts/", include("accounts.urls")),
+    path("audit/", include("audit.urls")),
+    path("cases/", include("cases.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,78 @@
+"""Writing to the audit trail.
+
+Rule 12 of DESIGN.md: every view of a case, party, note or agreement, every download, export,
+change and login is recorded in an append-only log that the application cannot rewrite. Call
+``record_event`` from the service or view that does the thing; the table refuses updates and
+deletes (see ``AuditEvent.Meta.triggers``). Nothing confidential goes in: an object is described
+by its type and id (or its ``audit_repr``), never by ``str(obj)``, which may hold a person's name.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.conf import settings
+
+from .models import AuditEvent
+
+
+def client_ip(request) -> str | None:
+    """The client's IP address: REMOTE_ADDR, or X-Forwarded-For's first address behind a proxy.
+
+    X-Forwarded-For is only trusted when the app is configured to sit behind a TLS proxy
+    (``SECURE_PROXY_SSL_HEADER``); anything that is not a valid IP address is dropped.
+    """
+    if request is None:
+        return None
+    address = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded:
+        address = forwarded.split(",")[0]
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return None
+
+
+def record_event(
+    *,
+    action: str,
+    request=None,
+    actor=None,
+    obj=None,
+    case_reference: str = "",
+    object_repr: str = "",
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Append one event to the audit trail and return it.
+
+    ``actor`` defaults to the request's user when logged in. ``obj`` (any model instance) fills
+    the object's type, id and description: its ``audit_repr`` if it has one, else
+    "<verbose name> #<pk>". Its ``case_reference_for_audit`` fills ``case_reference`` when that
+    is not given. ``detail`` is for small, non-confidential facts, e.g. ``{"to": "closed"}``.
+    """
+    if actor is None and request is not None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            actor = user
+    object_type = object_id = ""
+    if obj is not None:
+        object_type = obj._meta.label_lower
+        object_id = "" if obj.pk is None else str(obj.pk)
+        if not object_repr:
+            object_repr = getattr(obj, "audit_repr", None) or (
+                f"{obj._meta.verbose_name.capitalize()} #{obj.pk}"
+            )
+        if not case_reference:
+            case_reference = getattr(obj, "case_reference_for_audit", None) or ""
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor,
+        actor_username=actor.get_username() if actor is not None else "",
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=str(object_repr)[:200],
+        case_reference=case_reference,
+        ip=client_ip(request),
+        detail=detail or {},
+    )

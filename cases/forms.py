@@ -1,0 +1,74 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from accounts.roles import COORDINATOR
+from parties.models import Party
+from wkm.widgets import DateInput, DateTimeInput
+
+from .models import Case, ContactLogEntry, Outcome
+from .services import CASE_EDITABLE_FIELDS
+
+
+def coordinators():
+    return (
+        get_user_model()
+        .objects.filter(groups__name=COORDINATOR, is_active=True)
+        .order_by("first_name", "last_name")
+    )
+
+
+class CaseForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = CASE_EDITABLE_FIELDS
+        widgets = {
+            "received_on": DateInput(),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "risk_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].queryset = coordinators()
+        self.fields["coordinator"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["coordinator"].required = False
+        self.fields["coordinator"].help_text = "Leave empty to take the case yourself."
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[("", "Choose an outcome")])
+    closed_on = forms.DateField(label="Date closed", widget=DateInput())
+    follow_up_on = forms.DateField(
+        label="Follow-up date",
+        required=False,
+        widget=DateInput(),
+        help_text="Suggested: three months after closing. Leave empty for no follow-up.",
+    )
+
+    def __init__(self, *args, outcomes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [("", "Choose an outcome")] + [
+            (o, Outcome(o).label) for o in outcomes
+        ]
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the case being reopened?", widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class LogEntryForm(forms.ModelForm):
+    class Meta:
+        model = ContactLogEntry
+        fields = ("kind", "occurred_at", "party", "text", "private_to", "is_draft")
+        widgets = {"occurred_at": DateTimeInput(), "text": forms.Textarea(attrs={"rows": 3})}
+        labels = {"is_draft": "Save as a draft (only you will see it until you publish it)"}
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        parties = Party.objects.filter(case=case)
+        for name in ("party", "private_to"):
+            self.fields[name].queryset = parties
+        self.fields["party"].empty_label = "Nobody in particular"
+        self.fields["private_to"].empty_label = "Not private: all of the case team may use it"

@@ -1,0 +1,249 @@
+"""Cases: a referral and everything done about it until it closes.
+
+Every write with a rule goes through cases.services; reads go through Case.objects.visible_to(user)
+(cases.querysets), which is the one place that says who may see a case.
+"""
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from .querysets import CaseQuerySet
+
+
+class DisputeType(models.TextChoices):
+    NEIGHBOUR = "neighbour", "Neighbour"
+    FAMILY = "family", "Family"
+    PARENT_TEEN = "parent_teen", "Parent/teen"
+    RESTORATIVE = "restorative", "Restorative conferencing"
+    COMMUNITY = "community", "Community/group"
+    WORKPLACE = "workplace", "Workplace"
+    OTHER = "other", "Other"
+
+
+class ReferralSource(models.TextChoices):
+    SELF = "self", "Self-referral"
+    HOUSING = "housing", "Housing provider"
+    POLICE = "police", "Police"
+    COUNCIL = "council", "Council/ASB team"
+    SCHOOL = "school", "School"
+    HEALTH = "health", "Health"
+    OTHER_AGENCY = "other_agency", "Other agency"
+
+
+class Status(models.TextChoices):
+    REFERRED = "referred", "Referred"
+    CONTACTING = "contacting", "Contacting parties"
+    AWAITING_CONSENT = "awaiting_consent", "Awaiting consent"
+    READY = "ready", "Ready to assign"
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
+
+
+class Outcome(models.TextChoices):
+    FULL_AGREEMENT = "full_agreement", "Full agreement"
+    PARTIAL_AGREEMENT = "partial_agreement", "Partial agreement"
+    NO_AGREEMENT = "no_agreement", "No agreement"
+    IMPROVED_COMMUNICATION = "improved_communication", "Improved communication"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    UNSUITABLE = "unsuitable", "Unsuitable for mediation"
+    NOT_CONTACTABLE = "not_contactable", "Not contactable"
+
+
+class ReferenceCounter(models.Model):
+    """The last case number used in a year; see services.allocate_reference."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+@pghistory.track(append_only=True)
+class Case(models.Model):
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    dispute_type = models.CharField(max_length=20, choices=DisputeType.choices)
+    referral_source = models.CharField(max_length=20, choices=ReferralSource.choices)
+    referrer_name = models.CharField("referrer's name", max_length=200, blank=True)
+    referrer_organisation = models.CharField(max_length=200, blank=True)
+    referrer_contact = models.CharField("referrer's phone or email", max_length=200, blank=True)
+    received_on = models.DateField("date received")
+    summary = models.TextField(
+        help_text="What the dispute is about, in a few sentences. Confidential."
+    )
+    risk_violence = models.BooleanField("threats or violence reported", default=False)
+    risk_safeguarding = models.BooleanField(
+        "safeguarding concern (a child or adult at risk)", default=False
+    )
+    risk_lone_working = models.BooleanField("do not visit alone / home visit risk", default=False)
+    risk_notes = models.TextField("risk and safeguarding notes", blank=True)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REFERRED)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="coordinated_cases",
+    )
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    follow_up_on = models.DateField("follow-up date", null=True, blank=True)
+    # Where a reopened case goes back to: the status it had when it was closed.
+    status_before_close = models.CharField(max_length=20, choices=Status.choices, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        indexes = [
+            models.Index(fields=["-received_on", "-id"], name="case_received_idx"),
+            models.Index(fields=["status", "-received_on"], name="case_status_idx"),
+            models.Index(fields=["dispute_type"], name="case_dispute_idx"),
+            models.Index(fields=["referral_source"], name="case_source_idx"),
+            models.Index(fields=["coordinator"], name="case_coordinator_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | models.Q(closed_on__isnull=False),
+                name="case_closed_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        return reverse("cases:detail", kwargs={"reference": self.reference})
+
+    @property
+    def audit_repr(self) -> str:
+        return self.reference
+
+    @property
+    def case_reference_for_audit(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != Status.CLOSED
+
+    @property
+    def risk_flags(self) -> list[str]:
+        fields = ("risk_violence", "risk_safeguarding", "risk_lone_working")
+        return [self._meta.get_field(f).verbose_name for f in fields if getattr(self, f)]
+
+
+@pghistory.track(append_only=True)
+class CaseAssignment(models.Model):
+    """A volunteer working on a case, from one date to another (history is kept on replacement)."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "Lead mediator"
+        CO_MEDIATOR = "co_mediator", "Co-mediator"
+        TRAINEE = "trainee", "Trainee"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer", on_delete=models.PROTECT, related_name="assignments"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    override_reason = models.TextField(blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["started_on", "id"]
+        indexes = [
+            models.Index(
+                fields=["volunteer", "case"],
+                condition=models.Q(ended_on__isnull=True),
+                name="assignment_current_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "volunteer"],
+                condition=models.Q(ended_on__isnull=True),
+                name="assignment_one_current_per_volunteer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} on {self.case}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
+
+
+@pghistory.track(append_only=True)
+class ContactLogEntry(models.Model):
+    """One line of a case's timeline: a call, letter, email, visit or note."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", "Phone call"
+        LETTER = "letter", "Letter"
+        EMAIL = "email", "Email"
+        VISIT = "visit", "Visit"
+        MEETING = "meeting", "Meeting"
+        NOTE = "note", "Note"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="log_entries")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NOTE)
+    party = models.ForeignKey(
+        "parties.Party",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="log_entries",
+        verbose_name="with",
+        help_text="The party this contact was with, if any.",
+    )
+    private_to = models.ForeignKey(
+        "parties.Party",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="private_notes",
+        verbose_name="private to",
+        help_text=(
+            "What this party said in a separate meeting: never shown to, or printed for, "
+            "another party."
+        ),
+    )
+    text = models.TextField("what happened")
+    occurred_at = models.DateTimeField("when")
+    is_draft = models.BooleanField(default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = "contact log entry"
+        verbose_name_plural = "contact log entries"
+        indexes = [models.Index(fields=["case", "-occurred_at"], name="log_case_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.case}"
+
+    @property
+    def audit_repr(self) -> str:
+        return f"Log entry #{self.pk}"
+
+    @property
+    def case_reference_for_audit(self) -> str:
+        return self.case.reference

@@ -1,0 +1,265 @@
+"""Every write to a case that has a rule. Pages, admin, commands and tasks all call these.
+
+Each function takes keyword arguments, runs in a transaction, validates with full_clean(), raises
+ValidationError with a message a coordinator understands, and leaves an audit record.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import record_event
+from parties.consent import consent_state
+from parties.models import Party
+
+from . import lifecycle
+from .models import Case, ContactLogEntry, Outcome, Status
+from .references import allocate_reference
+
+CASE_EDITABLE_FIELDS = (
+    "dispute_type",
+    "referral_source",
+    "referrer_name",
+    "referrer_organisation",
+    "referrer_contact",
+    "received_on",
+    "summary",
+    "risk_violence",
+    "risk_safeguarding",
+    "risk_lone_working",
+    "risk_notes",
+    "coordinator",
+)
+
+
+def _audit(action, *, by, case, request=None, obj=None, **detail):
+    record_event(
+        action=action,
+        actor=by,
+        request=request,
+        obj=obj or case,
+        case_reference=case.reference,
+        detail=detail or None,
+    )
+
+
+@transaction.atomic
+def case_create(*, by, fields: dict, parties: list[dict], request=None) -> Case:
+    """Log a referral: the case and its parties at once, or nothing at all."""
+    if not parties:
+        raise ValidationError("Add at least one party.")
+    case = Case(created_by=by, **fields)
+    if case.coordinator_id is None:
+        case.coordinator = by
+    case.reference = "pending"  # replaced below, once the fields are known to be valid
+    case.full_clean(exclude=["reference"])
+    party_objects = []
+    for party_fields in parties:
+        party = Party(**party_fields)
+        party.full_clean(exclude=["case"])
+        party_objects.append(party)
+    case.reference = allocate_reference(case.received_on.year)
+    case.save()
+    for party in party_objects:
+        party.case = case
+        party.save()
+    _audit(AuditEvent.Action.CREATE, by=by, case=case, request=request, parties=len(parties))
+    return case
+
+
+@transaction.atomic
+def case_update(*, case: Case, by, fields: dict, request=None) -> Case:
+    unknown = set(fields) - set(CASE_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    changed = sorted(name for name, value in fields.items() if getattr(case, name) != value)
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.full_clean()
+    case.save()
+    if changed:
+        _audit(AuditEvent.Action.CHANGE, by=by, case=case, request=request, fields=changed)
+    return case
+
+
+def _lock(case: Case) -> Case:
+    """Re-read the case under a row lock, so two coordinators cannot move it at once."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+@transaction.atomic
+def case_transition(*, case: Case, to: str, by, request=None) -> Case:
+    """Move a case along its lifecycle (cases.lifecycle), refusing moves that break a rule."""
+    locked = _lock(case)
+    if not lifecycle.can_move(locked.status, to):
+        raise ValidationError(
+            f"A case that is “{locked.get_status_display()}” cannot move to “{Status(to).label}”."
+        )
+    if to == Status.READY:
+        waiting = consent_state(locked).waiting_for
+        if waiting:
+            names = ", ".join(p.full_name for p in waiting)
+            raise ValidationError(
+                f"Rule 7: still waiting for consent from {names}. Record their consent first."
+            )
+    if to == Status.ACTIVE and locked.assignments.filter(ended_on__isnull=True).count() != 2:
+        raise ValidationError(
+            "Rule 1: a case becomes active only with exactly two current mediators. "
+            "Assign a pair first."
+        )
+    frm = locked.status
+    locked.status = to
+    locked.status_changed_at = timezone.now()
+    locked.save(update_fields=["status", "status_changed_at"])
+    _audit(
+        AuditEvent.Action.TRANSITION, by=by, case=locked, request=request, **{"from": frm, "to": to}
+    )
+    case.refresh_from_db()
+    return case
+
+
+def suggested_follow_up(closed_on: datetime.date) -> datetime.date:
+    """When to check in with the parties after closing: FOLLOW_UP_DAYS later (3 months)."""
+    return closed_on + datetime.timedelta(days=settings.FOLLOW_UP_DAYS)
+
+
+def closing_outcomes(case: Case) -> list[str]:
+    was_active = case.status == Status.ACTIVE or case.assignments.exists()
+    return lifecycle.outcomes_allowed(case.status, was_active=was_active)
+
+
+@transaction.atomic
+def case_close(
+    *,
+    case: Case,
+    by,
+    outcome: str,
+    closed_on: datetime.date,
+    follow_up_on: datetime.date | None = None,
+    request=None,
+) -> Case:
+    locked = _lock(case)
+    if locked.status == Status.CLOSED:
+        raise ValidationError("This case is already closed.")
+    if outcome not in closing_outcomes(locked):
+        raise ValidationError(
+            {"outcome": f"“{Outcome(outcome).label}” needs the case to have been active."}
+            if outcome in Outcome.values
+            else {"outcome": "Choose an outcome."}
+        )
+    if closed_on < locked.received_on:
+        raise ValidationError({"closed_on": "A case cannot close before it was received."})
+    if closed_on > timezone.localdate():
+        raise ValidationError({"closed_on": "The closing date cannot be in the future."})
+    if follow_up_on is not None and follow_up_on < closed_on:
+        raise ValidationError({"follow_up_on": "The follow-up date must be after closing."})
+    locked.status_before_close = locked.status
+    locked.status = Status.CLOSED
+    locked.status_changed_at = timezone.now()
+    locked.outcome = outcome
+    locked.closed_on = closed_on
+    locked.follow_up_on = follow_up_on
+    locked.full_clean()
+    locked.save()
+    _audit(
+        AuditEvent.Action.TRANSITION,
+        by=by,
+        case=locked,
+        request=request,
+        to="closed",
+        outcome=outcome,
+    )
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, by, reason: str, request=None) -> Case:
+    """Reopen a closed case to the state it was closed from; the reason goes on the timeline."""
+    locked = _lock(case)
+    if locked.status != Status.CLOSED:
+        raise ValidationError("Only a closed case can be reopened.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the case is being reopened."})
+    back_to = locked.status_before_close or Status.CONTACTING
+    locked.status = back_to
+    locked.status_changed_at = timezone.now()
+    locked.outcome = ""
+    locked.closed_on = None
+    locked.follow_up_on = None
+    locked.status_before_close = ""
+    locked.save()
+    ContactLogEntry.objects.create(
+        case=locked,
+        kind=ContactLogEntry.Kind.NOTE,
+        text=f"Case reopened: {reason.strip()}",
+        occurred_at=timezone.now(),
+        author=by,
+    )
+    _audit(
+        AuditEvent.Action.TRANSITION, by=by, case=locked, request=request, to=back_to, reopened=True
+    )
+    case.refresh_from_db()
+    return case
+
+
+def _check_entry_parties(case: Case, entry: ContactLogEntry) -> None:
+    for field in ("party", "private_to"):
+        party = getattr(entry, field)
+        if party is not None and party.case_id != case.pk:
+            raise ValidationError({field: "Choose a party of this case."})
+
+
+@transaction.atomic
+def log_entry_add(
+    *,
+    case: Case,
+    by,
+    kind: str,
+    text: str,
+    occurred_at: datetime.datetime,
+    party: Party | None = None,
+    private_to: Party | None = None,
+    is_draft: bool = False,
+    request=None,
+) -> ContactLogEntry:
+    entry = ContactLogEntry(
+        case=case,
+        kind=kind,
+        text=text,
+        occurred_at=occurred_at,
+        party=party,
+        private_to=private_to,
+        is_draft=is_draft,
+        author=by,
+    )
+    _check_entry_parties(case, entry)
+    if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"occurred_at": "A contact cannot be recorded in the future."})
+    entry.full_clean()
+    entry.save()
+    _audit(AuditEvent.Action.CREATE, by=by, case=case, request=request, obj=entry)
+    return entry
+
+
+@transaction.atomic
+def log_entry_update(*, entry: ContactLogEntry, by, fields: dict, request=None) -> ContactLogEntry:
+    """Edit a draft (only its author may); publishing is saving with is_draft False."""
+    entry = ContactLogEntry.objects.select_for_update().get(pk=entry.pk)
+    if not entry.is_draft:
+        raise ValidationError("Only drafts can be edited; add a new entry instead.")
+    if entry.author_id != by.pk:
+        raise ValidationError("Only the author of a draft can edit it.")
+    for name, value in fields.items():
+        if name not in {"kind", "text", "occurred_at", "party", "private_to", "is_draft"}:
+            raise ValueError(f"not editable: {name}")
+        setattr(entry, name, value)
+    _check_entry_parties(entry.case, entry)
+    entry.full_clean()
+    entry.save()
+    _audit(AuditEvent.Action.CHANGE, by=by, case=entry.case, request=request, obj=entry)
+    return entry

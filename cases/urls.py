@@ -1,0 +1,51 @@
+from django.contrib.auth.decorators import login_required
+from django.urls import path, register_converter
+
+from parties import views as party_views
+
+from . import views
+
+
+class ReferenceConverter:
+    regex = r"WKM-[0-9]{4}-[0-9]{4,}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(ReferenceConverter, "ref")
+
+app_name = "cases"
+
+# Every page needs a login; the case itself is then found within the user's scope (or 404).
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("new/", views.case_new, name="new"),
+    path("<ref:reference>/", views.case_detail, name="detail"),
+    path("<ref:reference>/edit/", views.case_edit, name="edit"),
+    path("<ref:reference>/status/", views.case_transition, name="transition"),
+    path("<ref:reference>/close/", views.case_close, name="close"),
+    path("<ref:reference>/reopen/", views.case_reopen, name="reopen"),
+    path("<ref:reference>/log/", views.log_add, name="log_add"),
+    path("<ref:reference>/log/<int:pk>/edit/", views.log_edit, name="log_edit"),
+    path("<ref:reference>/audit/", views.case_audit, name="audit"),
+    path("<ref:reference>/parties/new/", party_views.party_add, name="party_add"),
+    path("<ref:reference>/parties/<int:pk>/", party_views.party_detail, name="party_detail"),
+    path("<ref:reference>/parties/<int:pk>/edit/", party_views.party_edit, name="party_edit"),
+    path(
+        "<ref:reference>/parties/<int:pk>/consent/",
+        party_views.consent_add,
+        name="consent_add",
+    ),
+    path(
+        "<ref:reference>/consents/<int:pk>/withdraw/",
+        party_views.consent_withdraw,
+        name="consent_withdraw",
+    ),
+]
+
+for pattern in urlpatterns:
+    pattern.callback = login_required(pattern.callback)

@@ -1,0 +1,265 @@
+"""Case pages. Thin: parse the request, call a selector or service, render.
+
+Every page finds its case through cases.access.case_for (404 when out of scope).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.roles import COORDINATOR, has_role, role_required
+from audit.models import AuditEvent
+from audit.selectors import events_for_case
+from audit.services import record_event
+from parties.consent import consent_state
+from parties.forms import PartyForm, PartyFormSet
+from parties.models import Party
+from parties.selectors import possible_duplicates
+from wkm.forms import add_service_errors
+
+from . import lifecycle, services
+from .access import case_for
+from .disclosure import log_entries_for
+from .filters import CaseFilter
+from .forms import CaseForm, CloseForm, LogEntryForm, ReopenForm
+from .models import Case, CaseAssignment
+
+CASES_PER_PAGE = 25
+
+
+def _require_manage(access):
+    if not access.can_manage:
+        raise PermissionDenied
+
+
+def case_list(request):
+    is_coordinator = has_role(request.user, COORDINATOR)
+    queryset = (
+        Case.objects.visible_to(request.user)
+        .select_related("coordinator")
+        .prefetch_related(
+            Prefetch(
+                "parties", queryset=Party.objects.only("id", "case_id", "full_name", "postcode")
+            ),
+            Prefetch(
+                "assignments",
+                queryset=CaseAssignment.objects.filter(ended_on__isnull=True).select_related(
+                    "volunteer"
+                ),
+                to_attr="current_assignments",
+            ),
+        )
+    )
+    case_filter = CaseFilter(request.GET, queryset=queryset, show_staff_filters=is_coordinator)
+    page = Paginator(case_filter.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/list.html",
+        {"filter": case_filter, "page": page, "query": query.urlencode()},
+    )
+
+
+@role_required(COORDINATOR)
+def case_new(request):
+    """Referral intake: the case and its parties on one page."""
+    form = CaseForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    formset = PartyFormSet(request.POST or None, prefix="parties")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        parties = [
+            {name: getattr(f.instance, name) for name in PartyForm.Meta.fields}
+            for f in formset.forms
+            if f.has_changed()
+        ]
+        try:
+            case = services.case_create(
+                by=request.user,
+                fields={name: form.cleaned_data[name] for name in CaseForm.Meta.fields},
+                parties=parties,
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Referral logged as {case.reference}.")
+            return redirect(case)
+    return render(request, "cases/new.html", {"form": form, "formset": formset})
+
+
+def case_detail(request, reference):
+    case, access = case_for(request, reference)
+    record_event(action=AuditEvent.Action.VIEW, request=request, obj=case)
+    consents = consent_state(case)
+    context = {
+        "case": case,
+        "access": access,
+        "consents": consents,
+        "entries": log_entries_for(case, audience=None, viewer=request.user),
+        "log_form": LogEntryForm(
+            case=case,
+            initial={"occurred_at": timezone.localtime().replace(second=0, microsecond=0)},
+        )
+        if access.can_record
+        else None,
+        "next_steps": lifecycle.next_steps(case.status) if access.can_manage else [],
+        "duplicates": possible_duplicates(case.parties.all()) if access.can_manage else [],
+        "current_assignments": [a for a in case.assignments.all() if a.ended_on is None],
+    }
+    return render(request, "cases/detail.html", context)
+
+
+def case_edit(request, reference):
+    case, access = case_for(request, reference)
+    _require_manage(access)
+    form = CaseForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_update(
+                case=Case.objects.get(pk=case.pk),
+                by=request.user,
+                fields={name: form.cleaned_data[name] for name in CaseForm.Meta.fields},
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Case details saved.")
+            return redirect(case)
+    return render(
+        request,
+        "cases/edit.html",
+        {"case": case, "form": form, "heading": "Edit case details", "submit_label": "Save"},
+    )
+
+
+@require_POST
+def case_transition(request, reference):
+    case, access = case_for(request, reference)
+    _require_manage(access)
+    try:
+        services.case_transition(
+            case=case, to=request.POST.get("to", ""), by=request.user, request=request
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except ValueError:
+        messages.error(request, "That is not a case status.")
+    else:
+        messages.success(request, f"{case.reference} is now “{case.get_status_display()}”.")
+    return redirect(case)
+
+
+def case_close(request, reference):
+    case, access = case_for(request, reference)
+    _require_manage(access)
+    outcomes = services.closing_outcomes(case)
+    if not outcomes:
+        messages.error(request, "This case is already closed.")
+        return redirect(case)
+    today = timezone.localdate()
+    form = CloseForm(
+        request.POST or None,
+        outcomes=outcomes,
+        initial={"closed_on": today, "follow_up_on": services.suggested_follow_up(today)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_close(case=case, by=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{case.reference} is closed.")
+            return redirect(case)
+    return render(
+        request,
+        "cases/close.html",
+        {"case": case, "form": form, "heading": "Close the case", "submit_label": "Close case"},
+    )
+
+
+def case_reopen(request, reference):
+    case, access = case_for(request, reference)
+    _require_manage(access)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_reopen(
+                case=case, by=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{case.reference} is reopened.")
+            return redirect(case)
+    return render(
+        request,
+        "cases/reopen.html",
+        {"case": case, "form": form, "heading": "Reopen the case", "submit_label": "Reopen case"},
+    )
+
+
+def log_add(request, reference):
+    case, access = case_for(request, reference)
+    if not access.can_record:
+        raise PermissionDenied
+    form = LogEntryForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.log_entry_add(
+                case=case, by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, "Draft saved." if entry.is_draft else "Added to the case timeline."
+            )
+            return redirect(case)
+    return render(
+        request,
+        "cases/log_form.html",
+        {"case": case, "form": form, "heading": "Add to the timeline", "submit_label": "Save"},
+    )
+
+
+def log_edit(request, reference, pk):
+    case, access = case_for(request, reference)
+    if not access.can_record:
+        raise PermissionDenied
+    entry = _own_draft_or_404(case, request.user, pk)
+    form = LogEntryForm(request.POST or None, instance=entry, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.log_entry_update(
+                entry=entry, by=request.user, fields=form.cleaned_data, request=request
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, "Draft saved." if form.cleaned_data["is_draft"] else "Published."
+            )
+            return redirect(case)
+    return render(
+        request,
+        "cases/log_form.html",
+        {"case": case, "form": form, "heading": "Edit draft", "submit_label": "Save"},
+    )
+
+
+def _own_draft_or_404(case, user, pk):
+    return get_object_or_404(case.log_entries, pk=pk, is_draft=True, author=user)
+
+
+def case_audit(request, reference):
+    case, access = case_for(request, reference)
+    if not access.can_see_audit:
+        raise PermissionDenied
+    page = Paginator(events_for_case(case.reference), 50).get_page(request.GET.get("page"))
+    return render(request, "cases/audit.html", {"case": case, "page": page})

@@ -1,0 +1,32 @@
+from django import forms
+
+from wkm.widgets import DateTimeInput
+
+from .models import Consent, Party
+from .services import PARTY_EDITABLE_FIELDS
+
+
+class PartyForm(forms.ModelForm):
+    class Meta:
+        model = Party
+        fields = PARTY_EDITABLE_FIELDS
+        widgets = {
+            "contact_restrictions": forms.Textarea(attrs={"rows": 2}),
+            "accessibility_needs": forms.Textarea(attrs={"rows": 2}),
+            "safeguarding_notes": forms.Textarea(attrs={"rows": 2}),
+            "phone": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+        }
+
+
+# The intake page shows two parties (the second may stay blank); "Add another party" adds more.
+PartyFormSet = forms.formset_factory(
+    PartyForm, extra=1, min_num=1, validate_min=True, max_num=12, validate_max=True
+)
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ("kind", "method", "given_at", "notes")
+        widgets = {"given_at": DateTimeInput()}
+        labels = {"notes": "Notes (optional)"}

@@ -1,0 +1,167 @@
+"""Parties: the people in a case, and the consent each gives."""
+
+import pghistory
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from .validators import display_phone, normalise_phone, normalise_postcode
+
+
+@pghistory.track(append_only=True)
+class Party(models.Model):
+    class Role(models.TextChoices):
+        FIRST_PARTY = "first_party", "First party (referred)"
+        OTHER_PARTY = "other_party", "Other party"
+        FAMILY_MEMBER = "family_member", "Family member"
+        SUPPORTER = "supporter", "Supporter"
+        OTHER = "other", "Other"
+
+    class ContactMethod(models.TextChoices):
+        PHONE = "phone", "Phone call"
+        SMS = "sms", "Text message"
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="parties")
+    full_name = models.CharField(max_length=200)
+    role = models.CharField("role in the dispute", max_length=20, choices=Role.choices)
+    address_line1 = models.CharField("address line 1", max_length=200, blank=True)
+    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    town = models.CharField("town or city", max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True, help_text="For example TN9 1AA.")
+    phone = models.CharField(
+        max_length=20, blank=True, help_text="A UK number, for example 01732 123456."
+    )
+    email = models.EmailField(blank=True)
+    preferred_contact = models.CharField(
+        "preferred contact method", max_length=10, choices=ContactMethod.choices
+    )
+    preferred_times = models.CharField(
+        "safe times to contact",
+        max_length=200,
+        blank=True,
+        help_text="For example: weekdays after 6pm.",
+    )
+    contact_restrictions = models.TextField(
+        blank=True, help_text="For example: do not leave voicemail; do not write to the address."
+    )
+    language = models.CharField("preferred language", max_length=100, blank=True)
+    interpreter_needed = models.BooleanField(default=False)
+    accessibility_needs = models.TextField(blank=True)
+    under_18 = models.BooleanField("under 18", default=False)
+    guardian_name = models.CharField("parent or guardian's name", max_length=200, blank=True)
+    guardian_contact = models.CharField(
+        "parent or guardian's phone or email", max_length=200, blank=True
+    )
+    safeguarding_notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "parties"
+        indexes = [
+            models.Index(fields=["postcode"], name="party_postcode_idx"),
+            models.Index(fields=["case"], name="party_case_idx"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse(
+            "cases:party_detail", kwargs={"reference": self.case.reference, "pk": self.pk}
+        )
+
+    def clean(self):
+        """Normalise postcode and phone, and check the details the chosen contact method needs."""
+        errors = {}
+        for name, normalise in (("postcode", normalise_postcode), ("phone", normalise_phone)):
+            try:
+                setattr(self, name, normalise(getattr(self, name)))
+            except ValidationError as error:
+                errors[name] = error.messages
+        needs = {
+            self.ContactMethod.PHONE: ("phone", "Give a phone number to be called on."),
+            self.ContactMethod.SMS: ("phone", "Give a mobile number for text messages."),
+            self.ContactMethod.EMAIL: ("email", "Give an email address to be emailed at."),
+            self.ContactMethod.LETTER: ("postcode", "Give a postal address to be written to."),
+        }
+        if self.preferred_contact in needs:
+            field, message = needs[self.preferred_contact]
+            if not getattr(self, field) and field not in errors:
+                errors[field] = [message]
+        if self.under_18 and not self.guardian_name.strip():
+            errors["guardian_name"] = ["Give the name of the parent or guardian of a child."]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def phone_display(self) -> str:
+        return display_phone(self.phone)
+
+    @property
+    def audit_repr(self) -> str:
+        return f"Party #{self.pk}"
+
+    @property
+    def case_reference_for_audit(self) -> str:
+        return self.case.reference
+
+
+@pghistory.track(append_only=True)
+class Consent(models.Model):
+    """One consent a party gave; withdrawing it sets withdrawn_at and keeps the record."""
+
+    class Kind(models.TextChoices):
+        MEDIATE = "mediate", "To take part in mediation"
+        SHARE_DETAILS = "share_details", "To share contact details with the other party"
+        DATA_PROCESSING = "data_processing", "To the processing of their personal data"
+
+    class Method(models.TextChoices):
+        VERBAL = "verbal", "Verbally"
+        WRITTEN = "written", "In writing"
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    given_at = models.DateTimeField("given on")
+    method = models.CharField("how", max_length=10, choices=Method.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    notes = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["party", "kind", "-given_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "kind"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="consent_one_current_per_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.party_id})"
+
+    def clean(self):
+        if self.given_at and self.given_at > timezone.now():
+            raise ValidationError({"given_at": "Consent cannot be given in the future."})
+
+    @property
+    def is_current(self) -> bool:
+        return self.withdrawn_at is None
+
+    @property
+    def audit_repr(self) -> str:
+        return f"Consent #{self.pk}"

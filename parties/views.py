@@ -1,0 +1,149 @@
+"""Party and consent pages, reached through their case (cases.access.case_for: 404 if not
+visible)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from audit.models import AuditEvent
+from audit.services import record_event
+from cases.access import case_for
+from cases.disclosure import log_entries_for
+from wkm.forms import add_service_errors
+
+from . import services
+from .forms import ConsentForm, PartyForm
+from .models import Consent
+from .selectors import possible_duplicates
+
+
+def _party(case, pk):
+    """A party of a case already fetched under the user's scope, or 404."""
+    for party in case.parties.all():
+        if party.pk == pk:
+            return party
+    raise Http404("No such party in this case.")
+
+
+def party_detail(request, reference, pk):
+    case, access = case_for(request, reference)
+    party = _party(case, pk)
+    record_event(action=AuditEvent.Action.VIEW, request=request, obj=party)
+    entries = log_entries_for(case, audience=None, viewer=request.user).filter(party=party)
+    return render(
+        request,
+        "parties/detail.html",
+        {
+            "case": case,
+            "access": access,
+            "party": party,
+            "consents": party.consents.all(),
+            "entries": entries,
+            "duplicates": possible_duplicates([party]) if access.can_manage else [],
+        },
+    )
+
+
+def party_add(request, reference):
+    case, access = case_for(request, reference)
+    if not access.can_manage:
+        raise PermissionDenied
+    form = PartyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            party = services.party_add(
+                case=case,
+                by=request.user,
+                fields={name: getattr(form.instance, name) for name in PartyForm.Meta.fields},
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{party.full_name} added to {case.reference}.")
+            return redirect(case)
+    return render(
+        request,
+        "parties/form.html",
+        {"case": case, "form": form, "heading": "Add a party", "submit_label": "Add party"},
+    )
+
+
+def party_edit(request, reference, pk):
+    case, access = case_for(request, reference)
+    if not access.can_record:
+        raise PermissionDenied
+    party = _party(case, pk)
+    form = PartyForm(request.POST or None, instance=party)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.party_update(
+                party=party,
+                by=request.user,
+                fields={name: getattr(form.instance, name) for name in PartyForm.Meta.fields},
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Party details saved.")
+            return redirect(party)
+    return render(
+        request,
+        "parties/form.html",
+        {"case": case, "form": form, "heading": f"Edit {party.full_name}", "submit_label": "Save"},
+    )
+
+
+def consent_add(request, reference, pk):
+    case, access = case_for(request, reference)
+    if not access.can_record:
+        raise PermissionDenied
+    party = _party(case, pk)
+    form = ConsentForm(
+        request.POST or None,
+        initial={"given_at": timezone.localtime().replace(second=0, microsecond=0)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(
+                party=party, by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Consent recorded for {party.full_name}.")
+            return redirect(case)
+    return render(
+        request,
+        "parties/consent_form.html",
+        {
+            "case": case,
+            "party": party,
+            "form": form,
+            "heading": f"Record consent: {party.full_name}",
+            "submit_label": "Record consent",
+        },
+    )
+
+
+@require_POST
+def consent_withdraw(request, reference, pk):
+    case, access = case_for(request, reference)
+    if not access.can_record:
+        raise PermissionDenied
+    consent = get_object_or_404(Consent, pk=pk, party__case=case)
+    try:
+        services.consent_withdraw(consent=consent, by=request.user, request=request)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.warning(
+            request,
+            f"{consent.party.full_name} withdrew consent “{consent.get_kind_display().lower()}”.",
+        )
+    return redirect(case)

@@ -1,0 +1,80 @@
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group
+from django.test import RequestFactory
+
+from audit.models import AuditEvent
+from audit.selectors import events_for_case
+from audit.services import record_event
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_records_who_did_what_to_which_object_from_where(coordinator, mediator):
+    request = RequestFactory().get("/cases/1/", REMOTE_ADDR="203.0.113.7")
+    request.user = coordinator
+
+    event = record_event(
+        action=AuditEvent.Action.VIEW,
+        request=request,
+        obj=mediator,
+        case_reference="WKM-2026-0001",
+        detail={"tab": "notes"},
+    )
+
+    event.refresh_from_db()
+    assert event.actor == coordinator
+    assert event.actor_username == "coordinator"
+    assert event.action == "view"
+    assert event.object_type == "auth.user"
+    assert event.object_id == str(mediator.pk)
+    assert event.object_repr == f"User #{mediator.pk}"
+    assert mediator.get_full_name() not in event.object_repr
+    assert event.case_reference == "WKM-2026-0001"
+    assert event.ip == "203.0.113.7"
+    assert event.detail == {"tab": "notes"}
+    assert event.at is not None
+
+
+def test_it_uses_the_objects_own_audit_description_and_case_reference(coordinator):
+    group = Group.objects.create(name="Anything")
+    group.audit_repr = "Party #12"
+    group.case_reference_for_audit = "WKM-2026-0042"
+
+    event = record_event(action=AuditEvent.Action.CHANGE, actor=coordinator, obj=group)
+
+    assert event.object_repr == "Party #12"
+    assert event.case_reference == "WKM-2026-0042"
+    assert list(events_for_case("WKM-2026-0042")) == [event]
+
+
+def test_it_records_no_actor_for_an_anonymous_request():
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+
+    event = record_event(action=AuditEvent.Action.VIEW, request=request)
+
+    assert event.actor is None
+    assert event.actor_username == ""
+    assert event.ip == "127.0.0.1"
+
+
+def test_it_ignores_x_forwarded_for_unless_behind_a_proxy(settings):
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.9, 10.0.0.2"
+    )
+    settings.SECURE_PROXY_SSL_HEADER = None
+    assert record_event(action=AuditEvent.Action.VIEW, request=request).ip == "10.0.0.1"
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert record_event(action=AuditEvent.Action.VIEW, request=request).ip == "198.51.100.9"
+
+
+def test_it_keeps_the_event_untouched_when_the_user_is_deleted(coordinator):
+    event = record_event(action=AuditEvent.Action.EXPORT, actor=coordinator)
+    user_id = coordinator.pk
+
+    coordinator.delete()
+
+    event = AuditEvent.objects.get(pk=event.pk)
+    assert event.actor_id == user_id
+    assert event.actor_username == "coordinator"
