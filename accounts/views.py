@@ -1,6 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from cases.selectors import open_cases, status_counts
+
 from .roles import ADMINISTRATOR, COORDINATOR, MEDIATOR, SUPERVISOR, roles_of
 
 # The home page a person lands on after login, by the role that matters most for their day.
@@ -16,4 +18,9 @@ HOME_TEMPLATES = (
 def home(request):
     held = roles_of(request.user)
     template = next((t for role, t in HOME_TEMPLATES if role in held), "home/no_role.html")
-    return render(request, template)
+    context = {}
+    if COORDINATOR in held:
+        context["status_counts"] = status_counts(request.user)
+    elif held & {MEDIATOR, SUPERVISOR}:
+        context["my_cases"] = open_cases(request.user)
+    return render(request, template, context)

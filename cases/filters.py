@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from parties.models import Party
-from parties.validators import POSTCODE
+from parties.validators import OUTWARD_CODE, POSTCODE
 from volunteers.models import Volunteer
 from wkm.widgets import DateInput
 
@@ -75,7 +75,7 @@ class CaseFilter(django_filters.FilterSet):
         if POSTCODE.match(compact):
             postcode = f"{compact[:-3]} {compact[-3:]}"
             condition |= Exists(parties.filter(postcode=postcode))
-        elif len(compact) <= 4 and compact[:1].isalpha() and compact[1:2].isdigit():
+        elif OUTWARD_CODE.match(compact):
             condition |= Exists(parties.filter(postcode__startswith=f"{compact} "))
         condition |= Exists(parties.filter(full_name__icontains=value))
         return queryset.filter(condition)

@@ -35,6 +35,6 @@ def create_demo_users(*, password: str) -> list:
         if created:
             user.set_password(password)
             user.save(update_fields=["password"])
-            user.groups.set(Group.objects.filter(name__in=roles))
+            user.groups.set([Group.objects.get_or_create(name=name)[0] for name in roles])
         users.append(user)
     return users

@@ -129,7 +129,7 @@ class Consent(models.Model):
     given_at = models.DateTimeField("given on")
     method = models.CharField("how", max_length=10, choices=Method.choices)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_recorded_by = models.ForeignKey(

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 
 # The UK postcode format (outward code, space, inward code), plus the one special case GIR 0AA.
 POSTCODE = re.compile(r"^(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$")
+# The first half alone ("TN9", "ME14"): a postcode district.
+OUTWARD_CODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 
 
 def normalise_postcode(value: str) -> str:
@@ -35,7 +37,7 @@ def normalise_phone(value: str) -> str:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationError(
-            "Enter a valid phone number, for example 01732 123456 or 07700 900123.",
+            "Enter a valid phone number, for example 01732 123456 or 07911 123456.",
             code="invalid_phone",
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

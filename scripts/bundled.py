@@ -10,8 +10,8 @@ with its data under ``var/``, on ports that do not clash with a system installat
     python scripts/bundled.py status
     python scripts/bundled.py exec -- CMD  # start, run CMD, then stop what this call started
 
-``exec`` only stops the servers it started itself, so a ``make test`` beside a running
-``make run`` leaves the running app's database alone.
+``exec`` stops the servers it started when the last ``exec`` using them ends, so a ``make test``
+beside a running ``make run`` leaves the running app's database alone.
 
 It uses only the standard library and psycopg2, so it can run before Django is configured.
 """
@@ -19,7 +19,10 @@ It uses only the standard library and psycopg2, so it can run before Django is c
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import importlib.util
+import json
 import os
 import pwd
 import secrets
@@ -39,6 +42,7 @@ PG_DATA = PG_DIR / "data"
 PG_LOG = PG_DIR / "server.log"
 REDIS_DIR = VAR / "redis"
 DEV_ENV = VAR / "dev.env"
+STATE = VAR / "bundled-state.json"
 
 PG_PORT = int(os.environ.get("WKM_BUNDLED_PG_PORT", "54329"))
 REDIS_PORT = int(os.environ.get("WKM_BUNDLED_REDIS_PORT", "63790"))
@@ -337,12 +341,44 @@ def status() -> None:
     print(f"REDIS_URL:    {os.environ.get('REDIS_URL') or BUNDLED_REDIS_URL + ' (bundled)'}")
 
 
+@contextlib.contextmanager
+def shared_state():
+    """The servers that `exec` runs started and the `exec` runs still using them, read and
+    written under a file lock so that several `make test` / `make run` at once agree."""
+    VAR.mkdir(exist_ok=True)
+    with open(VAR / "bundled.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            state = json.loads(STATE.read_text()) if STATE.exists() else {}
+        except ValueError:
+            state = {}
+        state.setdefault("users", [])
+        state.setdefault("started", [])
+        state["users"] = [pid for pid in state["users"] if pid_alive(pid)]
+        yield state
+        STATE.write_text(json.dumps(state))
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def run_with_services(command: list[str]) -> int:
-    started = start()
-    # The child gets Ctrl-C from the terminal; we wait for it to finish, then stop our servers.
+    """Start what is needed, run ``command``, and stop the servers when the last run using them
+    ends. Servers started by `start` (make services) are not ours to stop."""
+    with shared_state() as state:
+        state["started"] = sorted(set(state["started"]) | set(start()))
+        state["users"].append(os.getpid())
     env = dict(os.environ)
     env.setdefault("DATABASE_URL", BUNDLED_DATABASE_URL)
     env.setdefault("REDIS_URL", BUNDLED_REDIS_URL)
+    # The child gets Ctrl-C from the terminal; we wait for it to finish, then clean up.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         child = subprocess.Popen(
@@ -350,7 +386,11 @@ def run_with_services(command: list[str]) -> int:
         )
         returncode = child.wait()
     finally:
-        stop(started)
+        with shared_state() as state:
+            state["users"] = [pid for pid in state["users"] if pid != os.getpid()]
+            if not state["users"]:
+                stop(state["started"])
+                state["started"] = []
         signal.signal(signal.SIGINT, previous)
     return returncode
 

@@ -61,3 +61,23 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def case(db):
+    """A case with two parties; ``mediator`` is not on it until a test assigns them."""
+    from tests.factories import CaseFactory, PartyFactory
+
+    case = CaseFactory()
+    PartyFactory(case=case, full_name="Alice Carter", role="first_party", postcode="TN9 1AA")
+    PartyFactory(case=case, full_name="Bob Dunn", role="other_party", postcode="TN9 1AB")
+    return case
+
+
+@pytest.fixture
+def my_case(case, mediator):
+    """``case`` with ``mediator`` assigned to it."""
+    from tests.factories import assign
+
+    assign(case, mediator)
+    return case

@@ -1,3 +1,4 @@
+import importlib
 import re
 
 import pytest
@@ -9,7 +10,15 @@ from tests.factories import TEST_PASSWORD
 
 @pytest.mark.django_db
 def test_it_creates_the_four_role_groups_by_migration():
+    from django.apps import apps
+
+    migration = importlib.import_module("accounts.migrations.0001_roles")
+    Group.objects.filter(name__in=ALL_ROLES).delete()
+
+    migration.create_roles(apps, schema_editor=None)
+
     assert set(Group.objects.values_list("name", flat=True)) >= set(ALL_ROLES)
+    assert set(migration.ROLES) == set(ALL_ROLES)
 
 
 @pytest.mark.django_db
@@ -128,3 +137,20 @@ def test_it_has_a_skip_link_and_an_en_gb_page(login, mediator):
 
     assert '<html lang="en-GB">' in html
     assert 'href="#main"' in html
+
+
+def test_it_shows_coordinators_their_cases_by_stage(login, coordinator, case):
+    html = login(coordinator).get("/").content.decode()
+
+    assert 'href="/cases/?status=referred"' in html
+    assert re.search(r"<span[^>]*>1</span><br>Referred", html)
+
+
+def test_it_shows_mediators_only_their_open_cases(login, mediator, my_case):
+    from tests.factories import CaseFactory
+
+    other = CaseFactory()
+
+    html = login(mediator).get("/").content.decode()
+
+    assert my_case.reference in html and other.reference not in html
