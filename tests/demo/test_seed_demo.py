@@ -33,3 +33,18 @@ def test_it_loads_nothing_twice(monkeypatch, capsys):
     assert get_user_model().objects.count() == count
     assert "shown only now" in first
     assert "already loaded" in second and "shown only now" not in second
+
+
+@pytest.mark.django_db
+def test_it_loads_realistic_cases_and_volunteers_through_the_services(monkeypatch):
+    from cases.models import Case
+    from volunteers.models import Volunteer
+
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-for-tests")
+    call_command("seed_demo")
+
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert {"referred", "awaiting_consent", "active", "closed"} <= statuses
+    mediator = get_user_model().objects.get(username="mediator")
+    assert Case.objects.visible_to(mediator).count() == 2
+    assert Volunteer.objects.filter(user__username="trainee", status="trainee").exists()

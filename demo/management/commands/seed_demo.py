@@ -3,7 +3,9 @@ import secrets
 import environ
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
+from demo.cases import create_demo_cases, create_demo_volunteers
 from demo.users import DEMO_USERS, create_demo_users
 
 
@@ -19,7 +21,10 @@ class Command(BaseCommand):
             self.print_logins(password=None)
             return
         password = environ.Env().str("DEMO_PASSWORD", default="") or secrets.token_urlsafe(12)
-        create_demo_users(password=password)
+        with transaction.atomic():
+            users = {user.username: user for user in create_demo_users(password=password)}
+            volunteers = create_demo_volunteers()
+            create_demo_cases(coordinator=users["coordinator"], volunteers=volunteers)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.print_logins(password=password)
 

@@ -1,0 +1,216 @@
+"""Demo cases, parties and volunteers, made through the services like a coordinator would."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from cases import services as case_services
+from cases.models import CaseAssignment, Status
+from parties import services as party_services
+from volunteers.models import Volunteer
+
+# username (or None) -> volunteer record
+VOLUNTEERS = (
+    ("mediator", "Martin", "Hughes", "TN10 3AB", Volunteer.Status.MEDIATOR),
+    ("trainee", "Tara", "Whitfield", "TN11 8QP", Volunteer.Status.TRAINEE),
+    ("supervisor", "Susan", "Patel", "ME15 6RT", Volunteer.Status.MEDIATOR),
+    (None, "Grace", "Oduya", "TN4 9LH", Volunteer.Status.MEDIATOR),
+    (None, "Owen", "Ellis", "ME16 0DF", Volunteer.Status.APPLICANT),
+)
+
+CASES = (
+    {
+        "fields": {
+            "dispute_type": "neighbour",
+            "referral_source": "housing",
+            "referrer_name": "Dana Price",
+            "referrer_organisation": "Clarion Housing",
+            "summary": "Noise through a shared wall late at night and a row over bins. "
+            "Both households have complained to the landlord.",
+        },
+        "parties": [
+            (
+                "Janet Fowler",
+                "first_party",
+                "12 Brook Street",
+                "Tonbridge",
+                "TN9 2PJ",
+                "01732 350112",
+                "phone",
+            ),
+            (
+                "Ravi Sandhu",
+                "other_party",
+                "14 Brook Street",
+                "Tonbridge",
+                "TN9 2PJ",
+                "07911 204887",
+                "sms",
+            ),
+        ],
+        "status": Status.ACTIVE,
+        "mediators": ("mediator", "supervisor"),
+        "days_ago": 40,
+    },
+    {
+        "fields": {
+            "dispute_type": "parent_teen",
+            "referral_source": "school",
+            "referrer_name": "Mr K. Adeyemi",
+            "referrer_organisation": "Hayesbrook School",
+            "summary": "Arguments at home about curfew and school attendance.",
+            "risk_safeguarding": True,
+            "risk_notes": "Young person is 15; school safeguarding lead informed.",
+        },
+        "parties": [
+            (
+                "Mandy Cole",
+                "first_party",
+                "3 Oak Close",
+                "Maidstone",
+                "ME15 7HX",
+                "01622 480911",
+                "phone",
+            ),
+            ("Liam Cole", "family_member", "3 Oak Close", "Maidstone", "ME15 7HX", "", "letter"),
+        ],
+        "status": Status.AWAITING_CONSENT,
+        "days_ago": 12,
+        "under_18": "Liam Cole",
+    },
+    {
+        "fields": {
+            "dispute_type": "community",
+            "referral_source": "council",
+            "referrer_name": "ASB team",
+            "referrer_organisation": "Tunbridge Wells Borough Council",
+            "summary": "Young people gathering by the shops; residents and the youth club at odds.",
+        },
+        "parties": [
+            (
+                "Hilary Grant",
+                "first_party",
+                "Flat 2, 8 Market Row",
+                "Southborough",
+                "TN4 0LS",
+                "01892 530771",
+                "phone",
+            ),
+        ],
+        "status": Status.REFERRED,
+        "days_ago": 2,
+    },
+    {
+        "fields": {
+            "dispute_type": "neighbour",
+            "referral_source": "self",
+            "summary": "Overhanging leylandii blocking light to a garden.",
+        },
+        "parties": [
+            (
+                "Peter Lomax",
+                "first_party",
+                "21 Castle Road",
+                "Sevenoaks",
+                "TN13 3DL",
+                "01732 455019",
+                "phone",
+            ),
+            (
+                "Anne Lomax",
+                "other_party",
+                "23 Castle Road",
+                "Sevenoaks",
+                "TN13 3DL",
+                "01732 455277",
+                "phone",
+            ),
+        ],
+        "status": Status.CLOSED,
+        "mediators": ("mediator", None),
+        "days_ago": 90,
+    },
+)
+
+
+def create_demo_volunteers() -> dict[str, Volunteer]:
+    User = get_user_model()
+    by_key = {}
+    for username, first, last, postcode, status in VOLUNTEERS:
+        volunteer = Volunteer.objects.create(
+            user=User.objects.filter(username=username).first() if username else None,
+            first_name=first,
+            last_name=last,
+            email=f"{first.lower()}.{last.lower()}@example.org",
+            postcode=postcode,
+            status=status,
+        )
+        by_key[username or first] = volunteer
+    return by_key
+
+
+def create_demo_cases(*, coordinator, volunteers: dict[str, Volunteer]) -> None:
+    now = timezone.now()
+    for spec in CASES:
+        received = timezone.localdate() - datetime.timedelta(days=spec["days_ago"])
+        parties = [
+            {
+                "full_name": name,
+                "role": role,
+                "address_line1": line1,
+                "town": town,
+                "postcode": postcode,
+                "phone": phone,
+                "preferred_contact": method,
+                "under_18": name == spec.get("under_18"),
+                "guardian_name": "Mandy Cole" if name == spec.get("under_18") else "",
+            }
+            for name, role, line1, town, postcode, phone, method in spec["parties"]
+        ]
+        case = case_services.case_create(
+            by=coordinator, fields={**spec["fields"], "received_on": received}, parties=parties
+        )
+        target = spec["status"]
+        if target == Status.REFERRED:
+            continue
+        case_services.case_transition(case=case, to=Status.CONTACTING, by=coordinator)
+        case_services.log_entry_add(
+            case=case,
+            by=coordinator,
+            kind="call",
+            occurred_at=now - datetime.timedelta(days=1),
+            party=case.parties.first(),
+            text="Explained how mediation works; will think it over.",
+        )
+        case_services.case_transition(case=case, to=Status.AWAITING_CONSENT, by=coordinator)
+        if target == Status.AWAITING_CONSENT:
+            continue
+        for party in case.parties.all():
+            for kind in ("mediate", "data_processing"):
+                party_services.consent_record(
+                    party=party,
+                    by=coordinator,
+                    kind=kind,
+                    method="verbal",
+                    given_at=now - datetime.timedelta(hours=2),
+                )
+        case_services.case_transition(case=case, to=Status.READY, by=coordinator)
+        lead, co = spec["mediators"]
+        pair = [volunteers[lead], volunteers[co or "Grace"]]
+        for volunteer, role in zip(pair, ("lead", "co_mediator"), strict=True):
+            CaseAssignment.objects.create(
+                case=case,
+                volunteer=volunteer,
+                role=role,
+                started_on=received,
+                assigned_by=coordinator,
+            )
+        case_services.case_transition(case=case, to=Status.ACTIVE, by=coordinator)
+        if target == Status.CLOSED:
+            case_services.case_close(
+                case=case,
+                by=coordinator,
+                outcome="full_agreement",
+                closed_on=timezone.localdate() - datetime.timedelta(days=5),
+            )
