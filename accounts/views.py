@@ -2,6 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from cases.selectors import open_cases, status_counts
+from volunteers.models import Volunteer
+from volunteers.selectors import dbs_attention, waiting_for
 
 from .roles import ADMINISTRATOR, COORDINATOR, MEDIATOR, SUPERVISOR, roles_of
 
@@ -21,6 +23,10 @@ def home(request):
     context = {}
     if COORDINATOR in held:
         context["status_counts"] = status_counts(request.user)
+        context["dbs_attention"] = dbs_attention()
     elif held & {MEDIATOR, SUPERVISOR}:
         context["my_cases"] = open_cases(request.user)
+        # What the trainee pathway waits for from them: a fixed number of queries, however many.
+        context.update(waiting_for(request.user, supervisor=SUPERVISOR in held))
+        context["has_volunteer_record"] = Volunteer.objects.filter(user=request.user).exists()
     return render(request, template, context)

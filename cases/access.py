@@ -13,12 +13,14 @@ from accounts.roles import COORDINATOR, has_role
 from parties.models import Party
 
 from .models import Case
+from .querysets import WORKING_STATUSES
 
 
 @dataclass(frozen=True)
 class CaseAccess:
     """- coordinators run the case: edit it, move it along, close and reopen it, see its audit;
     - the mediators currently assigned record contact, notes and consent, and add parties' details;
+    - a supervisor of a trainee on the case reads it (is_assigned False: nothing to record);
     - nobody else reaches this point (they got 404)."""
 
     is_coordinator: bool
@@ -39,7 +41,10 @@ class CaseAccess:
 
 def access_for(user, case: Case) -> CaseAccess:
     is_assigned = any(
-        a.ended_on is None and a.volunteer.user_id == user.pk for a in case.assignments.all()
+        a.ended_on is None
+        and a.volunteer.user_id == user.pk
+        and a.volunteer.status in WORKING_STATUSES
+        for a in case.assignments.all()
     )
     return CaseAccess(is_coordinator=has_role(user, COORDINATOR), is_assigned=is_assigned)
 

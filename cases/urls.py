@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path, register_converter
 
 from parties import views as party_views
+from volunteers.views import pairing
 
 from . import views
 
@@ -32,6 +33,7 @@ urlpatterns = [
     path("<ref:reference>/log/", views.log_add, name="log_add"),
     path("<ref:reference>/log/<int:pk>/edit/", views.log_edit, name="log_edit"),
     path("<ref:reference>/audit/", views.case_audit, name="audit"),
+    path("<ref:reference>/assign/", pairing.assign, name="assign"),
     path("<ref:reference>/parties/new/", party_views.party_add, name="party_add"),
     path("<ref:reference>/parties/<int:pk>/", party_views.party_detail, name="party_detail"),
     path("<ref:reference>/parties/<int:pk>/edit/", party_views.party_edit, name="party_edit"),

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import COORDINATOR, has_role, role_required
 from audit.models import AuditEvent
@@ -91,6 +91,7 @@ def case_new(request):
     return render(request, "cases/new.html", {"form": form, "formset": formset})
 
 
+@require_safe
 def case_detail(request, reference):
     case, access = case_for(request, reference)
     record_event(action=AuditEvent.Action.VIEW, request=request, obj=case)
@@ -186,6 +187,9 @@ def case_close(request, reference):
 def case_reopen(request, reference):
     case, access = case_for(request, reference)
     _require_manage(access)
+    if case.is_open:
+        messages.error(request, "This case is open; only a closed case can be reopened.")
+        return redirect(case)
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -257,6 +261,7 @@ def _own_draft_or_404(case, user, pk):
     return get_object_or_404(case.log_entries, pk=pk, is_draft=True, author=user)
 
 
+@require_safe
 def case_audit(request, reference):
     case, access = case_for(request, reference)
     if not access.can_see_audit:

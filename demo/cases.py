@@ -6,9 +6,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.models import CaseAssignment, Status
+from cases.models import Status
 from parties import services as party_services
-from volunteers.models import Volunteer
+from volunteers import services as volunteer_services
+from volunteers.models import Accreditation, AccreditationKind, Availability, Volunteer
 
 # username (or None) -> volunteer record
 VOLUNTEERS = (
@@ -131,22 +132,93 @@ CASES = (
         "mediators": ("mediator", None),
         "days_ago": 90,
     },
+    {
+        "fields": {
+            "dispute_type": "neighbour",
+            "referral_source": "police",
+            "referrer_name": "PC Walsh",
+            "summary": "Dispute over a shared driveway; words exchanged in front of children.",
+        },
+        "parties": [
+            (
+                "Sandra Okoye",
+                "first_party",
+                "5 Mill Lane",
+                "Tonbridge",
+                "TN10 4HE",
+                "01732 770012",
+                "phone",
+            ),
+            (
+                "Gary Mills",
+                "other_party",
+                "7 Mill Lane",
+                "Tonbridge",
+                "TN10 4HE",
+                "07400 550123",
+                "sms",
+            ),
+        ],
+        "status": Status.CLOSED,
+        "mediators": ("Grace", "trainee"),
+        "days_ago": 60,
+    },
 )
 
 
-def create_demo_volunteers() -> dict[str, Volunteer]:
+def create_demo_volunteers(*, coordinator) -> dict[str, Volunteer]:
+    """Volunteers with DBS checks, training and accreditation, recorded through the services."""
     User = get_user_model()
+    supervisor = User.objects.get(username="supervisor")
+    today = timezone.localdate()
     by_key = {}
-    for username, first, last, postcode, status in VOLUNTEERS:
-        volunteer = Volunteer.objects.create(
-            user=User.objects.filter(username=username).first() if username else None,
-            first_name=first,
-            last_name=last,
-            email=f"{first.lower()}.{last.lower()}@example.org",
-            postcode=postcode,
-            status=status,
+    for n, (username, first, last, postcode, status) in enumerate(VOLUNTEERS):
+        volunteer = volunteer_services.volunteer_create(
+            by=coordinator,
+            fields={
+                "user": User.objects.filter(username=username).first() if username else None,
+                "first_name": first,
+                "last_name": last,
+                "email": f"{first.lower()}.{last.lower()}@example.org",
+                "postcode": postcode,
+                "languages": "English, Polish" if first == "Grace" else "English",
+                "status": status,
+                "supervisor": supervisor if status == Volunteer.Status.TRAINEE else None,
+            },
         )
         by_key[username or first] = volunteer
+        if status == Volunteer.Status.APPLICANT:
+            continue
+        volunteer_services.dbs_record(
+            volunteer=volunteer,
+            by=coordinator,
+            fields={
+                "certificate_number": f"00123456789{n}",
+                "enhanced": True,
+                # Grace's check runs out within the warning period, to show the DBS panel.
+                "issued_on": today.replace(year=today.year - 3) + datetime.timedelta(days=30)
+                if first == "Grace"
+                else today - datetime.timedelta(days=200),
+            },
+        )
+        volunteer_services.training_add(
+            volunteer=volunteer,
+            by=coordinator,
+            fields={
+                "course": "community",
+                "hours": 40,
+                "completed_on": today - datetime.timedelta(days=400),
+            },
+        )
+        if status == Volunteer.Status.MEDIATOR:
+            Accreditation.objects.create(
+                volunteer=volunteer,
+                kind=AccreditationKind.COMMUNITY,
+                granted_on=today - datetime.timedelta(days=300),
+                granted_by=supervisor,
+            )
+        for day in (0, 2, 4):
+            Availability.objects.create(volunteer=volunteer, weekday=day, part_of_day="evening")
     return by_key
 
 
@@ -197,16 +269,13 @@ def create_demo_cases(*, coordinator, volunteers: dict[str, Volunteer]) -> None:
                 )
         case_services.case_transition(case=case, to=Status.READY, by=coordinator)
         lead, co = spec["mediators"]
-        pair = [volunteers[lead], volunteers[co or "Grace"]]
-        for volunteer, role in zip(pair, ("lead", "co_mediator"), strict=True):
-            CaseAssignment.objects.create(
-                case=case,
-                volunteer=volunteer,
-                role=role,
-                started_on=received,
-                assigned_by=coordinator,
-            )
-        case_services.case_transition(case=case, to=Status.ACTIVE, by=coordinator)
+        volunteer_services.assign_pair(
+            case=case,
+            lead=volunteers[lead],
+            co_mediator=volunteers[co or "Grace"],
+            by=coordinator,
+            on=received,
+        )
         if target == Status.CLOSED:
             case_services.case_close(
                 case=case,

@@ -48,6 +48,10 @@ class Party(models.Model):
     contact_restrictions = models.TextField(
         blank=True, help_text="For example: do not leave voicemail; do not write to the address."
     )
+    no_text_messages = models.BooleanField(
+        "do not send text messages", default=False, help_text="No reminders by text either."
+    )
+    no_email = models.BooleanField("do not email", default=False)
     language = models.CharField("preferred language", max_length=100, blank=True)
     interpreter_needed = models.BooleanField(default=False)
     accessibility_needs = models.TextField(blank=True)

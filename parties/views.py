@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -28,6 +28,7 @@ def _party(case, pk):
     raise Http404("No such party in this case.")
 
 
+@require_safe
 def party_detail(request, reference, pk):
     case, access = case_for(request, reference)
     party = _party(case, pk)

@@ -111,3 +111,83 @@ def assign(case, user, role="lead"):
         user=user, first_name=user.first_name, last_name=user.last_name
     )
     return AssignmentFactory(case=case, volunteer=volunteer, role=role)
+
+
+class DBSCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.DBSCheck"
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    certificate_number = factory.Sequence(lambda n: f"{1000_0000_0000 + n}")
+    enhanced = True
+    issued_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=200))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from volunteers.dbs import current_until
+
+        check = model_class(*args, **kwargs)
+        check.current_until = current_until(check)
+        check.save()
+        return check
+
+
+class TrainingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.TrainingRecord"
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    course = "community"
+    hours = 40
+    completed_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=300))
+
+
+class AccreditationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Accreditation"
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    kind = "community"
+    granted_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=250))
+
+
+def eligible_volunteer(user=None, *, status="mediator", accredited=("community",), **fields):
+    """A volunteer who passes every rule: current enhanced DBS, 40 hours' training and (for a
+    mediator) community accreditation, plus any extra accreditations asked for."""
+    from volunteers.models import Volunteer
+
+    volunteer = Volunteer.objects.filter(user=user).first() if user else None
+    if volunteer is None and status == "trainee" and "supervisor" not in fields:
+        fields["supervisor"] = UserFactory(roles=["Supervisor", "Mediator"])
+    if volunteer is None:
+        names = {"first_name": user.first_name, "last_name": user.last_name} if user else {}
+        volunteer = VolunteerFactory(user=user, status=status, **names, **fields)
+    DBSCheckFactory(volunteer=volunteer)
+    TrainingFactory(volunteer=volunteer)
+    for kind in accredited if status == "mediator" else ():
+        AccreditationFactory(volunteer=volunteer, kind=kind)
+    return volunteer
+
+
+def ready_case(**fields):
+    """A case whose parties have all consented, ready to assign a pair."""
+    case = CaseFactory(status="ready", **fields)
+    for name, postcode in (("Alice Carter", "TN9 1AA"), ("Bob Dunn", "TN9 1AB")):
+        consent_all(PartyFactory(case=case, full_name=name, postcode=postcode))
+    return case
+
+
+class DeclaredConnectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.DeclaredConnection"
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+
+
+class AvailabilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Availability"
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    weekday = 0
+    part_of_day = "evening"

@@ -8,6 +8,7 @@ key, DEBUG on), which is read below when present; production sets real environme
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -111,6 +112,30 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Days after closing when a follow-up call with the parties is suggested.
 FOLLOW_UP_DAYS = env.int("FOLLOW_UP_DAYS", default=90)
+# DBS policy (volunteers.dbs): a certificate is current for DBS_RENEWAL_YEARS after issue, or, on
+# the Update Service, for DBS_UPDATE_SERVICE_CHECK_MONTHS after its last status check.
+DBS_RENEWAL_YEARS = env.int("DBS_RENEWAL_YEARS", default=3)
+DBS_UPDATE_SERVICE_CHECK_MONTHS = env.int("DBS_UPDATE_SERVICE_CHECK_MONTHS", default=12)
+DBS_WARNING_DAYS = env.int("DBS_WARNING_DAYS", default=60)
+# Rule 5 and rule 6 of DESIGN.md.
+COMMUNITY_COURSE_HOURS = 40
+TRAINEE_CASES_FOR_ACCREDITATION = 3
+
+# Reminders (sessions.outbox, sessions.dispatch): minutes before a session, comma-separated.
+REMINDER_LEAD_MINUTES = env.list("REMINDER_LEAD_MINUTES", cast=int, default=[48 * 60, 120])
+QUIET_HOURS_START = env.int("QUIET_HOURS_START", default=21)  # no texts from 21:00…
+QUIET_HOURS_END = env.int("QUIET_HOURS_END", default=8)  # …until 08:00, London time
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+# A claimed reminder not marked sent within this time (a worker died) is claimed again.
+REMINDER_LEASE_SECONDS = env.int("REMINDER_LEASE_SECONDS", default=300)
+SERVICE_NAME = env("SERVICE_NAME", default="West Kent Mediation")
+SERVICE_PHONE = env("SERVICE_PHONE", default="01732 000000")
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# SMS: "sessions.sms.LoggingBackend" (default: writes to the log) or "sessions.sms.HttpBackend".
+SMS_BACKEND = env("SMS_BACKEND", default="sessions.sms.LoggingBackend")
+SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", default="")
+SMS_SENDER = env("SMS_SENDER", default="WKMediation")
 
 # --- Locale -----------------------------------------------------------------------------------
 
@@ -188,6 +213,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Installed into django-celery-beat's tables at start, where administrators can change them.
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-reminders": {"task": "sessions.tasks.dispatch_reminders", "schedule": 60.0},
+    "dbs-warnings": {
+        "task": "sessions.tasks.queue_dbs_warnings",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "follow-ups": {
+        "task": "sessions.tasks.queue_follow_ups",
+        "schedule": crontab(hour=7, minute=35),
+    },
+    "unassigned-digest": {
+        "task": "sessions.tasks.queue_unassigned_digest",
+        "schedule": crontab(hour=7, minute=40, day_of_week="mon-fri"),
+    },
+}
 
 # --- Logging ----------------------------------------------------------------------------------
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("cases/", include("cases.urls")),
+    path("", include("volunteers.urls")),
     path("admin/", admin.site.urls),
 ]

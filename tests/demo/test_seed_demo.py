@@ -48,3 +48,5 @@ def test_it_loads_realistic_cases_and_volunteers_through_the_services(monkeypatc
     mediator = get_user_model().objects.get(username="mediator")
     assert Case.objects.visible_to(mediator).count() == 2
     assert Volunteer.objects.filter(user__username="trainee", status="trainee").exists()
+    supervisor = get_user_model().objects.get(username="supervisor")
+    assert supervisor.supervised_trainee_cases.count() == 1

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         password = environ.Env().str("DEMO_PASSWORD", default="") or secrets.token_urlsafe(12)
         with transaction.atomic():
             users = {user.username: user for user in create_demo_users(password=password)}
-            volunteers = create_demo_volunteers()
+            volunteers = create_demo_volunteers(coordinator=users["coordinator"])
             create_demo_cases(coordinator=users["coordinator"], volunteers=volunteers)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.print_logins(password=password)

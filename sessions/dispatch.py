@@ -1,0 +1,134 @@
+"""Sending due reminders from the outbox, exactly once.
+
+1. Claim: in a short transaction, ``SELECT … FOR UPDATE SKIP LOCKED`` takes up to a batch of due
+   rows (pending, or "sending" whose lease ran out because a worker died) and marks them
+   "sending" with a lease. A second dispatcher skips rows the first has locked, and finds them
+   "sending" afterwards, so two dispatchers never take the same row.
+2. Send each claimed row with an idempotency key fixed for that reminder (the email Message-ID,
+   the SMS provider's Idempotency-Key), then mark it "sent" with the provider's message id. A
+   worker killed between the two leaves the row "sending"; after the lease it is sent again
+   with the same key, which the provider uses to deliver it once.
+3. A failed send is retried with exponential backoff; after REMINDER_MAX_ATTEMPTS it is
+   "failed", and coordinators see it on their home page.
+
+Nothing is scheduled in Redis: Celery beat only calls ``dispatch_due`` every minute.
+"""
+
+import datetime
+import logging
+import time
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .messages import render_message
+from .models import MediationSession, Reminder
+from .sms import get_backend
+
+logger = logging.getLogger(__name__)
+
+
+def claim(batch: int = 100, now: datetime.datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Reminder.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=Reminder.Status.PENDING, due_at__lte=now)
+                | Q(status=Reminder.Status.SENDING, claimed_until__lt=now)
+            )
+            .order_by("due_at", "id")
+            .values_list("pk", flat=True)[:batch]
+        )
+        Reminder.objects.filter(pk__in=ids).update(
+            status=Reminder.Status.SENDING,
+            claimed_until=now + datetime.timedelta(seconds=settings.REMINDER_LEASE_SECONDS),
+            attempts=F("attempts") + 1,
+        )
+    return ids
+
+
+def idempotency_key(reminder: Reminder) -> str:
+    return f"wkm-reminder-{reminder.pk}"
+
+
+def _send(reminder: Reminder) -> str:
+    message = render_message(reminder)
+    key = idempotency_key(reminder)
+    if reminder.channel == Reminder.Channel.SMS:
+        return get_backend().send(to=reminder.address, body=message.text, idempotency_key=key)
+    message_id = f"<{key}@{settings.SITE_URL.split('://')[-1].split('/')[0]}>"
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.text,
+        to=[reminder.address],
+        headers={"Message-ID": message_id},
+    )
+    if message.html:
+        email.attach_alternative(message.html, "text/html")
+    email.send()
+    return message_id
+
+
+def _still_wanted(reminder: Reminder) -> bool:
+    if reminder.kind != Reminder.Kind.SESSION_REMINDER:
+        return True
+    session = reminder.session
+    return session is not None and session.status == MediationSession.Status.SCHEDULED
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    """1, 2, 4, 8… minutes, at most an hour."""
+    return datetime.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def send_claimed(reminder_id: int) -> bool:
+    """Send one claimed reminder; True if it was sent now."""
+    reminder = (
+        Reminder.objects.select_related("session", "party", "volunteer", "user")
+        .filter(pk=reminder_id, status=Reminder.Status.SENDING)
+        .first()
+    )
+    if reminder is None:  # cancelled, or taken over after its lease ran out
+        return False
+    if not _still_wanted(reminder):
+        Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
+            status=Reminder.Status.CANCELLED, last_error="Session no longer scheduled"
+        )
+        return False
+    try:
+        provider_id = _send(reminder)
+    except Exception as error:  # noqa: BLE001 - any provider failure is retried, then reported
+        failed = reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS
+        logger.warning("reminder %s attempt %s failed: %s", reminder.pk, reminder.attempts, error)
+        Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
+            status=Reminder.Status.FAILED if failed else Reminder.Status.PENDING,
+            due_at=timezone.now() + backoff(reminder.attempts),
+            last_error=str(error)[:300],
+            claimed_until=None,
+        )
+        return False
+    Reminder.objects.filter(pk=reminder.pk).update(
+        status=Reminder.Status.SENT,
+        sent_at=timezone.now(),
+        provider_message_id=provider_id[:200],
+        claimed_until=None,
+        last_error="",
+    )
+    return True
+
+
+def dispatch_due(*, batch: int = 100, max_seconds: float = 50) -> int:
+    """Send everything due, batch by batch, for at most ``max_seconds``; return how many."""
+    deadline = time.monotonic() + max_seconds
+    sent = 0
+    while time.monotonic() < deadline:
+        ids = claim(batch)
+        if not ids:
+            break
+        for reminder_id in ids:
+            sent += send_claimed(reminder_id)
+    return sent

@@ -1,0 +1,93 @@
+"""The daily jobs: each writes messages for coordinators into the outbox, once per day or case
+(dedupe keys), so running a job twice — or on two workers — queues nothing twice."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from accounts.roles import COORDINATOR
+from cases.models import Case, Status
+from volunteers.dbs import dbs_state
+from volunteers.selectors import dbs_attention
+
+from .models import Reminder
+from .outbox import notify_staff
+
+
+def coordinators():
+    return get_user_model().objects.filter(groups__name=COORDINATOR, is_active=True)
+
+
+def _day(value) -> str:
+    return date_format(value, "j M Y") if value else ""
+
+
+def queue_dbs_warnings(today=None) -> int:
+    today = today or timezone.localdate()
+    rows = [
+        {"name": v.full_name, "state": dbs_state(v.dbs_until, today), "until": _day(v.dbs_until)}
+        for v in dbs_attention(today)
+    ]
+    if not rows:
+        return 0
+    context = {"volunteers": rows, "count": len(rows), "warning_days": settings.DBS_WARNING_DAYS}
+    return sum(
+        notify_staff(
+            kind=Reminder.Kind.DBS_EXPIRY,
+            user=user,
+            context=context,
+            dedupe_key=f"dbs:{user.pk}:{today.isoformat()}",
+        )
+        for user in coordinators()
+    )
+
+
+def queue_follow_ups(today=None) -> int:
+    """One message per closed case whose follow-up date has come, to its coordinator."""
+    today = today or timezone.localdate()
+    due = Case.objects.filter(
+        status=Status.CLOSED, follow_up_on__lte=today, coordinator__isnull=False
+    ).select_related("coordinator")
+    return sum(
+        notify_staff(
+            kind=Reminder.Kind.FOLLOW_UP,
+            user=case.coordinator,
+            context={
+                "reference": case.reference,
+                "closed_on": _day(case.closed_on),
+                "follow_up_on": _day(case.follow_up_on),
+            },
+            dedupe_key=f"follow_up:{case.pk}:{case.follow_up_on.isoformat()}",
+        )
+        for case in due
+    )
+
+
+def queue_unassigned_digest(today=None) -> int:
+    today = today or timezone.localdate()
+    waiting = (
+        Case.objects.exclude(status__in=[Status.ACTIVE, Status.CLOSED])
+        .exclude(assignments__ended_on__isnull=True)
+        .order_by("received_on")
+    )
+    rows = [
+        {
+            "reference": c.reference,
+            "status": c.get_status_display(),
+            "received": _day(c.received_on),
+        }
+        for c in waiting[:200]
+    ]
+    if not rows:
+        return 0
+    context = {"cases": rows, "count": waiting.count()}
+    return sum(
+        notify_staff(
+            kind=Reminder.Kind.UNASSIGNED_DIGEST,
+            user=user,
+            context=context,
+            dedupe_key=f"digest:{user.pk}:{today.isoformat()}",
+        )
+        for user in coordinators()
+    )

@@ -1,0 +1,226 @@
+"""Mediation sessions, the reminder outbox and the service-wide settings they depend on.
+
+Writes go through sessions.services (booking rules) and sessions.outbox (reminders); the
+dispatcher in sessions.dispatch sends due reminders exactly once.
+"""
+
+import secrets
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+@pghistory.track(append_only=True)
+class MediationSession(models.Model):
+    class Kind(models.TextChoices):
+        INTAKE = "intake", "Intake visit"
+        SEPARATE = "separate", "Separate meeting"
+        JOINT = "joint", "Joint meeting"
+        SHUTTLE = "shuttle", "Shuttle mediation"
+        FOLLOW_UP = "follow_up", "Follow-up"
+        RESTORATIVE = "restorative", "Restorative conference"
+
+    class Mode(models.TextChoices):
+        HOME_VISIT = "home_visit", "Home visit"
+        OFFICE = "office", "At the office"
+        NEUTRAL_VENUE = "neutral_venue", "Neutral venue"
+        PHONE = "phone", "Phone"
+        VIDEO = "video", "Video call"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        HELD = "held", "Held"
+        CANCELLED = "cancelled", "Cancelled"
+        DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="sessions")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    mode = models.CharField(max_length=20, choices=Mode.choices)
+    venue = models.CharField(
+        "venue or joining details",
+        max_length=300,
+        blank=True,
+        help_text="The address of the venue, or how to join a call. Not needed for home visits.",
+    )
+    starts_at = models.DateTimeField("starts")
+    ends_at = models.DateTimeField("ends")
+    mediators = models.ManyToManyField(
+        "volunteers.Volunteer", related_name="sessions", verbose_name="mediators attending"
+    )
+    parties = models.ManyToManyField(
+        "parties.Party", related_name="sessions", verbose_name="parties attending"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    notes = models.TextField(
+        "confidential notes", blank=True, help_text="Seen by the case team only."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = "mediation session"
+        indexes = [
+            models.Index(fields=["case", "starts_at"], name="session_case_idx"),
+            models.Index(fields=["status", "starts_at"], name="session_status_idx"),
+            models.Index(fields=["mode", "status", "starts_at"], name="session_mode_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="session_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.case}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "cases:session_detail", kwargs={"reference": self.case.reference, "pk": self.pk}
+        )
+
+    @property
+    def audit_repr(self) -> str:
+        return f"Session #{self.pk}"
+
+    @property
+    def case_reference_for_audit(self) -> str:
+        return self.case.reference
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.status == self.Status.SCHEDULED and self.starts_at > timezone.now()
+
+
+class Reminder(models.Model):
+    """The outbox: one message to send to one person at one time, written in the same
+    transaction as whatever made it necessary, and sent exactly once by sessions.dispatch."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
+
+    class Kind(models.TextChoices):
+        SESSION_REMINDER = "session_reminder", "Session reminder"
+        SESSION_CANCELLED = "session_cancelled", "Session cancelled"
+        DBS_EXPIRY = "dbs_expiry", "DBS expiry warning"
+        FOLLOW_UP = "follow_up", "Follow-up due"
+        UNASSIGNED_DIGEST = "unassigned_digest", "Unassigned referrals digest"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    session = models.ForeignKey(
+        MediationSession, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    # Exactly one recipient: a party, a volunteer or a staff user.
+    party = models.ForeignKey(
+        "parties.Party", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # Where to send it, fixed when the reminder is written (an email address or E.164 number).
+    address = models.CharField(max_length=254)
+    # For a reminder: how long before the session (in minutes), for the wording and for moving it.
+    lead_minutes = models.PositiveIntegerField(null=True, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    # Stops a scheduled job from writing the same message twice (e.g. one DBS warning a day).
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(status__in=["pending", "sending"]),
+                name="reminder_due_idx",
+            ),
+            models.Index(fields=["session", "status"], name="reminder_session_idx"),
+            models.Index(fields=["status", "-due_at"], name="reminder_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(party__isnull=False, volunteer__isnull=True, user__isnull=True)
+                    | models.Q(party__isnull=True, volunteer__isnull=False, user__isnull=True)
+                    | models.Q(party__isnull=True, volunteer__isnull=True, user__isnull=False)
+                ),
+                name="reminder_one_recipient",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} by {self.get_channel_display().lower()}"
+
+
+class ServiceSettings(models.Model):
+    """Service-wide switches set by administrators; one row (pk=1), read with ``current()``."""
+
+    home_visits_suspended = models.BooleanField(default=False)
+    home_visits_reason = models.CharField(
+        "reason", max_length=300, blank=True, help_text="Shown in the banner to every user."
+    )
+    home_visits_suspended_from = models.DateField("suspended from", null=True, blank=True)
+    home_visits_suspended_until = models.DateField(
+        "suspended until", null=True, blank=True, help_text="Leave empty until further notice."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "service settings"
+        verbose_name_plural = "service settings"
+
+    def __str__(self):
+        return "Service settings"
+
+    @classmethod
+    def current(cls) -> "ServiceSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+    def home_visits_suspended_on(self, day) -> bool:
+        if not self.home_visits_suspended:
+            return False
+        if self.home_visits_suspended_from and day < self.home_visits_suspended_from:
+            return False
+        return not (self.home_visits_suspended_until and day > self.home_visits_suspended_until)
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """A mediator's private iCalendar address. Revoking it replaces the token."""
+
+    volunteer = models.OneToOneField(
+        "volunteers.Volunteer", on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Calendar of {self.volunteer}"

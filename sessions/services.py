@@ -1,0 +1,343 @@
+"""Booking, rescheduling, cancelling and recording sessions, with the rules that protect them.
+
+Refused, each with a message naming the problem: a case without a current pair (rule 1); a joint
+meeting before every party has consented (rule 7); a home visit while home visits are suspended
+(rule 9); a mediator or party booked twice at overlapping times; an end before the start; a
+session in the past unless it is being recorded as held. Reminders are written in the same
+transaction (sessions.outbox), so a rolled-back booking sends nothing.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from audit.models import AuditEvent
+from audit.services import record_event
+from cases.models import Case, ContactLogEntry, Status
+from parties.consent import consent_state
+
+from . import outbox
+from .models import MediationSession, ServiceSettings
+
+# Sessions longer than this are almost certainly a typing mistake.
+MAX_SESSION_HOURS = 8
+
+
+def _when(session_start, session_end) -> str:
+    start, end = timezone.localtime(session_start), timezone.localtime(session_end)
+    return f"{date_format(start, 'j M Y')}, {start:%H:%M}–{end:%H:%M}"
+
+
+def _audit(action, *, by, session, request=None, **detail):
+    record_event(
+        action=action,
+        actor=by,
+        request=request,
+        obj=session,
+        case_reference=session.case.reference,
+        detail=detail or None,
+    )
+
+
+def _check_times(starts_at, ends_at, *, recording_held: bool) -> None:
+    errors = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = ["The session must end after it starts."]
+    elif ends_at - starts_at > datetime.timedelta(hours=MAX_SESSION_HOURS):
+        errors["ends_at"] = [f"A session cannot last more than {MAX_SESSION_HOURS} hours."]
+    now = timezone.now()
+    if recording_held and starts_at > now:
+        errors["starts_at"] = ["A session recorded as held must have started already."]
+    if not recording_held and starts_at < now:
+        errors["starts_at"] = [
+            "This time has passed. To record a session that took place, tick “record a "
+            "session that was held”."
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+def clashes(*, starts_at, ends_at, mediators, parties, exclude=None) -> list[str]:
+    """Messages naming every mediator or party already booked at an overlapping time."""
+    overlapping = MediationSession.objects.filter(
+        status=MediationSession.Status.SCHEDULED, starts_at__lt=ends_at, ends_at__gt=starts_at
+    ).select_related("case")
+    if exclude is not None:
+        overlapping = overlapping.exclude(pk=exclude.pk)
+    messages = []
+    people = [("mediators", m) for m in mediators] + [("parties", p) for p in parties]
+    overlapping = (
+        overlapping.filter(
+            Q(mediators__in=[m.pk for m in mediators]) | Q(parties__in=[p.pk for p in parties])
+        )
+        .distinct()
+        .prefetch_related("mediators", "parties")
+    )
+    for other in overlapping:
+        for relation, person in people:
+            if any(p.pk == person.pk for p in getattr(other, relation).all()):
+                messages.append(
+                    f"{person.full_name} is already booked for a session on "
+                    f"{_when(other.starts_at, other.ends_at)} ({other.case.reference})."
+                )
+    return messages
+
+
+def _check_booking(*, case, kind, mode, starts_at, ends_at, mediators, parties, exclude=None):
+    errors = []
+    current = {a.volunteer_id for a in case.assignments.filter(ended_on__isnull=True)}
+    if len(current) != 2:
+        errors.append(
+            "Rule 1: a session needs the case's current pair of mediators; assign a pair first."
+        )
+    elif {m.pk for m in mediators} != current:
+        errors.append("The mediators attending must be the case's current pair.")
+    if not parties:
+        errors.append("Choose at least one party who will attend.")
+    if any(p.case_id != case.pk for p in parties):
+        errors.append("Choose parties of this case.")
+    if kind == MediationSession.Kind.JOINT:
+        state = consent_state(case)
+        if not state.all_consented:
+            waiting = ", ".join(p.full_name for p in state.waiting_for)
+            errors.append(
+                f"Rule 7: no joint meeting until every party has consented; waiting for {waiting}."
+            )
+    if mode == MediationSession.Mode.HOME_VISIT:
+        service = ServiceSettings.current()
+        if service.home_visits_suspended_on(timezone.localtime(starts_at).date()):
+            errors.append(
+                "Home visits are suspended"
+                + (f" ({service.home_visits_reason})" if service.home_visits_reason else "")
+                + ": book the office, a neutral venue, a phone or a video call instead."
+            )
+    errors.extend(
+        clashes(
+            starts_at=starts_at,
+            ends_at=ends_at,
+            mediators=mediators,
+            parties=parties,
+            exclude=exclude,
+        )
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def session_book(
+    *,
+    case: Case,
+    by,
+    kind: str,
+    mode: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    parties,
+    venue: str = "",
+    notes: str = "",
+    held: bool = False,
+    request=None,
+) -> MediationSession:
+    """Book a session (or record one that was held) for the case's current pair."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status == Status.CLOSED:
+        raise ValidationError("This case is closed; reopen it to book a session.")
+    _check_times(starts_at, ends_at, recording_held=held)
+    mediators = [a.volunteer for a in case.assignments.filter(ended_on__isnull=True)]
+    parties = list(parties)
+    _check_booking(
+        case=case,
+        kind=kind,
+        mode=mode,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        mediators=mediators,
+        parties=parties,
+    )
+    session = MediationSession(
+        case=case,
+        kind=kind,
+        mode=mode,
+        venue=venue,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        notes=notes,
+        created_by=by,
+        status=MediationSession.Status.HELD if held else MediationSession.Status.SCHEDULED,
+    )
+    session.full_clean()
+    session.save()
+    session.mediators.set(mediators)
+    session.parties.set(parties)
+    if not held:
+        outbox.schedule_session_reminders(session)
+    _audit(AuditEvent.Action.CREATE, by=by, session=session, request=request)
+    return session
+
+
+def _lock(session: MediationSession) -> MediationSession:
+    return MediationSession.objects.select_for_update().select_related("case").get(pk=session.pk)
+
+
+@transaction.atomic
+def session_reschedule(
+    *,
+    session: MediationSession,
+    by,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    mode: str | None = None,
+    venue: str | None = None,
+    request=None,
+) -> MediationSession:
+    """Move a scheduled session; its reminders move with it, and the old time is kept in the
+    session's history and on the case timeline."""
+    session = _lock(session)
+    if session.status != MediationSession.Status.SCHEDULED:
+        raise ValidationError("Only a scheduled session can be rescheduled.")
+    _check_times(starts_at, ends_at, recording_held=False)
+    mode = mode or session.mode
+    _check_booking(
+        case=session.case,
+        kind=session.kind,
+        mode=mode,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        mediators=list(session.mediators.all()),
+        parties=list(session.parties.all()),
+        exclude=session,
+    )
+    before = _when(session.starts_at, session.ends_at)
+    session.starts_at, session.ends_at, session.mode = starts_at, ends_at, mode
+    if venue is not None:
+        session.venue = venue
+    session.full_clean()
+    session.save()
+    outbox.reschedule_session_reminders(session)
+    ContactLogEntry.objects.create(
+        case=session.case,
+        kind=ContactLogEntry.Kind.NOTE,
+        text=f"{session.get_kind_display()} moved from {before} to {_when(starts_at, ends_at)}.",
+        occurred_at=timezone.now(),
+        author=by,
+    )
+    _audit(AuditEvent.Action.CHANGE, by=by, session=session, request=request, rescheduled=True)
+    return session
+
+
+@transaction.atomic
+def session_cancel(
+    *, session: MediationSession, by, reason: str = "", request=None
+) -> MediationSession:
+    """Cancel a scheduled session: pending reminders are cancelled and everyone who was to
+    attend gets a cancellation notice."""
+    session = _lock(session)
+    if session.status != MediationSession.Status.SCHEDULED:
+        raise ValidationError("Only a scheduled session can be cancelled.")
+    session.status = MediationSession.Status.CANCELLED
+    session.save(update_fields=["status"])
+    outbox.cancel_session_reminders(session, notify=session.ends_at > timezone.now())
+    ContactLogEntry.objects.create(
+        case=session.case,
+        kind=ContactLogEntry.Kind.NOTE,
+        text=f"{session.get_kind_display()} on {_when(session.starts_at, session.ends_at)} "
+        f"cancelled{': ' + reason.strip() if reason.strip() else ''}.",
+        occurred_at=timezone.now(),
+        author=by,
+    )
+    _audit(AuditEvent.Action.CHANGE, by=by, session=session, request=request, cancelled=True)
+    return session
+
+
+@transaction.atomic
+def session_record_outcome(
+    *, session: MediationSession, by, status: str, notes: str = "", request=None
+) -> MediationSession:
+    """Mark a session held or did-not-attend (once it has started), with confidential notes."""
+    session = _lock(session)
+    if status not in (MediationSession.Status.HELD, MediationSession.Status.DID_NOT_ATTEND):
+        raise ValidationError({"status": "Choose held or did not attend."})
+    if session.status == MediationSession.Status.CANCELLED:
+        raise ValidationError("This session was cancelled.")
+    if session.starts_at > timezone.now():
+        raise ValidationError("Record the outcome once the session has started.")
+    session.status = status
+    if notes.strip():
+        session.notes = notes.strip()
+    session.save(update_fields=["status", "notes"])
+    outbox.cancel_session_reminders(session, notify=False)
+    _audit(AuditEvent.Action.CHANGE, by=by, session=session, request=request, outcome=status)
+    return session
+
+
+@transaction.atomic
+def home_visits_suspend(
+    *, by, reason: str, suspended_from=None, suspended_until=None, request=None
+) -> ServiceSettings:
+    if not reason.strip():
+        raise ValidationError({"home_visits_reason": "Say why home visits are suspended."})
+    if suspended_from and suspended_until and suspended_until < suspended_from:
+        raise ValidationError({"home_visits_suspended_until": "The end is before the start."})
+    service = ServiceSettings.objects.select_for_update().get_or_create(pk=1)[0]
+    service.home_visits_suspended = True
+    service.home_visits_reason = reason.strip()
+    service.home_visits_suspended_from = suspended_from
+    service.home_visits_suspended_until = suspended_until
+    service.save()
+    record_event(
+        action=AuditEvent.Action.CHANGE,
+        actor=by,
+        request=request,
+        obj=service,
+        object_repr="Service settings",
+        detail={"home_visits": "suspended"},
+    )
+    return service
+
+
+@transaction.atomic
+def home_visits_resume(*, by, request=None) -> ServiceSettings:
+    service = ServiceSettings.objects.select_for_update().get_or_create(pk=1)[0]
+    service.home_visits_suspended = False
+    service.save()
+    record_event(
+        action=AuditEvent.Action.CHANGE,
+        actor=by,
+        request=request,
+        obj=service,
+        object_repr="Service settings",
+        detail={"home_visits": "resumed"},
+    )
+    return service
+
+
+def home_visits_to_reschedule():
+    """Scheduled home visits that fall while home visits are suspended (rule 9)."""
+    service = ServiceSettings.current()
+    if not service.home_visits_suspended:
+        return MediationSession.objects.none()
+    queryset = MediationSession.objects.filter(
+        mode=MediationSession.Mode.HOME_VISIT,
+        status=MediationSession.Status.SCHEDULED,
+        starts_at__gte=timezone.now(),
+    )
+    if service.home_visits_suspended_until:
+        end = datetime.datetime.combine(
+            service.home_visits_suspended_until + datetime.timedelta(days=1),
+            datetime.time.min,
+            tzinfo=timezone.get_current_timezone(),
+        )
+        queryset = queryset.filter(starts_at__lt=end)
+    if service.home_visits_suspended_from:
+        start = datetime.datetime.combine(
+            service.home_visits_suspended_from,
+            datetime.time.min,
+            tzinfo=timezone.get_current_timezone(),
+        )
+        queryset = queryset.filter(starts_at__gte=start)
+    return queryset.select_related("case")

@@ -1,0 +1,162 @@
+"""The case pages run a fixed number of queries, however many cases there are.
+
+Each test measures a page with 5 cases, adds 195 more, and expects exactly the same count (no
+query per case, party, consent or mediator), and each page has an absolute ceiling as well.
+
+Every request already spends 6 queries outside the page: the session, the user and their roles
+(3), and saving the session (SESSION_SAVE_EVERY_REQUEST: an UPDATE, inside a savepoint in tests).
+"""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases.models import CaseAssignment
+from parties.models import Consent, Party
+from tests.factories import (
+    AssignmentFactory,
+    CaseFactory,
+    ConsentFactory,
+    PartyFactory,
+    VolunteerFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# The list: the count, the page of cases, their parties, their current mediators, and (for
+# coordinators) the coordinator and mediator filter choices: 6 + 6.
+LIST_MAX_QUERIES = 12
+# The case: the case, its parties, consents, assignments and volunteers, the audit event, the
+# possible duplicates, the timeline, and the log form's two party choices: 6 + 10.
+DETAIL_MAX_QUERIES = 16
+FEW, MANY = 5, 200
+
+
+def add_cases(count, *, pair_with):
+    """``count`` cases, each with two consenting parties and a current pair of mediators: the
+    volunteer record of ``pair_with`` and a co-mediator. Bulk inserts keep 200 cases quick."""
+    cases = CaseFactory.create_batch(count)
+    parties = Party.objects.bulk_create(
+        [
+            PartyFactory.build(case=case, full_name=name, role=role, postcode=postcode)
+            for case in cases
+            for name, role, postcode in (
+                ("Alice Carter", "first_party", "TN9 1AA"),
+                (f"Bob Dunn {case.reference}", "other_party", "TN9 1AB"),
+            )
+        ]
+    )
+    Consent.objects.bulk_create(
+        [
+            ConsentFactory.build(party=party, kind=kind)
+            for party in parties
+            for kind in ("mediate", "data_processing")
+        ]
+    )
+    co_mediators = VolunteerFactory.create_batch(4)
+    CaseAssignment.objects.bulk_create(
+        [
+            AssignmentFactory.build(case=case, volunteer=volunteer, role=role)
+            for i, case in enumerate(cases)
+            for volunteer, role in (
+                (pair_with, "lead"),
+                (co_mediators[i % len(co_mediators)], "co_mediator"),
+            )
+        ]
+    )
+    return cases
+
+
+@pytest.fixture
+def mediator_volunteer(mediator):
+    return VolunteerFactory(
+        user=mediator, first_name=mediator.first_name, last_name=mediator.last_name
+    )
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+LIST_URLS = [
+    pytest.param(reverse("cases:list"), id="list"),
+    pytest.param(reverse("cases:list") + "?status=referred&q=Carter", id="filtered"),
+]
+
+
+@pytest.mark.parametrize("cast", ["coordinator", "mediator"])
+@pytest.mark.parametrize("url", LIST_URLS)
+def test_it_lists_cases_in_the_same_number_of_queries_for_5_or_200(
+    request, login, mediator_volunteer, django_assert_num_queries, cast, url
+):
+    client = login(request.getfixturevalue(cast))
+    add_cases(FEW, pair_with=mediator_volunteer)
+    client.get(url)  # one-off per-process lookups (content types, sessions) out of the way
+
+    few, html = count_queries(client, url)
+    assert f"{FEW} cases" in html
+    add_cases(MANY - FEW, pair_with=mediator_volunteer)
+
+    with django_assert_num_queries(few):
+        response = client.get(url)
+
+    html = response.content.decode()
+    assert f"{MANY} cases" in html
+    assert html.count("Alice Carter") == 25  # a full page of cases, each with its parties
+
+
+@pytest.mark.parametrize("cast", ["coordinator", "mediator"])
+@pytest.mark.parametrize("url", LIST_URLS)
+def test_it_lists_200_cases_within_the_query_budget(
+    request, login, mediator_volunteer, django_assert_max_num_queries, cast, url
+):
+    client = login(request.getfixturevalue(cast))
+    add_cases(MANY, pair_with=mediator_volunteer)
+    client.get(url)
+
+    with django_assert_max_num_queries(LIST_MAX_QUERIES):
+        response = client.get(url)
+
+    assert response.status_code == 200
+
+
+def test_it_shows_a_case_in_the_same_number_of_queries_for_5_or_200(
+    login, coordinator, mediator_volunteer, django_assert_num_queries
+):
+    client = login(coordinator)
+    case = add_cases(FEW, pair_with=mediator_volunteer)[0]
+    url = case.get_absolute_url()
+    client.get(url)
+
+    few, html = count_queries(client, url)
+    assert html.count("Possible duplicate") == 1  # Alice Carter is in the other cases too
+    add_cases(MANY - FEW, pair_with=mediator_volunteer)
+
+    with django_assert_num_queries(few):
+        response = client.get(url)
+
+    html = response.content.decode()
+    assert html.count("Possible duplicate") == 1
+    linked = set(re.findall(r"WKM-[0-9]{4}-[0-9]{4,}", html)) - {case.reference}
+    assert len(linked) == 50  # the duplicates' cases (at most 50), linked in no extra query
+
+
+def test_it_shows_a_case_within_the_query_budget(
+    login, coordinator, mediator_volunteer, django_assert_max_num_queries
+):
+    client = login(coordinator)
+    case = add_cases(MANY, pair_with=mediator_volunteer)[-1]
+    url = case.get_absolute_url()
+    client.get(url)
+
+    with django_assert_max_num_queries(DETAIL_MAX_QUERIES):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert case.reference in response.content.decode()

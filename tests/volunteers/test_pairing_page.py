@@ -1,0 +1,118 @@
+"""The assignment page on a case: suggestions, and every refusal shown with its reason."""
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import (
+    AvailabilityFactory,
+    UserFactory,
+    eligible_volunteer,
+    ready_case,
+)
+from volunteers.suggestions import suggest_pairs
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_assigns_the_chosen_pair(login, coordinator):
+    case = ready_case()
+    lead, co = eligible_volunteer(), eligible_volunteer()
+
+    response = login(coordinator).post(
+        f"/cases/{case.reference}/assign/", {"lead": lead.pk, "co_mediator": co.pk}, follow=True
+    )
+
+    assert "are assigned to" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == "active"
+
+
+@pytest.mark.parametrize(
+    ("spoil", "reason"),
+    [
+        (lambda v: v.training.update(hours=20), "has not completed 40 hours"),
+        (lambda v: v.dbs_checks.all().delete(), "no current enhanced DBS check"),
+        (lambda v: v.accreditations.all().delete(), "not accredited for community mediation"),
+        (lambda v: setattr(v, "postcode", "TN9 1AA") or v.save(), "shares a postcode"),
+    ],
+)
+def test_it_shows_why_a_pair_is_refused(login, coordinator, spoil, reason):
+    case = ready_case()
+    lead, co = eligible_volunteer(), eligible_volunteer()
+    spoil(co)
+
+    response = login(coordinator).post(
+        f"/cases/{case.reference}/assign/", {"lead": lead.pk, "co_mediator": co.pk}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "This pair cannot be assigned" in html and reason in html
+    assert not case.assignments.exists()
+
+
+def test_it_shows_the_trainee_rules_on_the_page(login, coordinator):
+    case = ready_case(dispute_type="parent_teen")
+    lead = eligible_volunteer(accredited=("community", "parent_teen"))
+    trainee = eligible_volunteer(UserFactory(roles=["Mediator"]), status="trainee")
+
+    html = (
+        login(coordinator)
+        .post(f"/cases/{case.reference}/assign/", {"lead": lead.pk, "co_mediator": trainee.pk})
+        .content.decode()
+    )
+
+    assert "trainees only work on community cases" in html
+    assert "not accredited for parent/teen mediation" in html
+
+
+def test_it_ranks_suggestions_by_fit_availability_caseload_and_nearness(coordinator):
+    case = ready_case()
+    busy = eligible_volunteer(last_name="Busy", postcode="TN9 2ZZ")
+    near = eligible_volunteer(last_name="Near", postcode="TN9 3AA")
+    far = eligible_volunteer(last_name="Far", postcode="ME16 0DF")
+    both_free = [(0, "evening"), (2, "evening")]
+    for volunteer in (near, far):
+        for day, part in both_free:
+            AvailabilityFactory(volunteer=volunteer, weekday=day, part_of_day=part)
+    other = ready_case()
+    from volunteers.services import assign_pair
+
+    assign_pair(
+        case=other, lead=busy, co_mediator=eligible_volunteer(postcode="CT1 1AA"), by=coordinator
+    )
+
+    suggestions = suggest_pairs(case)
+
+    first = {suggestions[0].lead, suggestions[0].co_mediator}
+    assert first == {near, far}
+    assert "2 shared availability slots a week" in suggestions[0].reasons
+    assert all(busy not in {s.lead, s.co_mediator} for s in suggestions[:1])
+
+
+def test_it_leaves_out_pairs_that_break_a_rule(coordinator):
+    case = ready_case()
+    eligible_volunteer(last_name="Fine")
+    eligible_volunteer(last_name="Lapsed").dbs_checks.all().delete()
+
+    assert suggest_pairs(case) == []
+
+
+def test_it_is_for_coordinators_only(login, mediator, my_case):
+    my_case.status = "ready"
+    my_case.save()
+
+    assert login(mediator).get(f"/cases/{my_case.reference}/assign/").status_code == 403
+
+
+def test_it_shows_history_after_a_replacement(login, coordinator):
+    case = ready_case()
+    a, b, c = (eligible_volunteer(last_name=n) for n in ("Ames", "Bell", "Cole"))
+    client = login(coordinator)
+    client.post(f"/cases/{case.reference}/assign/", {"lead": a.pk, "co_mediator": b.pk})
+    client.post(f"/cases/{case.reference}/assign/", {"lead": a.pk, "co_mediator": c.pk})
+
+    html = client.get(f"/cases/{case.reference}/assign/").content.decode()
+
+    today = timezone.localdate().strftime("%-d %b %Y")
+    assert f"{b.full_name}, co-mediator, {today} to {today}" in html

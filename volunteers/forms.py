@@ -1,0 +1,181 @@
+"""Forms for volunteer records. They parse and check input; every write goes through
+volunteers.services (the views pass the cleaned values on and show the service's errors)."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.roles import SUPERVISOR
+from wkm.widgets import DateInput
+
+from .models import (
+    Accreditation,
+    Availability,
+    DBSCheck,
+    DeclaredConnection,
+    TrainingRecord,
+    Volunteer,
+)
+from .services import VOLUNTEER_EDITABLE_FIELDS
+
+
+def _user_label(user) -> str:
+    full_name = user.get_full_name()
+    return f"{full_name} ({user.username})" if full_name else user.username
+
+
+def values_for(form, names) -> dict:
+    """The values to hand to a service: read from the form's instance, which the model's clean()
+    has normalised (postcodes, phone numbers), for the fields the form edits."""
+    return {name: getattr(form.instance, name) for name in names}
+
+
+class VolunteerForm(forms.ModelForm):
+    class Meta:
+        model = Volunteer
+        fields = VOLUNTEER_EDITABLE_FIELDS
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = get_user_model().objects.order_by("first_name", "last_name", "username")
+        free = Q(is_active=True, volunteer__isnull=True)
+        if self.instance.user_id:
+            free |= Q(pk=self.instance.user_id)
+        self.fields["user"].queryset = users.filter(free)
+        self.fields["user"].label_from_instance = _user_label
+        self.fields["user"].empty_label = "No login"
+        self.fields["supervisor"].queryset = users.filter(
+            groups__name=SUPERVISOR, is_active=True
+        ).distinct()
+        self.fields["supervisor"].label_from_instance = _user_label
+        self.fields["supervisor"].empty_label = "No supervisor"
+
+
+class DBSCheckForm(forms.ModelForm):
+    class Meta:
+        model = DBSCheck
+        fields = (
+            "certificate_number",
+            "enhanced",
+            "issued_on",
+            "update_service",
+            "last_status_check_on",
+        )
+        widgets = {
+            "certificate_number": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "issued_on": DateInput(),
+            "last_status_check_on": DateInput(),
+        }
+        labels = {"issued_on": "Date of issue"}
+        help_texts = {
+            "certificate_number": "The 12-digit number printed on the certificate.",
+            "last_status_check_on": "Only for a certificate on the Update Service.",
+        }
+
+
+class StatusCheckForm(forms.Form):
+    """An Update Service status check that found the certificate still valid. The field keeps
+    the model's name so the service's errors land next to it."""
+
+    last_status_check_on = forms.DateField(label="Date of the status check", widget=DateInput())
+
+
+class TrainingForm(forms.ModelForm):
+    class Meta:
+        model = TrainingRecord
+        fields = ("course", "hours", "completed_on", "notes")
+        widgets = {
+            "hours": forms.NumberInput(attrs={"step": "0.5", "min": "0.5", "max": "500"}),
+            "completed_on": DateInput(),
+        }
+        labels = {"completed_on": "Date completed", "notes": "Notes (optional)"}
+
+
+class AccreditationForm(forms.ModelForm):
+    class Meta:
+        model = Accreditation
+        fields = ("kind", "granted_on")
+        widgets = {"granted_on": DateInput()}
+        labels = {"kind": "Accreditation", "granted_on": "Date granted"}
+
+    def clean_granted_on(self):
+        granted_on = self.cleaned_data["granted_on"]
+        if granted_on and granted_on > timezone.localdate():
+            raise forms.ValidationError("The date granted cannot be in the future.")
+        return granted_on
+
+
+class ConnectionForm(forms.ModelForm):
+    class Meta:
+        model = DeclaredConnection
+        fields = ("person_name", "street", "postcode", "note")
+        labels = {"note": "Note (optional)"}
+        help_texts = {
+            "person_name": "Someone they know, whom they must not mediate for.",
+            "street": "A street or area they live near or have links with.",
+        }
+
+
+def slot_value(weekday: int, part: str) -> str:
+    return f"{weekday}-{part}"
+
+
+SLOT_CHOICES = [
+    (slot_value(day, part), f"{day_label} {part_label.lower()}")
+    for day, day_label in Availability.Weekday.choices
+    for part, part_label in Availability.Part.choices
+]
+
+
+class AvailabilityForm(forms.Form):
+    """A week's grid of checkboxes: weekday × part of day."""
+
+    slots = forms.MultipleChoiceField(
+        label="When they can mediate",
+        choices=SLOT_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    @classmethod
+    def for_volunteer(cls, volunteer, data=None):
+        initial = [slot_value(a.weekday, a.part_of_day) for a in volunteer.availability.all()]
+        return cls(data, initial={"slots": initial})
+
+    def cleaned_slots(self) -> list[tuple[int, str]]:
+        slots = []
+        for value in self.cleaned_data["slots"]:
+            day, part = value.split("-", 1)
+            slots.append((int(day), part))
+        return sorted(slots)
+
+    def grid(self):
+        """Rows for the template: (weekday label, [(value, label, checked), ...]) per weekday."""
+        if self.is_bound:
+            chosen = set(self.data.getlist("slots")) if hasattr(self.data, "getlist") else set()
+        else:
+            chosen = set(self.initial.get("slots", []))
+        return [
+            (
+                day_label,
+                [
+                    (
+                        slot_value(day, part),
+                        f"{day_label} {part_label.lower()}",
+                        slot_value(day, part) in chosen,
+                    )
+                    for part, part_label in Availability.Part.choices
+                ],
+            )
+            for day, day_label in Availability.Weekday.choices
+        ]
+
+    @staticmethod
+    def parts():
+        return [label for _, label in Availability.Part.choices]

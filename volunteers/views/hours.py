@@ -1,0 +1,67 @@
+"""Volunteer hours and mileage: a volunteer logs their own, per case or activity, and sees their
+entries and monthly totals. Thin: the rules are in volunteers.services.hours_log."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from wkm.forms import add_service_errors
+
+from .. import services
+from ..models import Volunteer, VolunteerHours
+from ..trainee_forms import HoursForm
+
+ENTRIES_PER_PAGE = 25
+
+
+def monthly_totals(volunteer):
+    """[{month, hours, miles}] newest month first, added up by the database."""
+    return (
+        VolunteerHours.objects.filter(volunteer=volunteer)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(hours=Sum("hours"), miles=Sum("miles"))
+        .order_by("-month")
+    )
+
+
+def hours(request):
+    try:
+        volunteer = request.user.volunteer
+    except Volunteer.DoesNotExist:
+        raise Http404("You have no volunteer record.") from None
+    form = HoursForm(
+        request.POST or None,
+        user=request.user,
+        initial={"date": timezone.localdate(), "miles": 0},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.hours_log(
+                volunteer=volunteer, by=request.user, fields=form.cleaned_data, request=request
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Logged {entry.hours} hours on {date_format(entry.date, 'j M Y')}.",
+            )
+            return redirect("volunteers:hours")
+    entries = VolunteerHours.objects.filter(volunteer=volunteer).select_related("case")
+    page = Paginator(entries.order_by("-date", "-id"), ENTRIES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "volunteer": volunteer,
+        "form": form,
+        "page": page,
+        "months": list(monthly_totals(volunteer)),
+    }
+    return render(request, "volunteers/hours.html", context)

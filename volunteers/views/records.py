@@ -1,0 +1,415 @@
+"""Volunteer records: the list, a volunteer's page and the forms that add to it.
+
+Thin: parse the request, call a selector or service, render. Every volunteer is found through
+volunteers.selectors.volunteers_visible_to (404 when out of scope); what a user may change on a
+volunteer they can see is then checked here (403).
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.views.decorators.http import require_safe
+
+from accounts.roles import COORDINATOR, SUPERVISOR, has_role, role_required
+from audit.models import AuditEvent
+from audit.services import record_event
+from cases.models import CaseAssignment
+from parties.validators import display_phone
+from wkm.forms import add_service_errors
+
+from .. import services
+from ..dbs import annotate_dbs, dbs_state, dbs_valid_until
+from ..eligibility import community_course_hours
+from ..filters import VolunteerFilter
+from ..forms import (
+    AccreditationForm,
+    AvailabilityForm,
+    ConnectionForm,
+    DBSCheckForm,
+    StatusCheckForm,
+    TrainingForm,
+    VolunteerForm,
+    values_for,
+)
+from ..models import Accreditation, TraineeCase, Volunteer
+from ..selectors import volunteers_visible_to, with_caseload
+
+VOLUNTEERS_PER_PAGE = 25
+
+
+# --- Who may do what, on a volunteer they can see ----------------------------------------------
+
+
+def _can_manage(user) -> bool:
+    return has_role(user, COORDINATOR)
+
+
+def _can_grant(user, volunteer) -> bool:
+    """Coordinators, and a supervisor for the trainees they supervise."""
+    return _can_manage(user) or (
+        has_role(user, SUPERVISOR)
+        and volunteer.supervisor_id is not None
+        and volunteer.supervisor_id == user.pk
+    )
+
+
+def _can_set_availability(user, volunteer) -> bool:
+    return _can_manage(user) or (volunteer.user_id is not None and volunteer.user_id == user.pk)
+
+
+def _volunteer_for(request, pk, queryset=None):
+    """The volunteer ``pk`` if the user may see them, else 404."""
+    queryset = volunteers_visible_to(request.user) if queryset is None else queryset
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _managed_volunteer(request, pk):
+    volunteer = _volunteer_for(request, pk)
+    if not _can_manage(request.user):
+        raise PermissionDenied
+    return volunteer
+
+
+def _with_dbs_until(queryset):
+    """``dbs_until`` per volunteer as a correlated subquery over the one DBS policy
+    (annotate_dbs), so it never multiplies the rows another aggregate (the caseload) counts."""
+    latest = annotate_dbs(Volunteer.objects.filter(pk=OuterRef("pk")).order_by()).values(
+        "dbs_until"
+    )
+    return queryset.annotate(dbs_until=Subquery(latest))
+
+
+def _form_page(request, form, *, volunteer, heading, submit_label, intro=""):
+    return render(
+        request,
+        "volunteers/form.html",
+        {
+            "form": form,
+            "volunteer": volunteer,
+            "heading": heading,
+            "submit_label": submit_label,
+            "intro": intro,
+        },
+    )
+
+
+# --- The list ----------------------------------------------------------------------------------
+
+
+@require_safe
+@role_required(COORDINATOR, SUPERVISOR)
+def volunteer_list(request):
+    queryset = (
+        _with_dbs_until(with_caseload(volunteers_visible_to(request.user)))
+        .prefetch_related(
+            Prefetch("accreditations", queryset=Accreditation.objects.order_by("kind"))
+        )
+        .order_by("last_name", "first_name", "pk")  # aggregates drop Meta.ordering
+    )
+    volunteer_filter = VolunteerFilter(request.GET, queryset=queryset)
+    page = Paginator(volunteer_filter.qs, VOLUNTEERS_PER_PAGE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    volunteers = list(page.object_list)
+    for volunteer in volunteers:
+        volunteer.dbs_state = dbs_state(volunteer.dbs_until, today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "volunteers/list.html",
+        {
+            "filter": volunteer_filter,
+            "page": page,
+            "volunteers": volunteers,
+            "query": query.urlencode(),
+            "can_manage": _can_manage(request.user),
+        },
+    )
+
+
+# --- A volunteer's page ------------------------------------------------------------------------
+
+
+@require_safe
+def volunteer_detail(request, pk):
+    queryset = (
+        volunteers_visible_to(request.user)
+        .select_related("user", "supervisor")
+        .prefetch_related(
+            "dbs_checks",
+            "training",
+            Prefetch("accreditations", queryset=Accreditation.objects.select_related("granted_by")),
+            "connections",
+            "availability",
+            Prefetch(
+                "assignments",
+                queryset=CaseAssignment.objects.select_related("case").order_by(
+                    "-started_on", "-id"
+                ),
+            ),
+            Prefetch(
+                "trainee_cases",
+                queryset=TraineeCase.objects.select_related("case", "co_mediator", "signed_by"),
+            ),
+        )
+    )
+    volunteer = _volunteer_for(request, pk, queryset)
+    record_event(action=AuditEvent.Action.VIEW, request=request, obj=volunteer)
+    user = request.user
+    can_manage = _can_manage(user)
+    today = timezone.localdate()
+    dbs_until = dbs_valid_until(volunteer)
+    assignments = list(volunteer.assignments.all())
+    checks = [
+        (
+            check,
+            StatusCheckForm(
+                auto_id=f"id_check{check.pk}_%s", initial={"last_status_check_on": today}
+            )
+            if can_manage and check.update_service
+            else None,
+        )
+        for check in volunteer.dbs_checks.all()
+    ]
+    context = {
+        "volunteer": volunteer,
+        "phone": display_phone(volunteer.phone),
+        "can_manage": can_manage,
+        "can_grant": _can_grant(user, volunteer),
+        "can_set_availability": _can_set_availability(user, volunteer),
+        "dbs_until": dbs_until,
+        "dbs_state": dbs_state(dbs_until, today),
+        "checks": checks,
+        "course_hours": community_course_hours(volunteer),
+        "course_hours_needed": settings.COMMUNITY_COURSE_HOURS,
+        "availability": AvailabilityForm.for_volunteer(volunteer),
+        "current_assignments": [a for a in assignments if a.ended_on is None],
+        "past_assignments": [a for a in assignments if a.ended_on is not None],
+        "trainee_cases": list(volunteer.trainee_cases.all()),
+        "signed_off": services.signed_off_trainee_cases(volunteer)
+        if volunteer.is_trainee
+        else None,
+        "signed_off_needed": settings.TRAINEE_CASES_FOR_ACCREDITATION,
+    }
+    return render(request, "volunteers/detail.html", context)
+
+
+# --- Records ----------------------------------------------------------------------------------
+
+
+@role_required(COORDINATOR)
+def volunteer_new(request):
+    form = VolunteerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            volunteer = services.volunteer_create(
+                by=request.user,
+                fields=values_for(form, VolunteerForm.Meta.fields),
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{volunteer.full_name} added.")
+            return redirect(volunteer)
+    return render(
+        request,
+        "volunteers/form.html",
+        {"form": form, "heading": "Add a volunteer", "submit_label": "Add volunteer"},
+    )
+
+
+def volunteer_edit(request, pk):
+    volunteer = _managed_volunteer(request, pk)
+    form = VolunteerForm(request.POST or None, instance=volunteer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            volunteer = services.volunteer_update(
+                volunteer=Volunteer.objects.get(pk=pk),
+                by=request.user,
+                fields=values_for(form, VolunteerForm.Meta.fields),
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Volunteer details saved.")
+            return redirect(volunteer)
+    return _form_page(
+        request,
+        form,
+        volunteer=Volunteer.objects.get(pk=pk),  # the saved name, not what was typed
+        heading="Edit volunteer details",
+        submit_label="Save",
+    )
+
+
+def dbs_new(request, pk):
+    volunteer = _managed_volunteer(request, pk)
+    form = DBSCheckForm(request.POST or None, initial={"enhanced": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            check = services.dbs_record(
+                volunteer=volunteer,
+                by=request.user,
+                fields=values_for(form, DBSCheckForm.Meta.fields),
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if check.current_until:
+                until = f"current until {format_date(check.current_until, 'j M Y')}"
+            else:
+                until = "not current: only an enhanced check counts for mediation"
+            messages.success(request, f"DBS check recorded: {until}.")
+            return redirect(volunteer)
+    return _form_page(
+        request,
+        form,
+        volunteer=volunteer,
+        heading="Record a DBS check",
+        submit_label="Record check",
+    )
+
+
+def dbs_status_check(request, pk, check_pk):
+    volunteer = _managed_volunteer(request, pk)
+    check = get_object_or_404(volunteer.dbs_checks, pk=check_pk)
+    form = StatusCheckForm(
+        request.POST or None, initial={"last_status_check_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            check = services.dbs_status_checked(
+                check=check,
+                by=request.user,
+                checked_on=form.cleaned_data["last_status_check_on"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            until = format_date(check.current_until, "j M Y") if check.current_until else "—"
+            messages.success(request, f"Status check recorded: DBS {check} current until {until}.")
+            return redirect(volunteer)
+    return _form_page(
+        request,
+        form,
+        volunteer=volunteer,
+        heading="Record an Update Service status check",
+        submit_label="Record status check",
+        intro=(
+            f"Certificate {check.certificate_number}, issued "
+            f"{format_date(check.issued_on, 'j M Y')}. "
+            "Record a check that found the certificate still valid."
+        ),
+    )
+
+
+def training_new(request, pk):
+    volunteer = _managed_volunteer(request, pk)
+    form = TrainingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.training_add(
+                volunteer=volunteer,
+                by=request.user,
+                fields=values_for(form, TrainingForm.Meta.fields),
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Training recorded.")
+            return redirect(volunteer)
+    return _form_page(
+        request, form, volunteer=volunteer, heading="Record training", submit_label="Save training"
+    )
+
+
+def accreditation_new(request, pk):
+    volunteer = _volunteer_for(request, pk)
+    if not _can_grant(request.user, volunteer):
+        raise PermissionDenied
+    form = AccreditationForm(request.POST or None, initial={"granted_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            accreditation = services.accreditation_grant(
+                volunteer=volunteer,
+                kind=form.cleaned_data["kind"],
+                granted_on=form.cleaned_data["granted_on"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{volunteer.full_name} is accredited for {accreditation}.")
+            return redirect(volunteer)
+    intro = ""
+    if volunteer.is_trainee:
+        intro = (
+            f"{services.signed_off_trainee_cases(volunteer)} of "
+            f"{settings.TRAINEE_CASES_FOR_ACCREDITATION} supervised community cases signed off."
+        )
+    return _form_page(
+        request,
+        form,
+        volunteer=volunteer,
+        heading="Grant an accreditation",
+        submit_label="Grant accreditation",
+        intro=intro,
+    )
+
+
+def connection_new(request, pk):
+    volunteer = _managed_volunteer(request, pk)
+    form = ConnectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.connection_add(
+                volunteer=volunteer,
+                by=request.user,
+                fields=values_for(form, ConnectionForm.Meta.fields),
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Connection recorded.")
+            return redirect(volunteer)
+    return _form_page(
+        request,
+        form,
+        volunteer=volunteer,
+        heading="Declare a connection",
+        submit_label="Save connection",
+        intro="People or streets this volunteer must not mediate for (rule 8).",
+    )
+
+
+def availability_edit(request, pk):
+    volunteer = _volunteer_for(
+        request, pk, volunteers_visible_to(request.user).prefetch_related("availability")
+    )
+    if not _can_set_availability(request.user, volunteer):
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else None
+    form = AvailabilityForm.for_volunteer(volunteer, data)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.availability_set(
+                volunteer=volunteer, by=request.user, slots=form.cleaned_slots(), request=request
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Availability saved.")
+            return redirect(volunteer)
+    return render(request, "volunteers/availability.html", {"form": form, "volunteer": volunteer})
