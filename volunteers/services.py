@@ -81,12 +81,7 @@ def volunteer_update(*, volunteer: Volunteer, by, fields: dict, request=None) ->
         raise ValueError(f"not editable here: {sorted(unknown)}")
     if (
         fields.get("status") == Volunteer.Status.MEDIATOR
-        and volunteer.status
-        in (
-            Volunteer.Status.TRAINEE,
-            Volunteer.Status.IN_TRAINING,
-            Volunteer.Status.APPLICANT,
-        )
+        and volunteer.status != Volunteer.Status.MEDIATOR
         and not volunteer.accreditations.filter(kind=AccreditationKind.COMMUNITY).exists()
     ):
         raise ValidationError(
