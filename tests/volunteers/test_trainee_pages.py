@@ -74,11 +74,17 @@ def test_the_whole_trainee_journey_ends_in_accreditation(
 ):
     trainee_cases = []
     for _ in range(3):
+        # The coordinator assigns the pair and later closes the case, through the pages.
         case = ready_case(received_on=timezone.localdate() - datetime.timedelta(days=20))
-        services.assign_pair(case=case, lead=lead, co_mediator=trainee, by=coordinator)
-        case_services.case_close(
-            case=case, by=coordinator, outcome="full_agreement", closed_on=timezone.localdate()
+        client = login(coordinator)
+        url = f"/cases/{case.reference}/"
+        client.post(f"{url}assign/", {"lead": lead.pk, "co_mediator": trainee.pk})
+        client.post(
+            f"{url}close/",
+            {"outcome": "full_agreement", "closed_on": timezone.localdate().isoformat()},
         )
+        case.refresh_from_db()
+        assert case.status == "closed" and case.outcome == "full_agreement"
         trainee_cases.append(TraineeCase.objects.get(case=case))
 
     for number, tc in enumerate(trainee_cases, start=1):
@@ -133,6 +139,9 @@ def test_the_whole_trainee_journey_ends_in_accreditation(
     fresh = ready_case(received_on=timezone.localdate() - datetime.timedelta(days=5))
     other = eligible_volunteer(other_mediator)
     assert pair_problems(fresh, trainee, other) == []
+    client = login(coordinator)
+    client.post(f"/cases/{fresh.reference}/assign/", {"lead": trainee.pk, "co_mediator": other.pk})
+    assert fresh.assignments.get(volunteer=trainee).role == "lead"
 
 
 def test_the_supervisor_reads_their_trainees_case_but_not_anyone_elses(
