@@ -1,11 +1,22 @@
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 
+from cases.models import Case
 from cases.selectors import open_cases, status_counts
+from sessions.models import MediationSession, Reminder
+from sessions.services import home_visits_to_reschedule
 from volunteers.models import Volunteer
 from volunteers.selectors import dbs_attention, waiting_for
 
 from .roles import ADMINISTRATOR, COORDINATOR, MEDIATOR, SUPERVISOR, roles_of
+
+# How far ahead the coordinator's "sessions coming up" panel looks, and how many rows panels show.
+SESSIONS_AHEAD_DAYS = 7
+PANEL_ROWS = 20
+MY_NEXT_SESSIONS = 5
 
 # The home page a person lands on after login, by the role that matters most for their day.
 HOME_TEMPLATES = (
@@ -24,9 +35,44 @@ def home(request):
     if COORDINATOR in held:
         context["status_counts"] = status_counts(request.user)
         context["dbs_attention"] = dbs_attention()
+        context.update(session_panels())
     elif held & {MEDIATOR, SUPERVISOR}:
         context["my_cases"] = open_cases(request.user)
         # What the trainee pathway waits for from them: a fixed number of queries, however many.
         context.update(waiting_for(request.user, supervisor=SUPERVISOR in held))
         context["has_volunteer_record"] = Volunteer.objects.filter(user=request.user).exists()
+        context["my_next_sessions"] = my_next_sessions(request.user)
     return render(request, template, context)
+
+
+def session_panels() -> dict:
+    """The coordinator's session panels: the week ahead, home visits to move, failed reminders."""
+    now = timezone.now()
+    upcoming = MediationSession.objects.filter(
+        status=MediationSession.Status.SCHEDULED,
+        starts_at__gte=now,
+        starts_at__lt=now + datetime.timedelta(days=SESSIONS_AHEAD_DAYS),
+    ).select_related("case")
+    return {
+        "sessions_ahead_days": SESSIONS_AHEAD_DAYS,
+        "upcoming_sessions_count": upcoming.count(),
+        "upcoming_sessions": upcoming[:PANEL_ROWS],
+        "home_visits_to_reschedule": list(home_visits_to_reschedule()[:PANEL_ROWS]),
+        "failed_reminders": Reminder.objects.filter(status=Reminder.Status.FAILED)
+        .select_related("session__case")
+        .order_by("-due_at", "-id")[:PANEL_ROWS],
+    }
+
+
+def my_next_sessions(user):
+    """The next scheduled sessions the user attends as a mediator, on cases they may still see."""
+    return (
+        MediationSession.objects.filter(
+            status=MediationSession.Status.SCHEDULED,
+            starts_at__gte=timezone.now(),
+            mediators__user=user,
+            case__in=Case.objects.visible_to(user),
+        )
+        .select_related("case")
+        .order_by("starts_at", "id")[:MY_NEXT_SESSIONS]
+    )

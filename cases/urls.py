@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path, register_converter
 
 from parties import views as party_views
+from sessions import views as session_views
 from volunteers.views import pairing
 
 from . import views
@@ -46,6 +47,32 @@ urlpatterns = [
         "<ref:reference>/consents/<int:pk>/withdraw/",
         party_views.consent_withdraw,
         name="consent_withdraw",
+    ),
+    path("<ref:reference>/sessions/new/", session_views.session_new, name="session_new"),
+    path(
+        "<ref:reference>/sessions/<int:pk>/",
+        session_views.session_detail,
+        name="session_detail",
+    ),
+    path(
+        "<ref:reference>/sessions/<int:pk>/reschedule/",
+        session_views.session_reschedule,
+        name="session_reschedule",
+    ),
+    path(
+        "<ref:reference>/sessions/<int:pk>/cancel/",
+        session_views.session_cancel,
+        name="session_cancel",
+    ),
+    path(
+        "<ref:reference>/sessions/<int:pk>/outcome/",
+        session_views.session_outcome,
+        name="session_outcome",
+    ),
+    path(
+        "<ref:reference>/sessions/<int:pk>/ics/",
+        session_views.session_ics,
+        name="session_ics",
     ),
 ]
 

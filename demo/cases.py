@@ -8,6 +8,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import Status
 from parties import services as party_services
+from sessions import services as session_services
 from volunteers import services as volunteer_services
 from volunteers.models import Accreditation, AccreditationKind, Availability, Volunteer
 
@@ -276,6 +277,7 @@ def create_demo_cases(*, coordinator, volunteers: dict[str, Volunteer]) -> None:
             by=coordinator,
             on=received,
         )
+        book_demo_sessions(case, coordinator=coordinator, closing=target == Status.CLOSED)
         if target == Status.CLOSED:
             case_services.case_close(
                 case=case,
@@ -283,3 +285,29 @@ def create_demo_cases(*, coordinator, volunteers: dict[str, Volunteer]) -> None:
                 outcome="full_agreement",
                 closed_on=timezone.localdate() - datetime.timedelta(days=5),
             )
+
+
+def _at(days: int, hour: int) -> datetime.datetime:
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def book_demo_sessions(case, *, coordinator, closing: bool) -> None:
+    """A held intake visit for every active case; upcoming meetings for those still open."""
+    parties = list(case.parties.all())
+    session_services.session_book(
+        case=case, by=coordinator, kind="intake", mode="office", venue="WKM office, Tonbridge",
+        starts_at=_at(-8, 10), ends_at=_at(-8, 11), parties=parties[:1], held=True,
+        notes="Explained the process; keen to try mediation.",
+    )  # fmt: skip
+    if closing:
+        return
+    session_services.session_book(
+        case=case, by=coordinator, kind="separate", mode="home_visit",
+        starts_at=_at(2, 18), ends_at=_at(2, 19), parties=parties[-1:],
+    )  # fmt: skip
+    session_services.session_book(
+        case=case, by=coordinator, kind="joint", mode="neutral_venue",
+        venue="Tonbridge Library, meeting room 2", starts_at=_at(9, 18), ends_at=_at(9, 20),
+        parties=parties,
+    )  # fmt: skip

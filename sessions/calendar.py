@@ -60,9 +60,17 @@ def calendar_for(sessions, *, name: str) -> bytes:
 
 
 def feed_sessions(volunteer):
+    """The volunteer's sessions of the last FEED_DAYS_BACK days and the future, on cases they
+    may still see (rule 11: an ended assignment or an inactive volunteer drops them)."""
+    from cases.models import Case
+
     since = timezone.now() - datetime.timedelta(days=FEED_DAYS_BACK)
+    if volunteer.user is None:
+        return volunteer.sessions.none()
     return (
-        volunteer.sessions.filter(starts_at__gte=since)
+        volunteer.sessions.filter(
+            starts_at__gte=since, case__in=Case.objects.visible_to(volunteer.user)
+        )
         .select_related("case")
         .prefetch_related("parties")
         .order_by("starts_at")

@@ -3,11 +3,12 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.roles import COORDINATOR
-from cases.models import Case, Status
+from cases.models import Case, CaseAssignment, Status
 from volunteers.dbs import dbs_state
 from volunteers.selectors import dbs_attention
 
@@ -66,9 +67,10 @@ def queue_follow_ups(today=None) -> int:
 
 def queue_unassigned_digest(today=None) -> int:
     today = today or timezone.localdate()
+    current_pair = CaseAssignment.objects.filter(case=OuterRef("pk"), ended_on__isnull=True)
     waiting = (
         Case.objects.exclude(status__in=[Status.ACTIVE, Status.CLOSED])
-        .exclude(assignments__ended_on__isnull=True)
+        .exclude(Exists(current_pair))
         .order_by("received_on")
     )
     rows = [

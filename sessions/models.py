@@ -8,6 +8,7 @@ import secrets
 
 import pghistory
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -197,9 +198,27 @@ class ServiceSettings(models.Model):
     def __str__(self):
         return "Service settings"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+
+    CACHE_KEY = "service-settings"
+    CACHE_SECONDS = 30
+
     @classmethod
     def current(cls) -> "ServiceSettings":
-        return cls.objects.get_or_create(pk=1)[0]
+        """The settings, read fresh (for rules). A missing row means nothing is switched on."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    @classmethod
+    def cached(cls) -> "ServiceSettings":
+        """The settings for display (the banner on every page): at most CACHE_SECONDS old in
+        other processes; saving clears this process's copy at once."""
+        service = cache.get(cls.CACHE_KEY)
+        if service is None:
+            service = cls.current()
+            cache.set(cls.CACHE_KEY, service, cls.CACHE_SECONDS)
+        return service
 
     def home_visits_suspended_on(self, day) -> bool:
         if not self.home_visits_suspended:

@@ -87,7 +87,9 @@ def clashes(*, starts_at, ends_at, mediators, parties, exclude=None) -> list[str
     return messages
 
 
-def _check_booking(*, case, kind, mode, starts_at, ends_at, mediators, parties, exclude=None):
+def _check_booking(
+    *, case, kind, mode, starts_at, ends_at, mediators, parties, exclude=None, held=False
+):
     errors = []
     current = {a.volunteer_id for a in case.assignments.filter(ended_on__isnull=True)}
     if len(current) != 2:
@@ -107,7 +109,7 @@ def _check_booking(*, case, kind, mode, starts_at, ends_at, mediators, parties, 
             errors.append(
                 f"Rule 7: no joint meeting until every party has consented; waiting for {waiting}."
             )
-    if mode == MediationSession.Mode.HOME_VISIT:
+    if mode == MediationSession.Mode.HOME_VISIT and not held:
         service = ServiceSettings.current()
         if service.home_visits_suspended_on(timezone.localtime(starts_at).date()):
             errors.append(
@@ -158,6 +160,7 @@ def session_book(
         ends_at=ends_at,
         mediators=mediators,
         parties=parties,
+        held=held,
     )
     session = MediationSession(
         case=case,
@@ -283,6 +286,8 @@ def home_visits_suspend(
         raise ValidationError({"home_visits_reason": "Say why home visits are suspended."})
     if suspended_from and suspended_until and suspended_until < suspended_from:
         raise ValidationError({"home_visits_suspended_until": "The end is before the start."})
+    if suspended_until and suspended_until < timezone.localdate():
+        raise ValidationError({"home_visits_suspended_until": "This date has already passed."})
     service = ServiceSettings.objects.select_for_update().get_or_create(pk=1)[0]
     service.home_visits_suspended = True
     service.home_visits_reason = reason.strip()

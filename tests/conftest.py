@@ -81,3 +81,11 @@ def my_case(case, mediator):
 
     assign(case, mediator)
     return case
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the banner caches the service settings)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -171,7 +171,7 @@ def eligible_volunteer(user=None, *, status="mediator", accredited=("community",
 
 def ready_case(**fields):
     """A case whose parties have all consented, ready to assign a pair."""
-    case = CaseFactory(status="ready", **fields)
+    case = CaseFactory(**{"status": "ready", **fields})
     for name, postcode in (("Alice Carter", "TN9 1AA"), ("Bob Dunn", "TN9 1AB")):
         consent_all(PartyFactory(case=case, full_name=name, postcode=postcode))
     return case

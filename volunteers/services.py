@@ -288,9 +288,24 @@ def assign_pair(
     )
     if case.status == Status.READY:
         case_services.case_transition(case=case, to=Status.ACTIVE, by=by, request=request)
+    if created:
+        _move_future_sessions_to(case, [lead, co_mediator])
     assignment_ids = [a.pk for a in created]
     transaction.on_commit(lambda: notify_assigned(assignment_ids))
     return created
+
+
+def _move_future_sessions_to(case: Case, pair: list[Volunteer]) -> None:
+    """A new pair takes over the case's scheduled sessions, and their reminders follow."""
+    from sessions.models import MediationSession
+    from sessions.outbox import reschedule_session_reminders
+
+    upcoming = case.sessions.filter(
+        status=MediationSession.Status.SCHEDULED, starts_at__gte=timezone.now()
+    )
+    for session in upcoming:
+        session.mediators.set(pair)
+        reschedule_session_reminders(session)
 
 
 def notify_assigned(assignment_ids: list[int]) -> None:

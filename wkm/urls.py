@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from accounts.views import home
+from sessions import views as session_views
 
 from .health import health
 
@@ -12,5 +13,13 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("cases/", include("cases.urls")),
     path("", include("volunteers.urls")),
+    # A mediator's private calendar: no login, the token in the address is the secret.
+    re_path(
+        r"^calendar/(?P<token>[A-Za-z0-9_-]+)\.ics$",
+        session_views.calendar_feed,
+        name="calendar_feed",
+    ),
+    path("calendar/", session_views.calendar_settings, name="calendar_settings"),
+    path("settings/home-visits/", session_views.home_visits, name="home_visits"),
     path("admin/", admin.site.urls),
 ]

@@ -14,12 +14,13 @@ from django.utils import timezone
 from cases.models import ContactLogEntry
 from cases.urls import urlpatterns
 from parties.models import Consent
+from sessions.models import MediationSession
 from tests.factories import ConsentFactory
 
 pytestmark = pytest.mark.django_db
 
 # What the ``pk`` of each case URL names (None: the URL has only the reference).
-PARTY, CONSENT, OWN_DRAFT = "party", "consent", "own draft"
+PARTY, CONSENT, OWN_DRAFT, SESSION = "party", "consent", "own draft", "session"
 
 # Every pattern with a reference: (kind of pk, methods the view answers).
 CASE_URLS = {
@@ -37,6 +38,12 @@ CASE_URLS = {
     "consent_add": (PARTY, ("GET", "POST")),
     "consent_withdraw": (CONSENT, ("POST",)),
     "assign": (None, ("GET", "POST")),
+    "session_new": (None, ("GET", "POST")),
+    "session_detail": (SESSION, ("GET",)),
+    "session_reschedule": (SESSION, ("GET", "POST")),
+    "session_cancel": (SESSION, ("POST",)),
+    "session_outcome": (SESSION, ("GET", "POST")),
+    "session_ics": (SESSION, ("GET",)),
 }
 
 # Patterns without a reference, tested on their own below.
@@ -59,6 +66,8 @@ COORDINATOR_GETS = {
     # The case is open: reopening sends the coordinator back to it with a message.
     ("reopen", "GET"): 302,
     ("reopen", "POST"): 302,
+    # Cancelling answers with the session page and a message.
+    ("session_cancel", "POST"): 302,
 }
 
 # What the mediator assigned to the case gets: they record, coordinators manage.
@@ -86,6 +95,15 @@ ASSIGNED_MEDIATOR_GETS = {
     ("consent_withdraw", "POST"): 302,
     ("assign", "GET"): 403,
     ("assign", "POST"): 403,
+    ("session_new", "GET"): 403,
+    ("session_new", "POST"): 403,
+    ("session_detail", "GET"): 200,
+    ("session_reschedule", "GET"): 403,
+    ("session_reschedule", "POST"): 403,
+    ("session_cancel", "POST"): 403,
+    ("session_outcome", "GET"): 200,
+    ("session_outcome", "POST"): 200,
+    ("session_ics", "GET"): 200,
 }
 
 OUT_OF_SCOPE = ["other_mediator", "ended_mediator", "no_role_user", "supervisor", "administrator"]
@@ -111,6 +129,19 @@ def case_url(name, case, user=None):
             author=author,
         )
         kwargs["pk"] = draft.pk
+    elif kind == SESSION:
+        start = timezone.now() + datetime.timedelta(days=3)
+        session = MediationSession.objects.create(
+            case=case,
+            kind="separate",
+            mode="office",
+            venue="WKM office",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=1),
+        )
+        session.mediators.set([a.volunteer for a in case.assignments.all()])
+        session.parties.set(case.parties.all())
+        kwargs["pk"] = session.pk
     else:
         assert kind is None, f"unknown pk kind {kind!r} for {name}"
     return reverse(f"cases:{name}", kwargs=kwargs)

@@ -1,0 +1,89 @@
+"""Django admin for sessions: service settings through the same services as the pages, and
+read-only views of sessions (scoped like cases/admin.py) and of the reminder outbox."""
+
+from django.contrib import admin
+from django.db.models import Q
+from django.shortcuts import redirect
+
+from cases.admin import ScopedAdmin
+from cases.models import Case
+
+from . import services
+from .forms import ServiceSettingsAdminForm
+from .models import MediationSession, Reminder, ServiceSettings
+
+
+@admin.register(ServiceSettings)
+class ServiceSettingsAdmin(admin.ModelAdmin):
+    """One row; switching home visits on and off goes through the services (and is audited)."""
+
+    form = ServiceSettingsAdminForm
+    fields = (
+        "home_visits_suspended",
+        "home_visits_reason",
+        "home_visits_suspended_from",
+        "home_visits_suspended_until",
+    )
+
+    def changelist_view(self, request, extra_context=None):
+        service = ServiceSettings.objects.get_or_create(pk=1)[0]
+        return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", service.pk)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if data["home_visits_suspended"]:
+            services.home_visits_suspend(
+                by=request.user,
+                reason=data["home_visits_reason"],
+                suspended_from=data["home_visits_suspended_from"],
+                suspended_until=data["home_visits_suspended_until"],
+                request=request,
+            )
+        else:
+            services.home_visits_resume(by=request.user, request=request)
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MediationSession)
+class MediationSessionAdmin(ReadOnlyMixin, ScopedAdmin):
+    list_display = ("case", "kind", "mode", "starts_at", "status")
+    list_filter = ("status", "mode", "kind")
+    list_select_related = ("case",)
+    search_fields = ("case__reference",)
+    exclude = ("notes",)
+    show_full_result_count = False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The outbox. Reminders about a session follow its case's scoping; staff notices do not
+    belong to a case."""
+
+    list_display = ("kind", "channel", "status", "due_at", "attempts", "sent_at", "last_error")
+    list_filter = ("status", "channel", "kind")
+    list_select_related = ("session__case",)
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        visible = Case.objects.visible_to(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(Q(session__isnull=True) | Q(session__case__in=visible))
+        )

@@ -1,0 +1,179 @@
+"""The reminder outbox end to end: real PostgreSQL, real Redis, real Celery worker processes.
+
+The workers send through tests.sinks, which records in Redis every message handed over, keyed
+by its idempotency key, as a provider honouring those keys would.
+"""
+
+import datetime
+import socket
+import time
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from sessions.models import MediationSession, Reminder
+from sessions.tasks import dispatch_reminders
+from tests import sinks
+from tests.factories import eligible_volunteer, ready_case
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+COUNT = 1000
+
+
+@pytest.fixture
+def sink():
+    prefix = f"sink-{uuid.uuid4().hex[:8]}"
+    yield prefix
+    sinks.clear(prefix)
+
+
+def worker_env(sink_prefix: str) -> dict:
+    return {
+        "EMAIL_BACKEND": "tests.sinks.EmailBackend",
+        "SMS_BACKEND": "tests.sinks.SMSBackend",
+        "WKM_TEST_SINK": sink_prefix,
+        "REMINDER_LEASE_SECONDS": 2,
+    }
+
+
+def due_reminders(count: int) -> set[str]:
+    """``count`` reminders due now, half by email and half by text; returns their keys."""
+    case = ready_case(status="active")
+    start = timezone.now() + datetime.timedelta(days=2)
+    session = MediationSession.objects.create(
+        case=case, kind="separate", mode="office", venue="Office",
+        starts_at=start, ends_at=start + datetime.timedelta(hours=1),
+    )  # fmt: skip
+    volunteer = eligible_volunteer(email="mediator@example.org", phone="+447911123456")
+    Reminder.objects.bulk_create(
+        Reminder(
+            kind=Reminder.Kind.SESSION_REMINDER,
+            channel="email" if n % 2 else "sms",
+            session=session,
+            volunteer=volunteer,
+            address="mediator@example.org" if n % 2 else "+447911123456",
+            lead_minutes=120,
+            due_at=timezone.now() - datetime.timedelta(seconds=1),
+        )
+        for n in range(count)
+    )
+    return {f"wkm-reminder-{pk}" for pk in Reminder.objects.values_list("pk", flat=True)}
+
+
+def wait_until_all_sent(queue: str, timeout: float = 120) -> None:
+    """Ask the worker(s) to dispatch until every reminder is sent, as beat would each minute."""
+    deadline = time.monotonic() + timeout
+    while Reminder.objects.exclude(status="sent").exists():
+        assert time.monotonic() < deadline, "reminders were not all sent in time"
+        dispatch_reminders.apply_async(queue=queue)
+        time.sleep(1)
+
+
+def test_it_sends_1000_due_reminders_exactly_once(worker_factory, sink):
+    keys = due_reminders(COUNT)
+    worker = worker_factory(**worker_env(sink))
+
+    started = time.monotonic()
+    wait_until_all_sent(worker.queue)
+    elapsed = time.monotonic() - started
+
+    attempts, delivered = sinks.read(sink)
+    assert delivered == keys
+    assert set(attempts.values()) == {1}
+    assert Reminder.objects.filter(status="sent", attempts=1).count() == COUNT
+    assert Reminder.objects.exclude(provider_message_id="").count() == COUNT
+    print(f"\n1000 reminders dispatched by one worker in {elapsed:.1f} s")
+
+
+def test_killing_the_worker_mid_batch_loses_none_and_duplicates_none(worker_factory, sink):
+    keys = due_reminders(COUNT)
+    first = worker_factory(**worker_env(sink))
+
+    dispatch_reminders.apply_async(queue=first.queue)
+    deadline = time.monotonic() + 60
+    while len(sinks.read(sink)[1]) < 150:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    first.kill()
+    sent_before_restart = Reminder.objects.filter(status="sent").count()
+    assert sent_before_restart < COUNT, "the worker finished before it could be killed"
+
+    second = worker_factory(**worker_env(sink))
+    wait_until_all_sent(second.queue)
+
+    attempts, delivered = sinks.read(sink)
+    assert delivered == keys  # none lost
+    # At most the one message in flight when the worker died was handed over again, with the
+    # same idempotency key, so it was delivered once.
+    assert sum(1 for n in attempts.values() if n > 1) <= 1
+    assert max(attempts.values()) <= 2
+    assert Reminder.objects.filter(status="sent").count() == COUNT
+
+
+def test_two_dispatchers_at_once_send_nothing_twice(worker_factory, sink):
+    keys = due_reminders(COUNT)
+    one = worker_factory(**worker_env(sink))
+    worker_factory(queue=one.queue, **worker_env(sink))
+
+    # One task each, at the same moment: both workers dispatch concurrently.
+    dispatch_reminders.apply_async(queue=one.queue)
+    dispatch_reminders.apply_async(queue=one.queue)
+    wait_until_all_sent(one.queue)
+
+    attempts, delivered = sinks.read(sink)
+    assert delivered == keys
+    assert set(attempts.values()) == {1}
+    assert set(Reminder.objects.values_list("attempts", flat=True)) == {1}
+
+
+def free_port() -> int:
+    """A port nothing listens on: a Redis that is down."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_booking_while_redis_is_down_loses_nothing_and_does_not_hang(
+    worker_factory, login, coordinator, settings
+):
+    from volunteers.services import assign_pair
+    from wkm.celery import app as celery_app
+
+    case = ready_case()
+    assign_pair(case=case, lead=eligible_volunteer(), co_mediator=eligible_volunteer(),
+                by=coordinator)  # fmt: skip
+    start = timezone.localtime() + datetime.timedelta(days=3)
+    # Redis is down: the broker, the result backend and the cache all point at a dead port.
+    down = f"redis://127.0.0.1:{free_port()}/0"
+    settings.REDIS_URL = down
+    celery_app.conf.broker_url = down
+    try:
+        started = time.monotonic()
+        response = login(coordinator).post(
+            f"/cases/{case.reference}/sessions/new/",
+            {
+                "kind": "separate",
+                "mode": "office",
+                "venue": "WKM office",
+                "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+                "ends_at": (start + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+                "parties": [p.pk for p in case.parties.all()],
+            },
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        celery_app.conf.broker_url = settings.CELERY_BROKER_URL
+
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert elapsed < 2.0
+    session = case.sessions.get()
+    waiting = session.reminders.filter(status="pending")
+    assert waiting.count() == 8
+
+    # Time passes and the reminders fall due; Redis is back, the worker dispatches the outbox.
+    waiting.update(due_at=timezone.now() - datetime.timedelta(seconds=1))
+    worker = worker_factory()
+    wait_until_all_sent(worker.queue, timeout=60)
+    assert session.reminders.filter(status="sent").count() == 8
