@@ -10,6 +10,39 @@ from django.utils import timezone
 from .validators import display_phone, normalise_phone, normalise_postcode
 
 
+class AgeBand(models.TextChoices):
+    UNDER_18 = "under_18", "Under 18"
+    AGE_18_24 = "18_24", "18–24"
+    AGE_25_44 = "25_44", "25–44"
+    AGE_45_64 = "45_64", "45–64"
+    AGE_65_PLUS = "65_plus", "65 or over"
+    NOT_SAID = "not_said", "Prefer not to say"
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", "Woman"
+    MAN = "man", "Man"
+    OTHER = "other", "In another way"
+    NOT_SAID = "not_said", "Prefer not to say"
+
+
+class Ethnicity(models.TextChoices):
+    """The five broad groups of the census for England and Wales."""
+
+    ASIAN = "asian", "Asian or Asian British"
+    BLACK = "black", "Black, Black British, Caribbean or African"
+    MIXED = "mixed", "Mixed or multiple ethnic groups"
+    WHITE = "white", "White"
+    OTHER = "other", "Other ethnic group"
+    NOT_SAID = "not_said", "Prefer not to say"
+
+
+class Disability(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_SAID = "not_said", "Prefer not to say"
+
+
 @pghistory.track(append_only=True)
 class Party(models.Model):
     class Role(models.TextChoices):
@@ -61,6 +94,19 @@ class Party(models.Model):
         "parent or guardian's phone or email", max_length=200, blank=True
     )
     safeguarding_notes = models.TextField(blank=True)
+    # Equality monitoring: optional, asked once, reported only in aggregate (small numbers hidden).
+    age_band = models.CharField(
+        "age band (equality monitoring)", max_length=20, choices=AgeBand.choices, blank=True
+    )
+    gender = models.CharField(
+        "gender (equality monitoring)", max_length=20, choices=Gender.choices, blank=True
+    )
+    ethnicity = models.CharField(
+        "ethnic group (equality monitoring)", max_length=20, choices=Ethnicity.choices, blank=True
+    )
+    disability = models.CharField(
+        "disability (equality monitoring)", max_length=20, choices=Disability.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
