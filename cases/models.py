@@ -247,3 +247,118 @@ class ContactLogEntry(models.Model):
     @property
     def case_reference_for_audit(self) -> str:
         return self.case.reference
+
+
+@pghistory.track(append_only=True)
+class Agreement(models.Model):
+    """One version of a case's written agreement. Editing an agreed version makes a new draft;
+    earlier versions stay readable (and become superseded once a later one is agreed)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        AGREED = "agreed", "Agreed"
+        SIGNED = "signed", "Signed"
+        SUPERSEDED = "superseded", "Superseded"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="agreements")
+    version = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    introduction = models.TextField(
+        blank=True, help_text="In the parties' own words: what they want the agreement to achieve."
+    )
+    review_on = models.DateField("review date", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "version"], name="agreement_version_once"),
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status="draft"), name="agreement_one_draft"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Agreement v{self.version} for {self.case}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "cases:agreement_detail", kwargs={"reference": self.case.reference, "pk": self.pk}
+        )
+
+    @property
+    def audit_repr(self) -> str:
+        return f"Agreement #{self.pk} v{self.version}"
+
+    @property
+    def case_reference_for_audit(self) -> str:
+        return self.case.reference
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+@pghistory.track(append_only=True)
+class AgreementTerm(models.Model):
+    """One numbered term: who will do what, by when."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="terms")
+    position = models.PositiveSmallIntegerField()
+    who = models.CharField("who", max_length=200, help_text="For example: Mr Fowler")
+    what = models.TextField("will do what")
+    by_when = models.CharField(
+        "by when",
+        max_length=200,
+        blank=True,
+        help_text="For example: by 1 December, or every evening",
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"{self.position}. {self.who}"
+
+
+class AgreementSignature(models.Model):
+    """A party's (or mediator's) signature on an agreed version, or a note that they agreed
+    verbally."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatures")
+    party = models.ForeignKey(
+        "parties.Party", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    signed_on = models.DateField()
+    verbal = models.BooleanField(
+        "agreed verbally", default=False, help_text="They agreed but did not sign."
+    )
+    note = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(party__isnull=False, volunteer__isnull=True)
+                | models.Q(party__isnull=True, volunteer__isnull=False),
+                name="signature_one_signer",
+            ),
+            models.UniqueConstraint(fields=["agreement", "party"], name="signature_once_per_party"),
+            models.UniqueConstraint(
+                fields=["agreement", "volunteer"], name="signature_once_per_volunteer"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Signature on {self.agreement}"

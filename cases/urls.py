@@ -5,7 +5,7 @@ from parties import views as party_views
 from sessions import views as session_views
 from volunteers.views import pairing
 
-from . import views
+from . import agreement_views, views
 
 
 class ReferenceConverter:
@@ -35,6 +35,45 @@ urlpatterns = [
     path("<ref:reference>/log/<int:pk>/edit/", views.log_edit, name="log_edit"),
     path("<ref:reference>/audit/", views.case_audit, name="audit"),
     path("<ref:reference>/assign/", pairing.assign, name="assign"),
+    path("<ref:reference>/agreements/", agreement_views.agreement_list, name="agreements"),
+    path(
+        "<ref:reference>/agreements/new/", agreement_views.agreement_start, name="agreement_start"
+    ),
+    path(
+        "<ref:reference>/agreements/<int:pk>/",
+        agreement_views.agreement_detail,
+        name="agreement_detail",
+    ),
+    path(
+        "<ref:reference>/agreements/<int:pk>/terms/",
+        agreement_views.term_add,
+        name="agreement_term_add",
+    ),
+    path(
+        "<ref:reference>/agreements/<int:pk>/agree/",
+        agreement_views.agreement_agree,
+        name="agreement_agree",
+    ),
+    path(
+        "<ref:reference>/agreements/<int:pk>/signatures/",
+        agreement_views.signature_add,
+        name="agreement_signature",
+    ),
+    path(
+        "<ref:reference>/agreements/<int:pk>/pdf/",
+        agreement_views.agreement_pdf,
+        name="agreement_pdf",
+    ),
+    path(
+        "<ref:reference>/agreement-terms/<int:pk>/",
+        agreement_views.term_change,
+        name="agreement_term",
+    ),
+    path(
+        "<ref:reference>/parties/<int:pk>/letters/<slug:kind>.pdf",
+        agreement_views.letter_pdf,
+        name="letter_pdf",
+    ),
     path("<ref:reference>/parties/new/", party_views.party_add, name="party_add"),
     path("<ref:reference>/parties/<int:pk>/", party_views.party_detail, name="party_detail"),
     path("<ref:reference>/parties/<int:pk>/edit/", party_views.party_edit, name="party_edit"),

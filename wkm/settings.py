@@ -132,6 +132,9 @@ REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 REMINDER_LEASE_SECONDS = env.int("REMINDER_LEASE_SECONDS", default=300)
 SERVICE_NAME = env("SERVICE_NAME", default="West Kent Mediation")
 SERVICE_PHONE = env("SERVICE_PHONE", default="01732 000000")
+SERVICE_ADDRESS = env(
+    "SERVICE_ADDRESS", default="The Community Hub, 1 High Street, Tonbridge, Kent TN9 1AA"
+)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # SMS: "sessions.sms.LoggingBackend" (default: writes to the log) or "sessions.sms.HttpBackend".
 SMS_BACKEND = env("SMS_BACKEND", default="sessions.sms.LoggingBackend")

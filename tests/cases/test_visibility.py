@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import ContactLogEntry
+from cases.models import Agreement, AgreementTerm, ContactLogEntry
 from cases.urls import urlpatterns
 from parties.models import Consent
 from sessions.models import MediationSession
@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 # What the ``pk`` of each case URL names (None: the URL has only the reference).
 PARTY, CONSENT, OWN_DRAFT, SESSION = "party", "consent", "own draft", "session"
+AGREEMENT, TERM, LETTER = "agreement", "agreement term", "letter"
 
 # Every pattern with a reference: (kind of pk, methods the view answers).
 CASE_URLS = {
@@ -44,6 +45,15 @@ CASE_URLS = {
     "session_cancel": (SESSION, ("POST",)),
     "session_outcome": (SESSION, ("GET", "POST")),
     "session_ics": (SESSION, ("GET",)),
+    "agreements": (None, ("GET",)),
+    "agreement_start": (None, ("POST",)),
+    "agreement_detail": (AGREEMENT, ("GET", "POST")),
+    "agreement_term_add": (AGREEMENT, ("POST",)),
+    "agreement_agree": (AGREEMENT, ("POST",)),
+    "agreement_signature": (AGREEMENT, ("POST",)),
+    "agreement_pdf": (AGREEMENT, ("GET",)),
+    "agreement_term": (TERM, ("POST",)),
+    "letter_pdf": (LETTER, ("GET",)),
 }
 
 # Patterns without a reference, tested on their own below.
@@ -68,6 +78,11 @@ COORDINATOR_GETS = {
     ("reopen", "POST"): 302,
     # Cancelling answers with the session page and a message.
     ("session_cancel", "POST"): 302,
+    # Opening a draft, agreeing, changing a term: back to the agreement with a message.
+    ("agreement_start", "POST"): 302,
+    ("agreement_detail", "POST"): 302,
+    ("agreement_agree", "POST"): 302,
+    ("agreement_term", "POST"): 302,
 }
 
 # What the mediator assigned to the case gets: they record, coordinators manage.
@@ -104,6 +119,16 @@ ASSIGNED_MEDIATOR_GETS = {
     ("session_outcome", "GET"): 200,
     ("session_outcome", "POST"): 200,
     ("session_ics", "GET"): 200,
+    ("agreements", "GET"): 200,
+    ("agreement_start", "POST"): 302,
+    ("agreement_detail", "GET"): 200,
+    ("agreement_detail", "POST"): 302,
+    ("agreement_term_add", "POST"): 200,
+    ("agreement_agree", "POST"): 302,
+    ("agreement_signature", "POST"): 200,
+    ("agreement_pdf", "GET"): 200,
+    ("agreement_term", "POST"): 302,
+    ("letter_pdf", "GET"): 200,
 }
 
 OUT_OF_SCOPE = ["other_mediator", "ended_mediator", "no_role_user", "supervisor", "administrator"]
@@ -142,6 +167,18 @@ def case_url(name, case, user=None):
         session.mediators.set([a.volunteer for a in case.assignments.all()])
         session.parties.set(case.parties.all())
         kwargs["pk"] = session.pk
+    elif kind in (AGREEMENT, TERM):
+        agreement = case.agreements.first() or Agreement.objects.create(case=case, version=1)
+        if kind == AGREEMENT:
+            kwargs["pk"] = agreement.pk
+        else:
+            term = agreement.terms.first() or AgreementTerm.objects.create(
+                agreement=agreement, position=1, who="Mr Dunn", what="trim the hedge"
+            )
+            kwargs["pk"] = term.pk
+    elif kind == LETTER:
+        kwargs["pk"] = case.parties.order_by("id").first().pk
+        kwargs["kind"] = "invitation"
     else:
         assert kind is None, f"unknown pk kind {kind!r} for {name}"
     return reverse(f"cases:{name}", kwargs=kwargs)

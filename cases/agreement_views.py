@@ -1,0 +1,216 @@
+"""Agreement pages on a case. Anyone who can see the case can read its agreements and download
+them; the case's mediators and coordinators draft, agree and record signatures."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST, require_safe
+
+from audit.models import AuditEvent
+from audit.services import record_event
+from documents.models import GeneratedDocument
+from documents.services import agreement_document, letter_document
+from wkm.forms import add_service_errors
+
+from . import agreements as services
+from .access import case_for
+from .agreement_forms import AgreementForm, SignatureForm, TermForm
+from .models import AgreementTerm
+
+
+def _agreement(case, pk):
+    return get_object_or_404(case.agreements.prefetch_related("terms", "signatures"), pk=pk)
+
+
+def _require_record(access):
+    if not access.can_record:
+        raise PermissionDenied
+
+
+def _errors_to_messages(request, error: ValidationError):
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@require_safe
+def agreement_list(request, reference):
+    case, access = case_for(request, reference)
+    return render(
+        request,
+        "cases/agreements.html",
+        {"case": case, "access": access, "agreements": case.agreements.all()},
+    )
+
+
+@require_POST
+def agreement_start(request, reference):
+    case, access = case_for(request, reference)
+    _require_record(access)
+    draft = services.agreement_start(case=case, by=request.user, request=request)
+    return redirect(draft)
+
+
+def agreement_detail(request, reference, pk):
+    case, access = case_for(request, reference)
+    agreement = _agreement(case, pk)
+    if request.method == "POST":
+        return _edit_draft(request, case, access, agreement)
+    record_event(action=AuditEvent.Action.VIEW, request=request, obj=agreement)
+    return _render_detail(request, case, access, agreement)
+
+
+def _render_detail(request, case, access, agreement, *, form=None, term_form=None, sign_form=None):
+    editable = access.can_record and agreement.is_draft
+    return render(
+        request,
+        "cases/agreement_detail.html",
+        {
+            "case": case,
+            "access": access,
+            "agreement": agreement,
+            "editable": editable,
+            "form": form or (AgreementForm(instance=agreement) if editable else None),
+            "term_form": term_form or (TermForm() if editable else None),
+            "sign_form": sign_form
+            or (
+                SignatureForm(case=case, initial={"signed_on": timezone.localdate()})
+                if access.can_record and agreement.status in ("agreed", "signed")
+                else None
+            ),
+        },
+    )
+
+
+def _edit_draft(request, case, access, agreement):
+    """The draft's introduction and review date."""
+    _require_record(access)
+    form = AgreementForm(request.POST, instance=agreement)
+    if form.is_valid():
+        try:
+            services.agreement_update(
+                agreement=agreement, by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(agreement)
+    agreement.refresh_from_db()
+    return _render_detail(request, case, access, agreement, form=form)
+
+
+@require_POST
+def term_add(request, reference, pk):
+    case, access = case_for(request, reference)
+    _require_record(access)
+    agreement = _agreement(case, pk)
+    form = TermForm(request.POST)
+    if form.is_valid():
+        try:
+            services.term_add(
+                agreement=agreement, by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(agreement)
+    return _render_detail(request, case, access, agreement, term_form=form)
+
+
+@require_POST
+def term_change(request, reference, pk):
+    """Edit, remove, or move a term up or down (the button pressed says which)."""
+    case, access = case_for(request, reference)
+    _require_record(access)
+    term = get_object_or_404(
+        AgreementTerm.objects.select_related("agreement"), pk=pk, agreement__case=case
+    )
+    action = request.POST.get("action")
+    try:
+        if action == "delete":
+            services.term_delete(term=term, by=request.user, request=request)
+        elif action in ("up", "down"):
+            services.term_move(term=term, by=request.user, up=action == "up", request=request)
+        else:
+            form = TermForm(request.POST, instance=AgreementTerm(agreement=term.agreement))
+            if not form.is_valid():
+                for field, errors in form.errors.items():
+                    messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+                return redirect(term.agreement)
+            services.term_update(term=term, by=request.user, request=request, **form.cleaned_data)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    return redirect(term.agreement)
+
+
+@require_POST
+def agreement_agree(request, reference, pk):
+    case, access = case_for(request, reference)
+    _require_record(access)
+    agreement = _agreement(case, pk)
+    try:
+        services.agreement_mark_agreed(agreement=agreement, by=request.user, request=request)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, f"Version {agreement.version} is agreed by every party.")
+    return redirect(agreement)
+
+
+@require_POST
+def signature_add(request, reference, pk):
+    case, access = case_for(request, reference)
+    _require_record(access)
+    agreement = _agreement(case, pk)
+    form = SignatureForm(request.POST, case=case)
+    if form.is_valid():
+        party, volunteer = form.chosen_signer(case)
+        try:
+            services.signature_record(
+                agreement=agreement, by=request.user, party=party, volunteer=volunteer,
+                signed_on=form.cleaned_data["signed_on"], verbal=form.cleaned_data["verbal"],
+                note=form.cleaned_data["note"], request=request,
+            )  # fmt: skip
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Signature recorded.")
+            return redirect(agreement)
+    return _render_detail(request, case, access, agreement, sign_form=form)
+
+
+def _pdf_response(document: GeneratedDocument) -> HttpResponse:
+    """The stored PDF as a download named after the case (never a person), never cached."""
+    with document.file.open("rb") as file:
+        response = HttpResponse(file.read(), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=document.download_name
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_safe
+def agreement_pdf(request, reference, pk):
+    case, _access = case_for(request, reference)
+    agreement = _agreement(case, pk)
+    return _pdf_response(agreement_document(agreement=agreement, by=request.user, request=request))
+
+
+@require_safe
+def letter_pdf(request, reference, pk, kind):
+    case, access = case_for(request, reference)
+    _require_record(access)
+    party = next((p for p in case.parties.all() if p.pk == pk), None)
+    if party is None or kind not in ("invitation", "outcome"):
+        raise Http404
+    try:
+        document = letter_document(case=case, party=party, kind=kind, by=request.user,
+                                   request=request)  # fmt: skip
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+        return redirect(party)
+    return _pdf_response(document)

@@ -1,0 +1,201 @@
+"""Writes to agreements: drafting, agreeing (rule 7), signing, revising. Conventions as in
+cases.services. An agreed or signed version is never edited: revising makes a new draft."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import record_event
+from parties.consent import consent_state
+
+from .models import Agreement, AgreementSignature, AgreementTerm, Case
+
+
+def _audit(action, *, by, agreement, request=None, **detail):
+    record_event(
+        action=action,
+        actor=by,
+        request=request,
+        obj=agreement,
+        case_reference=agreement.case.reference,
+        detail=detail or None,
+    )
+
+
+def _draft(agreement: Agreement) -> Agreement:
+    agreement = Agreement.objects.select_for_update().select_related("case").get(pk=agreement.pk)
+    if not agreement.is_draft:
+        raise ValidationError(
+            f"Version {agreement.version} is {agreement.get_status_display().lower()}: revise it "
+            "to make a new draft."
+        )
+    return agreement
+
+
+@transaction.atomic
+def agreement_start(*, case: Case, by, request=None) -> Agreement:
+    """Open a draft: the existing draft if there is one, else a new version copying the latest
+    agreed or signed one (its introduction, review date and terms)."""
+    Case.objects.select_for_update().get(pk=case.pk)
+    existing = case.agreements.filter(status=Agreement.Status.DRAFT).first()
+    if existing:
+        return existing
+    latest = (
+        case.agreements.exclude(status=Agreement.Status.SUPERSEDED).order_by("-version").first()
+    )
+    version = (case.agreements.aggregate(v=Max("version"))["v"] or 0) + 1
+    draft = Agreement.objects.create(
+        case=case,
+        version=version,
+        introduction=latest.introduction if latest else "",
+        review_on=latest.review_on if latest else None,
+        created_by=by,
+    )
+    if latest:
+        AgreementTerm.objects.bulk_create(
+            AgreementTerm(
+                agreement=draft, position=t.position, who=t.who, what=t.what, by_when=t.by_when
+            )
+            for t in latest.terms.all()
+        )
+    _audit(AuditEvent.Action.CREATE, by=by, agreement=draft, request=request, version=version)
+    return draft
+
+
+@transaction.atomic
+def agreement_update(
+    *, agreement: Agreement, by, introduction: str, review_on: datetime.date | None, request=None
+) -> Agreement:
+    agreement = _draft(agreement)
+    if review_on and review_on < timezone.localdate():
+        raise ValidationError({"review_on": "The review date cannot be in the past."})
+    agreement.introduction = introduction.strip()
+    agreement.review_on = review_on
+    agreement.full_clean()
+    agreement.save()
+    _audit(AuditEvent.Action.CHANGE, by=by, agreement=agreement, request=request)
+    return agreement
+
+
+@transaction.atomic
+def term_add(
+    *, agreement: Agreement, by, who: str, what: str, by_when: str = "", request=None
+) -> AgreementTerm:
+    agreement = _draft(agreement)
+    position = (agreement.terms.aggregate(p=Max("position"))["p"] or 0) + 1
+    term = AgreementTerm(
+        agreement=agreement, position=position, who=who.strip(), what=what.strip(),
+        by_when=by_when.strip(),
+    )  # fmt: skip
+    term.full_clean()
+    term.save()
+    _audit(AuditEvent.Action.CHANGE, by=by, agreement=agreement, request=request, term="added")
+    return term
+
+
+@transaction.atomic
+def term_update(*, term: AgreementTerm, by, who: str, what: str, by_when: str = "", request=None):
+    agreement = _draft(term.agreement)
+    term.who, term.what, term.by_when = who.strip(), what.strip(), by_when.strip()
+    term.full_clean()
+    term.save()
+    _audit(AuditEvent.Action.CHANGE, by=by, agreement=agreement, request=request, term="changed")
+    return term
+
+
+@transaction.atomic
+def term_delete(*, term: AgreementTerm, by, request=None) -> None:
+    agreement = _draft(term.agreement)
+    term.delete()
+    for position, remaining in enumerate(agreement.terms.order_by("position", "id"), start=1):
+        if remaining.position != position:
+            remaining.position = position
+            remaining.save(update_fields=["position"])
+    _audit(AuditEvent.Action.CHANGE, by=by, agreement=agreement, request=request, term="removed")
+
+
+@transaction.atomic
+def term_move(*, term: AgreementTerm, by, up: bool, request=None) -> None:
+    """Swap a term with the one above (or below) it."""
+    agreement = _draft(term.agreement)
+    terms = list(agreement.terms.order_by("position", "id"))
+    index = next(i for i, t in enumerate(terms) if t.pk == term.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(terms):
+        return
+    terms[index], terms[other] = terms[other], terms[index]
+    for position, each in enumerate(terms, start=1):
+        if each.position != position:
+            each.position = position
+            each.save(update_fields=["position"])
+    _audit(AuditEvent.Action.CHANGE, by=by, agreement=agreement, request=request, term="moved")
+
+
+@transaction.atomic
+def agreement_mark_agreed(*, agreement: Agreement, by, request=None) -> Agreement:
+    """Every party has agreed to this version (rule 7: not while any consent is missing or
+    withdrawn). Earlier agreed or signed versions are superseded."""
+    agreement = _draft(agreement)
+    if not agreement.terms.exists():
+        raise ValidationError("Add at least one term before marking the agreement agreed.")
+    state = consent_state(agreement.case)
+    if not state.all_consented or state.withdrawn:
+        names = ", ".join(p.full_name for p in state.waiting_for) or "a party"
+        raise ValidationError(
+            f"Rule 7: an agreement cannot be agreed while consent is missing or withdrawn "
+            f"({names})."
+        )
+    agreement.case.agreements.filter(
+        status__in=[Agreement.Status.AGREED, Agreement.Status.SIGNED]
+    ).update(status=Agreement.Status.SUPERSEDED)
+    agreement.status = Agreement.Status.AGREED
+    agreement.agreed_at = timezone.now()
+    agreement.save(update_fields=["status", "agreed_at"])
+    _audit(AuditEvent.Action.TRANSITION, by=by, agreement=agreement, request=request, to="agreed")
+    return agreement
+
+
+@transaction.atomic
+def signature_record(
+    *,
+    agreement: Agreement,
+    by,
+    signed_on: datetime.date,
+    party=None,
+    volunteer=None,
+    verbal: bool = False,
+    note: str = "",
+    request=None,
+) -> AgreementSignature:
+    """Record a signature (or a verbal agreement). When every party has signed or agreed
+    verbally, the version becomes signed."""
+    agreement = Agreement.objects.select_for_update().select_related("case").get(pk=agreement.pk)
+    if agreement.status not in (Agreement.Status.AGREED, Agreement.Status.SIGNED):
+        raise ValidationError("Signatures are recorded on an agreed version.")
+    if (party is None) == (volunteer is None):
+        raise ValidationError("Choose who signed.")
+    if party is not None and party.case_id != agreement.case_id:
+        raise ValidationError({"party": "Choose a party of this case."})
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": "The date cannot be in the future."})
+    if agreement.signatures.filter(party=party, volunteer=volunteer).exists():
+        raise ValidationError("This signature is already recorded.")
+    signature = AgreementSignature.objects.create(
+        agreement=agreement, party=party, volunteer=volunteer, signed_on=signed_on,
+        verbal=verbal, note=note.strip(), recorded_by=by,
+    )  # fmt: skip
+    signed_parties = set(
+        agreement.signatures.filter(party__isnull=False).values_list("party", flat=True)
+    )
+    if agreement.status == Agreement.Status.AGREED and signed_parties >= set(
+        agreement.case.parties.values_list("pk", flat=True)
+    ):
+        agreement.status = Agreement.Status.SIGNED
+        agreement.signed_at = timezone.now()
+        agreement.save(update_fields=["status", "signed_at"])
+    _audit(AuditEvent.Action.CHANGE, by=by, agreement=agreement, request=request, signature=True)
+    return signature
