@@ -17,6 +17,8 @@ Nothing is scheduled in Redis: Celery beat only calls ``dispatch_due`` every min
 import datetime
 import logging
 import time
+import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -31,8 +33,19 @@ from .sms import get_backend
 logger = logging.getLogger(__name__)
 
 
-def claim(batch: int = 100, now: datetime.datetime | None = None) -> list[int]:
+@dataclass(frozen=True)
+class Claim:
+    token: uuid.UUID
+    ids: list[int]
+
+    def __bool__(self):
+        return bool(self.ids)
+
+
+def claim(batch: int = 100, now: datetime.datetime | None = None) -> Claim:
+    """Take up to ``batch`` due rows for this run, under a fresh token and a lease."""
     now = now or timezone.now()
+    token = uuid.uuid4()
     with transaction.atomic():
         ids = list(
             Reminder.objects.select_for_update(skip_locked=True)
@@ -46,9 +59,10 @@ def claim(batch: int = 100, now: datetime.datetime | None = None) -> list[int]:
         Reminder.objects.filter(pk__in=ids).update(
             status=Reminder.Status.SENDING,
             claimed_until=now + datetime.timedelta(seconds=settings.REMINDER_LEASE_SECONDS),
+            claim_token=token,
             attempts=F("attempts") + 1,
         )
-    return ids
+    return Claim(token, ids)
 
 
 def idempotency_key(reminder: Reminder) -> str:
@@ -85,33 +99,37 @@ def backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
-def send_claimed(reminder_id: int) -> bool:
-    """Send one claimed reminder; True if it was sent now."""
+def send_claimed(reminder_id: int, token: uuid.UUID) -> bool:
+    """Send one reminder this run claimed; True if it was sent now.
+
+    It is skipped if the claim is no longer ours or its lease has run out (another dispatcher
+    may be taking it over), so a slow batch never sends what another run is sending."""
+    ours = Reminder.objects.filter(
+        pk=reminder_id, status=Reminder.Status.SENDING, claim_token=token
+    )
     reminder = (
-        Reminder.objects.select_related("session", "party", "volunteer", "user")
-        .filter(pk=reminder_id, status=Reminder.Status.SENDING)
+        ours.filter(claimed_until__gt=timezone.now())
+        .select_related("session", "party", "volunteer", "user")
         .first()
     )
-    if reminder is None:  # cancelled, or taken over after its lease ran out
+    if reminder is None:  # cancelled, or its lease ran out (it will be claimed again)
         return False
     if not _still_wanted(reminder):
-        Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
-            status=Reminder.Status.CANCELLED, last_error="Session no longer scheduled"
-        )
+        ours.update(status=Reminder.Status.CANCELLED, last_error="Session no longer scheduled")
         return False
     try:
         provider_id = _send(reminder)
     except Exception as error:  # noqa: BLE001 - any provider failure is retried, then reported
         failed = reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS
         logger.warning("reminder %s attempt %s failed: %s", reminder.pk, reminder.attempts, error)
-        Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
+        ours.update(
             status=Reminder.Status.FAILED if failed else Reminder.Status.PENDING,
             due_at=timezone.now() + backoff(reminder.attempts),
             last_error=str(error)[:300],
             claimed_until=None,
         )
         return False
-    Reminder.objects.filter(pk=reminder.pk).update(
+    ours.update(
         status=Reminder.Status.SENT,
         sent_at=timezone.now(),
         provider_message_id=provider_id[:200],
@@ -126,9 +144,9 @@ def dispatch_due(*, batch: int = 100, max_seconds: float = 50) -> int:
     deadline = time.monotonic() + max_seconds
     sent = 0
     while time.monotonic() < deadline:
-        ids = claim(batch)
-        if not ids:
+        claimed = claim(batch)
+        if not claimed:
             break
-        for reminder_id in ids:
-            sent += send_claimed(reminder_id)
+        for reminder_id in claimed.ids:
+            sent += send_claimed(reminder_id, claimed.token)
     return sent

@@ -146,6 +146,8 @@ class Reminder(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # Which dispatcher run holds the claim: a run only sends, and marks, rows it still holds.
+    claim_token = models.UUIDField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_message_id = models.CharField(max_length=200, blank=True)
     # Stops a scheduled job from writing the same message twice (e.g. one DBS warning a day).

@@ -87,12 +87,25 @@ def test_a_reminder_claimed_by_a_dead_worker_is_claimed_again_after_its_lease(bo
     session = book()
     make_due(session)
     claimed = dispatch.claim(batch=3)
-    assert len(claimed) == 3
+    assert len(claimed.ids) == 3
 
     # The worker died: nothing else claims these until the lease runs out.
-    assert set(dispatch.claim(batch=100)).isdisjoint(claimed)
+    assert set(dispatch.claim(batch=100).ids).isdisjoint(claimed.ids)
     later = timezone.now() + datetime.timedelta(minutes=10)
-    assert set(dispatch.claim(batch=100, now=later)) >= set(claimed)
+    assert set(dispatch.claim(batch=100, now=later).ids) >= set(claimed.ids)
+
+
+def test_a_run_whose_claim_was_taken_over_sends_nothing(book):
+    session = book()
+    make_due(session)
+    slow = dispatch.claim(batch=100)
+    # The slow run's lease ran out and another run took the rows over.
+    later = timezone.now() + datetime.timedelta(minutes=10)
+    Reminder.objects.update(claimed_until=timezone.now() - datetime.timedelta(seconds=1))
+    fast = dispatch.claim(batch=100, now=later)
+
+    assert sum(dispatch.send_claimed(pk, slow.token) for pk in slow.ids) == 0
+    assert sum(dispatch.send_claimed(pk, fast.token) for pk in fast.ids) == len(fast.ids) == 8
 
 
 def test_a_cancelled_session_sends_no_reminder_even_if_already_claimed(book, coordinator):
@@ -103,7 +116,7 @@ def test_a_cancelled_session_sends_no_reminder_even_if_already_claimed(book, coo
     claimed = dispatch.claim(batch=100)
     session_cancel(session=session, by=coordinator)
 
-    assert sum(dispatch.send_claimed(pk) for pk in claimed) == 0
+    assert sum(dispatch.send_claimed(pk, claimed.token) for pk in claimed.ids) == 0
 
 
 @pytest.mark.django_db(transaction=True)

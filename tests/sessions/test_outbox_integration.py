@@ -29,12 +29,12 @@ def sink():
     sinks.clear(prefix)
 
 
-def worker_env(sink_prefix: str) -> dict:
+def worker_env(sink_prefix: str, lease_seconds: int = 60) -> dict:
     return {
         "EMAIL_BACKEND": "tests.sinks.EmailBackend",
         "SMS_BACKEND": "tests.sinks.SMSBackend",
         "WKM_TEST_SINK": sink_prefix,
-        "REMINDER_LEASE_SECONDS": 2,
+        "REMINDER_LEASE_SECONDS": lease_seconds,
     }
 
 
@@ -89,7 +89,8 @@ def test_it_sends_1000_due_reminders_exactly_once(worker_factory, sink):
 
 def test_killing_the_worker_mid_batch_loses_none_and_duplicates_none(worker_factory, sink):
     keys = due_reminders(COUNT)
-    first = worker_factory(**worker_env(sink))
+    # A short lease, so the rows the killed worker held are taken over within seconds.
+    first = worker_factory(**worker_env(sink, lease_seconds=3))
 
     dispatch_reminders.apply_async(queue=first.queue)
     deadline = time.monotonic() + 60
@@ -100,7 +101,7 @@ def test_killing_the_worker_mid_batch_loses_none_and_duplicates_none(worker_fact
     sent_before_restart = Reminder.objects.filter(status="sent").count()
     assert sent_before_restart < COUNT, "the worker finished before it could be killed"
 
-    second = worker_factory(**worker_env(sink))
+    second = worker_factory(**worker_env(sink, lease_seconds=3))
     wait_until_all_sent(second.queue)
 
     attempts, delivered = sinks.read(sink)
