@@ -37,7 +37,9 @@ def main() -> int:
         env=env,
         preexec_fn=lambda: signal.signal(signal.SIGINT, previous),
     )
-    return honcho.wait()
+    code = honcho.wait()
+    # Ctrl-C is how one stops `make run`: not an error.
+    return 0 if code in (130, -signal.SIGINT) else code
 
 
 if __name__ == "__main__":
