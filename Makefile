@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUNDLED := $(PY) scripts/bundled.py
 
-.PHONY: run test lint fmt services stop-services status clean-var venv
+.PHONY: run test lint fmt services stop-services status clean-var venv bench
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -40,3 +40,18 @@ stop-services: $(VENV)/.installed
 
 status: $(VENV)/.installed
 	$(BUNDLED) status
+
+# Benchmarks against a database seeded with `manage.py seed_scale` (see README, Performance):
+#   DATABASE_URL=postgres://…/wkm_scale make bench BENCH_ARGS="--requests 200"
+bench: $(VENV)/.installed
+	$(BUNDLED) exec -- $(PY) tests/perf/bench.py $(BENCH_ARGS)
+
+# Backups (README, Data protection): a pg_dump of the database into var/backups/, and a restore
+# of one (asks first; YES=1 to skip asking):  make backup;  make restore FILE=var/backups/x.dump
+.PHONY: backup restore
+backup: $(VENV)/.installed
+	$(BUNDLED) exec -- $(PY) scripts/backup.py backup
+
+restore: $(VENV)/.installed
+	$(if $(FILE),,$(error give the backup to restore: make restore FILE=var/backups/wkm-….dump))
+	$(BUNDLED) exec -- $(PY) scripts/backup.py restore "$(FILE)" $(if $(filter 1 yes true,$(YES)),--yes)

@@ -4,7 +4,8 @@ from .roles import ADMINISTRATOR, has_role
 
 
 class AdministratorsAdminSite(AdminSite):
-    """The Django admin, open to active staff accounts holding the Administrator role only."""
+    """The Django admin, open to active staff accounts holding the Administrator role only, in a
+    session verified with a second factor (django-otp: ``user.is_verified()``)."""
 
     site_header = "WKM Case Manager administration"
     site_title = "WKM administration"
@@ -12,4 +13,11 @@ class AdministratorsAdminSite(AdminSite):
 
     def has_permission(self, request):
         user = request.user
-        return user.is_active and user.is_staff and has_role(user, ADMINISTRATOR)
+        is_verified = getattr(user, "is_verified", None)
+        return (
+            user.is_active
+            and user.is_staff
+            and has_role(user, ADMINISTRATOR)
+            and is_verified is not None
+            and is_verified()
+        )

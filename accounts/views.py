@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from cases.models import Case
 from cases.selectors import open_cases, status_counts
+from reports.home import coordinator_panels
 from sessions.models import MediationSession, Reminder
 from sessions.services import home_visits_to_reschedule
 from volunteers.models import Volunteer
@@ -36,6 +37,8 @@ def home(request):
         context["status_counts"] = status_counts(request.user)
         context["dbs_attention"] = dbs_attention()
         context.update(session_panels())
+        # What needs doing next: new referrals, consent, pairs, sign-offs, follow-ups.
+        context.update(coordinator_panels())
     elif held & {MEDIATOR, SUPERVISOR}:
         context["my_cases"] = open_cases(request.user)
         # What the trainee pathway waits for from them: a fixed number of queries, however many.

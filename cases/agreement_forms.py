@@ -1,23 +1,43 @@
 from django import forms
+from django.utils.text import capfirst
 
 from volunteers.models import Volunteer
 from wkm.widgets import DateInput
 
 from .models import Agreement, AgreementTerm
 
+# What an agreement's texts may hold, so that its PDF stays a few pages long and quick to render
+# (documents.rendering; the number of terms is bounded by cases.agreements.MAX_TERMS). The model
+# fields are unbounded TextFields: the bound lives here, not in a migration.
+MAX_INTRODUCTION_CHARS = 4000
+MAX_TERM_CHARS = 1000
+
 
 class AgreementForm(forms.ModelForm):
+    introduction = forms.CharField(
+        label=capfirst(Agreement._meta.get_field("introduction").verbose_name),
+        help_text=Agreement._meta.get_field("introduction").help_text,
+        required=False,
+        max_length=MAX_INTRODUCTION_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
     class Meta:
         model = Agreement
         fields = ("introduction", "review_on")
-        widgets = {"introduction": forms.Textarea(attrs={"rows": 4}), "review_on": DateInput()}
+        widgets = {"review_on": DateInput()}
 
 
 class TermForm(forms.ModelForm):
+    what = forms.CharField(
+        label=capfirst(AgreementTerm._meta.get_field("what").verbose_name),
+        max_length=MAX_TERM_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
     class Meta:
         model = AgreementTerm
         fields = ("who", "what", "by_when")
-        widgets = {"what": forms.Textarea(attrs={"rows": 2})}
 
 
 class SignatureForm(forms.Form):

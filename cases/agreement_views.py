@@ -197,7 +197,12 @@ def _pdf_response(document: GeneratedDocument) -> HttpResponse:
 def agreement_pdf(request, reference, pk):
     case, _access = case_for(request, reference)
     agreement = _agreement(case, pk)
-    return _pdf_response(agreement_document(agreement=agreement, by=request.user, request=request))
+    try:
+        document = agreement_document(agreement=agreement, by=request.user, request=request)
+    except ValidationError as error:  # documents.rendering.DocumentTooLarge: too long to print
+        _errors_to_messages(request, error)
+        return redirect(agreement)
+    return _pdf_response(document)
 
 
 @require_safe

@@ -14,6 +14,10 @@ from parties.consent import consent_state
 
 from .models import Agreement, AgreementSignature, AgreementTerm, Case
 
+# The most terms one agreement may have: with the texts bounded by cases.agreement_forms, its PDF
+# stays well inside documents.rendering.MAX_PAGES.
+MAX_TERMS = 40
+
 
 def _audit(action, *, by, agreement, request=None, **detail):
     record_event(
@@ -86,6 +90,11 @@ def term_add(
     *, agreement: Agreement, by, who: str, what: str, by_when: str = "", request=None
 ) -> AgreementTerm:
     agreement = _draft(agreement)
+    if agreement.terms.count() >= MAX_TERMS:
+        raise ValidationError(
+            f"An agreement can have at most {MAX_TERMS} terms. Combine some of them, or remove "
+            "one first."
+        )
     position = (agreement.terms.aggregate(p=Max("position"))["p"] or 0) + 1
     term = AgreementTerm(
         agreement=agreement, position=position, who=who.strip(), what=what.strip(),

@@ -1,5 +1,7 @@
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from parties.models import Party
 from parties.validators import OUTWARD_CODE, POSTCODE
@@ -7,7 +9,32 @@ from volunteers.models import Volunteer
 from wkm.widgets import DateInput
 
 from .forms import coordinators
-from .models import Case, CaseAssignment, DisputeType, ReferralSource, Status
+from .models import Case, CaseAssignment, ContactLogEntry, DisputeType, ReferralSource, Status
+
+# Log entries that mean somebody was actually contacted (a note is not contact; nor is a draft).
+CONTACT_KINDS = (
+    ContactLogEntry.Kind.CALL,
+    ContactLogEntry.Kind.LETTER,
+    ContactLogEntry.Kind.EMAIL,
+    ContactLogEntry.Kind.VISIT,
+    ContactLogEntry.Kind.MEETING,
+)
+
+
+def not_contacted_q() -> Q:
+    """New referrals nobody has contacted yet: referred or contacting parties, and no call,
+    letter, email, visit or meeting logged (notes and drafts do not count)."""
+    contacted = Exists(
+        ContactLogEntry.objects.filter(case=OuterRef("pk"), is_draft=False, kind__in=CONTACT_KINDS)
+    )
+    return Q(status__in=[Status.REFERRED, Status.CONTACTING]) & ~Q(contacted)
+
+
+def follow_up_due_q(today=None) -> Q:
+    """Closed cases whose follow-up date has come (as sessions.jobs.queue_follow_ups sends the
+    coordinator a reminder for)."""
+    today = today or timezone.localdate()
+    return Q(status=Status.CLOSED, follow_up_on__lte=today)
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -38,6 +65,12 @@ class CaseFilter(django_filters.FilterSet):
     received_to = django_filters.DateFilter(
         field_name="received_on", lookup_expr="lte", label="Received to", widget=DateInput()
     )
+    not_contacted = django_filters.BooleanFilter(
+        label="Not yet contacted", method="filter_not_contacted", widget=forms.CheckboxInput
+    )
+    follow_up_due = django_filters.BooleanFilter(
+        label="Follow-up due", method="filter_follow_up_due", widget=forms.CheckboxInput
+    )
     order = django_filters.OrderingFilter(
         label="Sort by",
         fields=(("received_on", "received"), ("reference", "reference"), ("status", "status")),
@@ -62,8 +95,8 @@ class CaseFilter(django_filters.FilterSet):
             u.get_full_name() or u.username
         )
         if not show_staff_filters:
-            del self.filters["coordinator"]
-            del self.filters["mediator"]
+            for name in ("coordinator", "mediator", "not_contacted", "follow_up_due"):
+                del self.filters[name]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -79,6 +112,12 @@ class CaseFilter(django_filters.FilterSet):
             condition |= Exists(parties.filter(postcode__startswith=f"{compact} "))
         condition |= Exists(parties.filter(full_name__icontains=value))
         return queryset.filter(condition)
+
+    def filter_not_contacted(self, queryset, name, value):
+        return queryset.filter(not_contacted_q()) if value else queryset
+
+    def filter_follow_up_due(self, queryset, name, value):
+        return queryset.filter(follow_up_due_q()) if value else queryset
 
     def assigned_to(self, queryset, name, volunteer):
         return queryset.filter(

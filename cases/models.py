@@ -110,6 +110,12 @@ class Case(models.Model):
             models.Index(fields=["dispute_type"], name="case_dispute_idx"),
             models.Index(fields=["referral_source"], name="case_source_idx"),
             models.Index(fields=["coordinator"], name="case_coordinator_idx"),
+            models.Index(fields=["closed_on"], name="case_closed_on_idx"),
+            models.Index(
+                fields=["follow_up_on"],
+                condition=models.Q(status="closed"),
+                name="case_follow_up_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -6,6 +6,7 @@ ValidationError with a message a coordinator understands, and leaves an audit re
 
 import datetime
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -36,6 +37,11 @@ CASE_EDITABLE_FIELDS = (
 )
 
 
+# A referral dated before this is a typing mistake (and year 1 would make "WKM-1-0001", which no
+# page could link to).
+EARLIEST_RECEIVED_ON = datetime.date(2000, 1, 1)
+
+
 def _audit(action, *, by, case, request=None, obj=None, **detail):
     record_event(
         action=action,
@@ -57,6 +63,8 @@ def case_create(*, by, fields: dict, parties: list[dict], request=None) -> Case:
         case.coordinator = by
     case.reference = "pending"  # replaced below, once the fields are known to be valid
     case.full_clean(exclude=["reference"])
+    if case.received_on < EARLIEST_RECEIVED_ON:  # the reference needs a four-digit year
+        raise ValidationError({"received_on": "Enter a date from 1 January 2000 onwards."})
     party_objects = []
     for party_fields in parties:
         party = Party(**party_fields)
@@ -183,6 +191,11 @@ def case_reopen(*, case: Case, by, reason: str, request=None) -> Case:
     locked = _lock(case)
     if locked.status != Status.CLOSED:
         raise ValidationError("Only a closed case can be reopened.")
+    if apps.get_model("privacy", "Anonymisation").objects.filter(case=locked).exists():
+        raise ValidationError(
+            "This case has been anonymised (retention or an erasure request): it cannot be "
+            "reopened. Log a new referral instead."
+        )
     if not reason.strip():
         raise ValidationError({"reason": "Say why the case is being reopened."})
     back_to = locked.status_before_close or Status.CONTACTING

@@ -26,6 +26,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_new, name="new"),
+    path("export.csv", views.case_export, name="export"),
     path("<ref:reference>/", views.case_detail, name="detail"),
     path("<ref:reference>/edit/", views.case_edit, name="edit"),
     path("<ref:reference>/status/", views.case_transition, name="transition"),

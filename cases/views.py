@@ -3,10 +3,13 @@
 Every page finds its case through cases.access.case_for (404 when out of scope).
 """
 
+import csv
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -36,25 +39,30 @@ def _require_manage(access):
         raise PermissionDenied
 
 
-def case_list(request):
-    is_coordinator = has_role(request.user, COORDINATOR)
-    queryset = (
-        Case.objects.visible_to(request.user)
-        .select_related("coordinator")
-        .prefetch_related(
-            Prefetch(
-                "parties", queryset=Party.objects.only("id", "case_id", "full_name", "postcode")
-            ),
-            Prefetch(
-                "assignments",
-                queryset=CaseAssignment.objects.filter(ended_on__isnull=True).select_related(
-                    "volunteer"
-                ),
-                to_attr="current_assignments",
-            ),
-        )
+def _case_filter(request, queryset) -> CaseFilter:
+    """The case list's filters over ``queryset`` (already scoped to the user)."""
+    return CaseFilter(
+        request.GET, queryset=queryset, show_staff_filters=has_role(request.user, COORDINATOR)
     )
-    case_filter = CaseFilter(request.GET, queryset=queryset, show_staff_filters=is_coordinator)
+
+
+def _visible_cases(request):
+    """The cases the user may see (rule 11), as the case list and its export start from."""
+    return Case.objects.visible_to(request.user).select_related("coordinator")
+
+
+def case_list(request):
+    queryset = _visible_cases(request).prefetch_related(
+        Prefetch("parties", queryset=Party.objects.only("id", "case_id", "full_name", "postcode")),
+        Prefetch(
+            "assignments",
+            queryset=CaseAssignment.objects.filter(ended_on__isnull=True).select_related(
+                "volunteer"
+            ),
+            to_attr="current_assignments",
+        ),
+    )
+    case_filter = _case_filter(request, queryset)
     page = Paginator(case_filter.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -63,6 +71,99 @@ def case_list(request):
         "cases/list.html",
         {"filter": case_filter, "page": page, "query": query.urlencode()},
     )
+
+
+EXPORT_COLUMNS = (
+    "Reference",
+    "Received",
+    "Dispute type",
+    "Referral source",
+    "Status",
+    "Outcome",
+    "Closed on",
+    "Coordinator",
+)
+
+
+class _Echo:
+    """A file-like object whose write() hands back the line, for a streamed CSV."""
+
+    def write(self, value):
+        return value
+
+
+def _defused(text: str) -> str:
+    """A spreadsheet cell that cannot run as a formula (= + - @ at the start)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _filters_for_audit(case_filter) -> dict:
+    """The filters an export used, for the audit trail. The search text is only marked as
+    given: it may be a party's name, and nothing confidential goes in the audit trail."""
+    filters = {}
+    for name, value in case_filter.form.cleaned_data.items():
+        if value in (None, "", False, []):
+            continue
+        if name == "q":
+            value = "(search text given)"
+        elif hasattr(value, "pk"):
+            value = value.pk
+        elif isinstance(value, list | tuple):
+            value = ",".join(map(str, value))
+        filters[name] = str(value)
+    return filters
+
+
+@require_safe
+def case_export(request):
+    """The case list as CSV: the same cases and filters as the list, for whoever asks (a
+    mediator gets only their own cases), no party details, streamed, and audited."""
+    case_filter = _case_filter(request, _visible_cases(request))
+    cases = case_filter.qs.only(
+        "reference",
+        "received_on",
+        "dispute_type",
+        "referral_source",
+        "status",
+        "outcome",
+        "closed_on",
+        "coordinator__first_name",
+        "coordinator__last_name",
+        "coordinator__username",
+    )
+    filters = _filters_for_audit(case_filter)
+    record_event(
+        action=AuditEvent.Action.EXPORT,
+        request=request,
+        object_repr="Case list (CSV)",
+        detail={"export": "case_list", "format": "csv", "filters": filters},
+    )
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
+        for case in cases.iterator(chunk_size=500):
+            coordinator = case.coordinator
+            yield writer.writerow(
+                (
+                    case.reference,
+                    case.received_on.isoformat(),
+                    case.get_dispute_type_display(),
+                    case.get_referral_source_display(),
+                    case.get_status_display(),
+                    case.get_outcome_display(),
+                    case.closed_on.isoformat() if case.closed_on else "",
+                    _defused(coordinator.get_full_name() or coordinator.get_username())
+                    if coordinator
+                    else "",
+                )
+            )
+
+    today = timezone.localdate().isoformat()
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="wkm-cases-{today}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @role_required(COORDINATOR)

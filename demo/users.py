@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.roles import ADMINISTRATOR, COORDINATOR, MEDIATOR, SUPERVISOR
+from accounts.two_factor import new_backup_codes, required_by_role
 
 # username, first name, last name, roles
 DEMO_USERS = (
@@ -18,7 +19,11 @@ DEMO_USERS = (
 
 @transaction.atomic
 def create_demo_users(*, password: str) -> list:
-    """Create the demo users; return them. Existing users of these names are left as they are."""
+    """Create the demo users; return them. Existing users of these names are left as they are.
+
+    Those whose role needs two-factor authentication (coordinator, supervisor, admin) get ten
+    backup codes: ``demo_backup_codes`` gives one each for the first login.
+    """
     User = get_user_model()
     users = []
     for username, first, last, roles in DEMO_USERS:
@@ -36,5 +41,14 @@ def create_demo_users(*, password: str) -> list:
             user.set_password(password)
             user.save(update_fields=["password"])
             user.groups.set([Group.objects.get_or_create(name=name)[0] for name in roles])
+            if required_by_role(user):
+                user.demo_backup_code = new_backup_codes(user)[0]
         users.append(user)
     return users
+
+
+def demo_backup_codes(users) -> dict[str, str]:
+    """{username: a backup code} for the users just created who need two-factor."""
+    return {
+        user.username: user.demo_backup_code for user in users if hasattr(user, "demo_backup_code")
+    }

@@ -19,8 +19,16 @@ class PartyForm(forms.ModelForm):
 
 
 # The intake page shows two parties (the second may stay blank); "Add another party" adds more.
+# absolute_max: a posted TOTAL_FORMS of a million must not build (and render) Django's default
+# max_num + 1000 forms, which took a minute and a 10 MB page for one small request.
 PartyFormSet = forms.formset_factory(
-    PartyForm, extra=1, min_num=1, validate_min=True, max_num=12, validate_max=True
+    PartyForm,
+    extra=1,
+    min_num=1,
+    validate_min=True,
+    max_num=12,
+    validate_max=True,
+    absolute_max=12,
 )
 
 

@@ -8,7 +8,8 @@ the dispute (rule 10). Messages to mediators add the case reference.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -68,13 +69,19 @@ def context_for(reminder: Reminder) -> dict:
     return context
 
 
+def _plain(template_name: str, context: dict) -> str:
+    """A text template (a text message, an email's subject or plain body) as written. HTML
+    escaping is for HTML: in a text it printed "O'Brien" as "O&#x27;Brien" and "&" as "&amp;"."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
 def render_message(reminder: Reminder) -> Message:
     context = context_for(reminder)
     kind = reminder.kind
     if reminder.channel == Reminder.Channel.SMS:
-        return Message(subject="", text=render_to_string(f"sms/{kind}.txt", context).strip())
+        return Message(subject="", text=_plain(f"sms/{kind}.txt", context).strip())
     return Message(
-        subject=" ".join(render_to_string(f"emails/{kind}-subject.txt", context).split()),
-        text=render_to_string(f"emails/{kind}-body.txt", context),
+        subject=" ".join(_plain(f"emails/{kind}-subject.txt", context).split()),
+        text=_plain(f"emails/{kind}-body.txt", context),
         html=render_to_string(f"emails/{kind}-body.html", context),
     )

@@ -25,6 +25,9 @@ from .models import MediationSession, ServiceSettings
 
 # Sessions longer than this are almost certainly a typing mistake.
 MAX_SESSION_HOURS = 8
+# So are sessions further ahead than this (and 31/12/9999 has no next morning to move a text
+# reminder out of quiet hours to: booking one was a 500).
+MAX_DAYS_AHEAD = 2 * 365
 
 
 def _when(session_start, session_end) -> str:
@@ -57,6 +60,8 @@ def _check_times(starts_at, ends_at, *, recording_held: bool) -> None:
             "This time has passed. To record a session that took place, tick “record a "
             "session that was held”."
         ]
+    elif not recording_held and starts_at - now > datetime.timedelta(days=MAX_DAYS_AHEAD):
+        errors["starts_at"] = ["A session can be booked up to two years ahead."]
     if errors:
         raise ValidationError(errors)
 

@@ -52,9 +52,27 @@ def no_role_user(db):
     return UserFactory(username="norole")
 
 
+@pytest.fixture(autouse=True)
+def _force_login_verifies_two_factor(monkeypatch):
+    """``client.force_login(user)`` gives a fully logged-in session: for coordinators,
+    supervisors and administrators, verified with a second factor too (tests/two_factor.py)."""
+    from django.test.client import ClientMixin
+
+    from tests.two_factor import verify_session
+
+    original = ClientMixin._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        verify_session(self, user)
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
+
+
 @pytest.fixture
 def login(client):
-    """Log ``user`` into the test client and return the client."""
+    """Log ``user`` into the test client and return the client: a session as after password and,
+    for those who need it, a two-factor code (``_force_login_verifies_two_factor``)."""
 
     def _login(user):
         client.force_login(user)
@@ -89,3 +107,9 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Generated documents go to a temporary folder, not var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -129,7 +129,8 @@ class DBSCheck(models.Model):
     def clean(self):
         errors = {}
         number = self.certificate_number.strip()
-        if not (number.isdigit() and len(number) == 12):
+        # isascii(): str.isdigit() is also true of "١٢٣" and "²³", which are not on a certificate.
+        if not (number.isascii() and number.isdigit() and len(number) == 12):
             errors["certificate_number"] = ["A DBS certificate number has 12 digits."]
         today = timezone.localdate()
         if self.issued_on and self.issued_on > today:
@@ -360,7 +361,10 @@ class VolunteerHours(models.Model):
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name_plural = "volunteer hours"
-        indexes = [models.Index(fields=["volunteer", "-date"], name="hours_volunteer_idx")]
+        indexes = [
+            models.Index(fields=["volunteer", "-date"], name="hours_volunteer_idx"),
+            models.Index(fields=["date"], name="hours_date_idx"),
+        ]
 
     def __str__(self):
         return f"{self.hours} h on {self.date}"

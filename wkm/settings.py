@@ -5,10 +5,12 @@ the environment. For local development `scripts/bundled.py` writes `var/dev.env`
 key, DEBUG on), which is read below when present; production sets real environment variables.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,6 +48,12 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "pgtrigger",
     "pghistory",
+    # Login throttling, two-factor authentication, Content-Security-Policy (accounts/, README).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "accounts",
     "audit",
     "cases",
@@ -54,20 +62,30 @@ INSTALLED_APPS = [
     "volunteers",
     "documents",
     "demo",
+    "reports",
+    "scale",
+    "public",
+    "privacy",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(), then a code before any page for those who need one.
+    "accounts.middleware.VerifiedSessionMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records who made each change in the field-level history (django-pghistory).
     "pghistory.middleware.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wkm.urls"
@@ -109,6 +127,29 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# The database engine, keeping an index of each user's sessions for "log out everywhere".
+SESSION_ENGINE = "accounts.session_store"
+# django-axes first: it refuses a locked-out username or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (accounts.lockout): LOGIN_FAILURE_LIMIT failures for one username, or from
+# one IP address, lock it out for LOGIN_LOCKOUT_MINUTES after the latest failure. A successful
+# login does not wipe the count: with someone's own login an attacker could otherwise reset the
+# count of the address they guess other people's passwords from.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.lockout_client_ip"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # logins are in the audit trail already
+AXES_VERBOSE = False
+# Two-factor authentication (accounts.two_factor): the name authenticator apps show.
+OTP_TOTP_ISSUER = env("SERVICE_NAME", default="West Kent Mediation")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- The service --------------------------------------------------------------------------
 
@@ -141,6 +182,19 @@ SMS_BACKEND = env("SMS_BACKEND", default="sessions.sms.LoggingBackend")
 SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", default="")
 SMS_SENDER = env("SMS_SENDER", default="WKMediation")
+# Retention (privacy.services, README "Data protection"): closed cases are anonymised this many
+# years after closing; unsuccessful volunteer applications (still applicant, or inactive without
+# ever being assigned a case) this many months after the record was made.
+RETENTION_CLOSED_CASE_YEARS = env.int("RETENTION_CLOSED_CASE_YEARS", default=6)
+RETENTION_APPLICATION_MONTHS = env.int("RETENTION_APPLICATION_MONTHS", default=12)
+# Public pages (public/): the self-referral and volunteer forms. At most PUBLIC_FORMS_PER_HOUR
+# forms an hour from one IP address, which is stored only as a SHA-256 with this salt (empty:
+# derived from SECRET_KEY); coordinators reply within PUBLIC_REPLY_WORKING_DAYS working days.
+PUBLIC_FORMS_PER_HOUR = env.int("PUBLIC_FORMS_PER_HOUR", default=5)
+PUBLIC_FORMS_IP_SALT = env("PUBLIC_FORMS_IP_SALT", default="")
+PUBLIC_FORMS_MIN_SECONDS = 3
+PUBLIC_FORMS_MAX_SECONDS = 2 * 60 * 60
+PUBLIC_REPLY_WORKING_DAYS = env.int("PUBLIC_REPLY_WORKING_DAYS", default=3)
 
 # --- Locale -----------------------------------------------------------------------------------
 
@@ -175,17 +229,40 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# The preload token only counts when the registrable domain itself sends it and is submitted
+# to hstspreload.org by hand; set SECURE_HSTS_PRELOAD=false for a domain that must never be.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Request size limits (tests/hostile): a form post larger than this, or with more fields, is
+# refused with a 400 before any view reads it. The largest real forms are well inside both: the
+# intake page with its 12 parties is about 310 fields and tens of kilobytes; agreement texts are
+# bounded by their forms (cases.agreement_forms). Uploaded files do not count towards the size.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # 1 MB
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 600
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # /health/ is probed over plain HTTP by load balancers and process managers.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# Content-Security-Policy (django-csp): our own scripts, styles, fonts and images only, no
+# inline script or style anywhere (templates/ has none: tests/security), no framing, no plugins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 # --- Email ------------------------------------------------------------------------------------
 
@@ -232,6 +309,10 @@ CELERY_BEAT_SCHEDULE = {
     "unassigned-digest": {
         "task": "sessions.tasks.queue_unassigned_digest",
         "schedule": crontab(hour=7, minute=40, day_of_week="mon-fri"),
+    },
+    "apply-retention": {
+        "task": "privacy.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 

@@ -12,6 +12,9 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("cases/", include("cases.urls")),
+    path("reports/", include("reports.urls")),
+    path("help/", include("public.urls")),
+    path("privacy/", include("privacy.urls")),
     path("", include("volunteers.urls")),
     # A mediator's private calendar: no login, the token in the address is the secret.
     re_path(

@@ -5,10 +5,14 @@ register = template.Library()
 
 @register.filter
 def css_string(value) -> str:
-    """Make text safe inside a double-quoted CSS string (for running headers and footers)."""
+    """Make text safe inside a double-quoted CSS string (for running headers and footers).
+
+    Everything but letters, digits and a little punctuation becomes a CSS escape, "&" and "'"
+    included: the template's HTML escaping would otherwise turn them into "&amp;" and "&#x27;",
+    which a <style> element does not decode, and the header printed them so."""
     out = []
     for char in str(value):
-        if char.isalnum() or char in " -.,'&()/":
+        if char.isalnum() or char in " -.,()/":
             out.append(char)
         else:
             out.append(f"\\{ord(char):06x}")

@@ -39,23 +39,34 @@ def test_it_sends_anonymous_visitors_to_the_login_page(client):
 
 
 @pytest.mark.parametrize(
-    ("cast", "heading"),
+    ("cast", "heading", "needs_code"),
     [
-        ("coordinator", "Coordinator home"),
-        ("mediator", "My mediation work"),
-        ("supervisor", "Supervision"),
-        ("administrator", "Administration"),
-        ("no_role_user", "Your account has no role yet"),
+        ("coordinator", "Coordinator home", True),
+        ("mediator", "My mediation work", False),
+        ("supervisor", "Supervision", True),
+        ("administrator", "Administration", True),
+        ("no_role_user", "Your account has no role yet", False),
     ],
 )
-def test_it_lands_each_role_on_its_own_home_page(client, request, cast, heading):
+def test_it_lands_each_role_on_its_own_home_page(client, request, cast, heading, needs_code):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.two_factor import code_for
+
     user = request.getfixturevalue(cast)
+    device = TOTPDevice.objects.create(user=user, name="Phone", confirmed=needs_code)
 
     response = client.post(
         "/accounts/login/", {"username": user.username, "password": TEST_PASSWORD}, follow=True
     )
-
-    assert response.redirect_chain[-1][0] == "/"
+    if needs_code:  # coordinators, supervisors and administrators give a code first
+        assert response.redirect_chain[-1][0] == "/accounts/2fa/verify/?next=%2F"
+        response = client.post(
+            response.redirect_chain[-1][0], {"code": code_for(device)}, follow=True
+        )
+        assert response.redirect_chain[-1][0] == "/"
+    else:  # optional for them, and not turned on (the device was never confirmed)
+        assert response.redirect_chain[-1][0] == "/"
     assert heading in response.content.decode()
 
 

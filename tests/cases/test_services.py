@@ -307,3 +307,15 @@ def test_visible_to_sees_assigned_cases_only(case, mediator, other_mediator, coo
     assert list(Case.objects.visible_to(mediator)) == [case]
     assert list(Case.objects.visible_to(other_mediator)) == []
     assert list(Case.objects.visible_to(coordinator)) == [case]
+
+
+def test_it_refuses_to_reopen_an_anonymised_case(case, coordinator):
+    from privacy.models import Anonymisation
+
+    services.case_close(
+        case=case, by=coordinator, outcome="withdrawn", closed_on=timezone.localdate()
+    )
+    Anonymisation.objects.create(case=case, reason="retention")
+
+    with pytest.raises(ValidationError, match="anonymised"):
+        services.case_reopen(case=case, by=coordinator, reason="They called back")

@@ -57,7 +57,7 @@ CASE_URLS = {
 }
 
 # Patterns without a reference, tested on their own below.
-OTHER_URLS = {"list", "new"}
+OTHER_URLS = {"list", "new", "export"}
 
 PATTERN_NAMES = [p.name for p in urlpatterns]
 CASE_PATTERN_NAMES = [p.name for p in urlpatterns if "reference" in p.pattern.converters]

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from demo.cases import create_demo_cases, create_demo_volunteers
-from demo.users import DEMO_USERS, create_demo_users
+from demo.users import DEMO_USERS, create_demo_users, demo_backup_codes
 
 
 class Command(BaseCommand):
@@ -22,11 +22,24 @@ class Command(BaseCommand):
             return
         password = environ.Env().str("DEMO_PASSWORD", default="") or secrets.token_urlsafe(12)
         with transaction.atomic():
-            users = {user.username: user for user in create_demo_users(password=password)}
+            created = create_demo_users(password=password)
+            users = {user.username: user for user in created}
             volunteers = create_demo_volunteers(coordinator=users["coordinator"])
             create_demo_cases(coordinator=users["coordinator"], volunteers=volunteers)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.print_logins(password=password)
+        self.print_backup_codes(demo_backup_codes(created))
+
+    def print_backup_codes(self, codes: dict[str, str]):
+        """One two-factor backup code each for the roles that need one (shown only now)."""
+        if not codes:
+            return
+        listed = ", ".join(f"{username} {code}" for username, code in codes.items())
+        self.stdout.write(
+            f"Two-factor backup codes (shown only now; each works once): {listed}. After "
+            "logging in, set up an authenticator app or make new backup codes on your account "
+            "page (click your name)."
+        )
 
     def print_logins(self, *, password):
         names = ", ".join(username for username, *_ in DEMO_USERS)

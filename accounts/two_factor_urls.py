@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import security_views as views
+
+app_name = "two_factor"
+
+# Open to someone who has given their password but not yet a code (accounts.middleware); each
+# view checks what that person may do here.
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("verify/", views.verify, name="verify"),
+    path("enrol/", views.enrol, name="enrol"),
+    path("backup-codes/", views.backup_codes, name="backup_codes"),
+    path("backup-codes/new/", views.backup_codes_new, name="backup_codes_new"),
+    path("turn-off/", views.turn_off, name="turn_off"),
+]

@@ -1,0 +1,348 @@
+"""Everything we hold about the person of a subject access request, as one structure that the
+PDF (templates/documents/subject_access.html) and the JSON download both render.
+
+Rule 10 holds here as everywhere a document is addressed to a party: for each case the person is
+a party in, what they get is what ``cases.disclosure`` lets *that party* see, narrowed to what is
+theirs — their own details, the timeline entries with them, private to them or about the case as
+a whole (never another party's private notes, never notes of contact with another party, never
+anyone's drafts). Other parties appear by name only: their contact details are not the person's
+data, and a consent to share them was given for the mediation, not for this.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.text import capfirst
+
+from cases.disclosure import contact_details_for, log_entries_for
+from documents.models import GeneratedDocument
+from parties.models import Party
+from parties.validators import display_phone
+from sessions.models import MediationSession, Reminder
+from volunteers.models import Volunteer
+
+from .models import Anonymisation, SubjectAccessRequest
+
+PARTY_FIELDS = (
+    "full_name",
+    "role",
+    "address_line1",
+    "address_line2",
+    "town",
+    "postcode",
+    "phone",
+    "email",
+    "preferred_contact",
+    "preferred_times",
+    "contact_restrictions",
+    "no_text_messages",
+    "no_email",
+    "language",
+    "interpreter_needed",
+    "accessibility_needs",
+    "under_18",
+    "guardian_name",
+    "guardian_contact",
+    "age_band",
+    "gender",
+    "ethnicity",
+    "disability",
+    "created_at",
+)
+VOLUNTEER_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address",
+    "postcode",
+    "languages",
+    "status",
+    "supervisor",
+    "notes",
+    "created_at",
+)
+
+NOT_INCLUDED = [
+    "Other people's contact details, and what another person said in a meeting of their own "
+    "(notes private to them), are their information, not yours, and are not included.",
+    "Notes of sessions that other people attended with you are not included, because they "
+    "record what other people said; ask us if you would like us to consider releasing them.",
+    "Unpublished drafts written by our staff are not included.",
+]
+SAFEGUARDING_WITHHELD = (
+    "Safeguarding notes are not included in this copy. They are reviewed separately, because "
+    "releasing them could put someone at risk."
+)
+
+
+def _value(obj, name):
+    model_field = obj._meta.get_field(name)
+    value = getattr(obj, name)
+    if model_field.is_relation:
+        if value is None:
+            return ""
+        get_full_name = getattr(value, "get_full_name", None)
+        return (get_full_name() or value.get_username()) if get_full_name else str(value)
+    if model_field.choices and value not in (None, ""):
+        return getattr(obj, f"get_{name}_display")()
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value)
+    if name == "phone":
+        return display_phone(value)
+    return value
+
+
+def _details(obj, names) -> list[dict]:
+    """[{field, label, value}]: self-describing in the JSON, a table in the PDF."""
+    return [
+        {
+            "field": name,
+            "label": "Record made on"
+            if name == "created_at"
+            else capfirst(obj._meta.get_field(name).verbose_name),
+            "value": _value(obj, name),
+        }
+        for name in names
+    ]
+
+
+def _local(value):
+    return timezone.localtime(value) if value else None
+
+
+def _party_section(party: Party, *, include_safeguarding: bool, anonymised: bool) -> dict:
+    case = party.case
+    entries = (
+        log_entries_for(case, audience=party)
+        # With them, private to them, or about the case as a whole; not notes of contact with
+        # another party (that is the other party's information), even when not private.
+        .filter(Q(party=party) | Q(private_to=party) | Q(party__isnull=True))
+        .order_by("occurred_at", "pk")
+    )
+    sessions = (
+        MediationSession.objects.filter(case=case, parties=party)
+        .prefetch_related(Prefetch("parties", queryset=Party.objects.only("pk", "case_id")))
+        .order_by("starts_at", "pk")
+    )
+    details = _details(party, PARTY_FIELDS)
+    # Their own contact details, through the same rule every letter to them uses (rule 10).
+    own = contact_details_for(party, audience=party)
+    for row in details:
+        if row["field"] in ("address_line1", "address_line2", "town", "postcode", "email"):
+            row["value"] = own.get(row["field"], "")
+    if include_safeguarding:
+        details.append(
+            {
+                "field": "safeguarding_notes",
+                "label": "Safeguarding notes",
+                "value": party.safeguarding_notes,
+            }
+        )
+    agreements = []
+    for agreement in case.agreements.prefetch_related("terms", "signatures").order_by("version"):
+        signature = next((s for s in agreement.signatures.all() if s.party_id == party.pk), None)
+        agreements.append(
+            {
+                "version": agreement.version,
+                "status": agreement.get_status_display(),
+                "introduction": agreement.introduction,
+                "review_on": agreement.review_on,
+                "agreed_at": _local(agreement.agreed_at),
+                "signed_at": _local(agreement.signed_at),
+                "terms": [
+                    {"number": t.position, "who": t.who, "what": t.what, "by_when": t.by_when}
+                    for t in agreement.terms.all()
+                ],
+                "your_signature": {
+                    "signed_on": signature.signed_on,
+                    "agreed_verbally": signature.verbal,
+                    "note": signature.note,
+                }
+                if signature
+                else None,
+            }
+        )
+    return {
+        "case": {
+            "reference": case.reference,
+            "dispute_type": case.get_dispute_type_display(),
+            "referral_source": case.get_referral_source_display(),
+            "received_on": case.received_on,
+            "status": case.get_status_display(),
+            "outcome": case.get_outcome_display() if case.outcome else "",
+            "closed_on": case.closed_on,
+        },
+        "anonymised": anonymised,
+        "your_details": details,
+        "consents": [
+            {
+                "consent": c.get_kind_display(),
+                "given_at": _local(c.given_at),
+                "how": c.get_method_display(),
+                "withdrawn_at": _local(c.withdrawn_at),
+                "notes": c.notes,
+            }
+            for c in party.consents.order_by("given_at", "pk")
+        ],
+        "other_people_in_the_case": [
+            p.full_name for p in case.parties.exclude(pk=party.pk).order_by("pk")
+        ],
+        "timeline": [
+            {
+                "when": _local(e.occurred_at),
+                "kind": e.get_kind_display(),
+                "what": e.text,
+                "private_to_you": e.private_to_id == party.pk,
+            }
+            for e in entries
+        ],
+        "sessions": [
+            {
+                "kind": s.get_kind_display(),
+                "mode": s.get_mode_display(),
+                "venue": s.venue,
+                "starts_at": _local(s.starts_at),
+                "ends_at": _local(s.ends_at),
+                "status": s.get_status_display(),
+                # Only the notes of meetings with this person alone: a joint meeting's notes
+                # record what others said.
+                "notes": s.notes if {p.pk for p in s.parties.all()} == {party.pk} else None,
+            }
+            for s in sessions
+        ],
+        "agreements": agreements,
+        "letters": [
+            {"letter": d.get_kind_display(), "made_at": _local(d.created_at)}
+            for d in GeneratedDocument.objects.filter(party=party).order_by("created_at")
+        ],
+        "messages": [
+            {
+                "message": r.get_kind_display(),
+                "channel": r.get_channel_display(),
+                "to": display_phone(r.address) if r.channel == "sms" else r.address,
+                "due_at": _local(r.due_at),
+                "status": r.get_status_display(),
+                "sent_at": _local(r.sent_at),
+            }
+            for r in Reminder.objects.filter(party=party).order_by("due_at", "pk")
+        ],
+    }
+
+
+def _volunteer_section(volunteer: Volunteer, *, anonymised: set) -> dict:
+    return {
+        "anonymised": volunteer.pk in anonymised,
+        "record": _details(volunteer, VOLUNTEER_FIELDS),
+        "dbs_checks": [
+            {
+                "certificate_number": d.certificate_number,
+                "enhanced": d.enhanced,
+                "issued_on": d.issued_on,
+                "update_service": d.update_service,
+                "last_status_check_on": d.last_status_check_on,
+                "current_until": d.current_until,
+            }
+            for d in volunteer.dbs_checks.order_by("issued_on", "pk")
+        ],
+        "training": [
+            {
+                "course": t.get_course_display(),
+                "hours": t.hours,
+                "completed_on": t.completed_on,
+                "notes": t.notes,
+            }
+            for t in volunteer.training.order_by("completed_on", "pk")
+        ],
+        "accreditations": [
+            {"accreditation": a.get_kind_display(), "granted_on": a.granted_on}
+            for a in volunteer.accreditations.order_by("granted_on", "pk")
+        ],
+        "assignments": [
+            {
+                "case": a.case.reference,
+                "role": a.get_role_display(),
+                "from": a.started_on,
+                "to": a.ended_on,
+            }
+            for a in volunteer.assignments.select_related("case").order_by("started_on", "pk")
+        ],
+        "supervised_cases": [
+            {
+                "case": t.case.reference,
+                "status": t.get_status_display(),
+                "your_reflection": t.reflection,
+                "co_mediators_feedback": t.feedback,
+                "supervisors_comments": t.supervisor_comments,
+                "signed_off_at": _local(t.signed_at),
+            }
+            for t in volunteer.trainee_cases.select_related("case").order_by("created_at")
+        ],
+        "hours": [
+            {
+                "date": h.date,
+                "activity": h.get_activity_display(),
+                "case": h.case.reference if h.case else "",
+                "hours": h.hours,
+                "miles": h.miles,
+                "note": h.note,
+            }
+            for h in volunteer.hours.select_related("case").order_by("date", "pk")
+        ],
+        "availability": [str(a) for a in volunteer.availability.all()],
+        "declared_connections": [
+            {"person": c.person_name, "street": c.street, "postcode": c.postcode, "note": c.note}
+            for c in volunteer.connections.all()
+        ],
+    }
+
+
+def subject_access_data(sar: SubjectAccessRequest, *, include_safeguarding: bool = False) -> dict:
+    anonymised_cases = set(
+        Anonymisation.objects.filter(party__isnull=True, case__isnull=False).values_list(
+            "case", flat=True
+        )
+    )
+    anonymised_parties = set(
+        Anonymisation.objects.filter(party__isnull=False).values_list("party", flat=True)
+    )
+    anonymised_volunteers = set(
+        Anonymisation.objects.filter(volunteer__isnull=False).values_list("volunteer", flat=True)
+    )
+    parties = sar.parties.select_related("case").order_by("case__received_on", "pk")
+    notes = list(NOT_INCLUDED)
+    if not include_safeguarding and any(p.safeguarding_notes for p in parties):
+        notes.append(SAFEGUARDING_WITHHELD)
+    return {
+        "service": {"name": settings.SERVICE_NAME, "phone": settings.SERVICE_PHONE},
+        "request": {
+            "id": sar.pk,
+            "about": sar.subject_name,
+            "received_on": sar.requested_on,
+            "due_on": sar.due_on,
+            "produced_at": timezone.localtime(),
+        },
+        "cases": [
+            _party_section(
+                p,
+                include_safeguarding=include_safeguarding,
+                anonymised=p.case_id in anonymised_cases or p.pk in anonymised_parties,
+            )
+            for p in parties
+        ],
+        "volunteer_records": [
+            _volunteer_section(v, anonymised=anonymised_volunteers)
+            for v in sar.volunteers.order_by("pk")
+        ],
+        "not_included": notes,
+    }
+
+
+def as_json(data: dict) -> bytes:
+    return json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False).encode()

@@ -1,0 +1,509 @@
+"""Permissions audit: every URL pattern of the project, requested by every kind of user.
+
+The patterns are enumerated from the resolver (``get_resolver().url_patterns``, recursively), so
+a new page cannot escape: ``test_the_table_knows_every_url_pattern`` fails until ``EXPECTED``
+says what each of these users must get from it. The users, around one active neighbour case
+whose pair is an accredited mediator and a trainee:
+
+- ``anonymous``: nobody logged in;
+- ``other_mediator``: a mediator of another case, with no business in this one;
+- ``trainee``: the trainee mediator on this case;
+- ``supervisor``: the trainee's supervisor (reads this case, signs off the trainee);
+- ``coordinator``: staff, sees every case;
+- ``administrator``: staff, runs the service and the Django admin, but no casework.
+
+Each logged-in user is fully logged in (password and, where needed, two-factor) by the
+``login`` fixture. Beyond the table, two rules hold for every pattern, known or not: a URL that
+names a case answers 404 to anyone out of the case's scope (rule 11 of DESIGN.md), and nobody
+out of its scope ever sees a party's name or the case summary, whatever the status.
+Everything under /admin/ follows a simple rule instead of the table: it sends everyone but a
+(verified) administrator to the admin's login page.
+
+``test_the_audit_catches_an_unscoped_view`` shows the audit doing its job: against a URLconf
+with a deliberately unscoped view (``leaky_case_summary``, defined only here), it reports it.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from urllib.parse import quote
+
+import pytest
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
+from django.utils import timezone
+
+import cases.urls  # noqa: F401 - registers the <ref:…> converter the leak's pattern uses
+from accounts.roles import MEDIATOR
+from cases.models import Agreement, AgreementTerm, Case, ContactLogEntry
+from parties.models import Consent
+from privacy.models import SubjectAccessRequest
+from sessions.models import CalendarFeed, MediationSession
+from tests.factories import (
+    AssignmentFactory,
+    CaseFactory,
+    PartyFactory,
+    UserFactory,
+    eligible_volunteer,
+    ready_case,
+)
+from volunteers.models import DBSCheck, TraineeCase
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "other_mediator", "trainee", "supervisor", "coordinator", "administrator")
+# Nobody of these may see anything of the case (rule 11).
+OUT_OF_SCOPE = ("anonymous", "other_mediator", "administrator")
+
+# What a status in the table can be besides a number.
+LOGIN = "login"  # 302 to /accounts/login/?next=<the URL>
+REDIRECT = 302  # a redirect somewhere else (back to a page, with a message)
+UP_OR_DOWN = (200, 503)  # /health/: 503 while no Celery worker answers (none runs here)
+
+# Per URL name: the method the audit sends (GET, or an empty POST for views that only take
+# POST), then what each of ROLES gets, in ROLES' order:
+#                             anonymous  other_med  trainee  supervisor  coordinator  admin
+EXPECTED = {
+    # -- home, health, accounts -------------------------------------------------------------
+    "home": ("GET", LOGIN, 200, 200, 200, 200, 200),
+    "health": ("GET", *[UP_OR_DOWN] * 6),
+    "login": ("GET", 200, 302, 302, 302, 302, 302),
+    "logout": ("GET", 405, 405, 405, 405, 405, 405),
+    "password_change": ("GET", LOGIN, 200, 200, 200, 200, 200),
+    "password_change_done": ("GET", LOGIN, 200, 200, 200, 200, 200),
+    "logout_everywhere": ("POST", LOGIN, 302, 302, 302, 302, 302),
+    "two_factor:start": ("GET", LOGIN, 302, 302, 302, 302, 302),
+    "two_factor:verify": ("GET", LOGIN, 302, 302, 302, 302, 302),
+    "two_factor:enrol": ("GET", LOGIN, 200, 200, 200, 200, 200),
+    # Mediators have not turned two-factor on: they are sent to set it up first.
+    "two_factor:backup_codes": ("GET", LOGIN, 302, 302, 200, 200, 200),
+    "two_factor:backup_codes_new": ("POST", LOGIN, 302, 302, 302, 302, 302),
+    "two_factor:turn_off": ("POST", LOGIN, 302, 302, 302, 302, 302),
+    # -- the audit trail: administrators search everything -----------------------------------
+    "audit:search": ("GET", LOGIN, 403, 403, 403, 403, 200),
+    # -- cases: the case itself, in scope or 404 ----------------------------------------------
+    "cases:list": ("GET", LOGIN, 200, 200, 200, 200, 200),
+    "cases:new": ("GET", LOGIN, 403, 403, 403, 200, 403),
+    # The list as CSV, scoped like the list: a mediator's own cases, none for administrators.
+    "cases:export": ("GET", LOGIN, 200, 200, 200, 200, 200),
+    "cases:detail": ("GET", LOGIN, 404, 200, 200, 200, 404),
+    "cases:edit": ("GET", LOGIN, 404, 403, 403, 200, 404),
+    "cases:transition": ("POST", LOGIN, 404, 403, 403, REDIRECT, 404),
+    "cases:close": ("GET", LOGIN, 404, 403, 403, 200, 404),
+    "cases:reopen": ("GET", LOGIN, 404, 403, 403, REDIRECT, 404),
+    "cases:log_add": ("GET", LOGIN, 404, 200, 403, 200, 404),
+    # A draft note is seen by its author only (here the lead); supervisors only read the case.
+    "cases:log_edit": ("GET", LOGIN, 404, 404, 403, 404, 404),
+    "cases:audit": ("GET", LOGIN, 404, 403, 403, 200, 404),
+    "cases:assign": ("GET", LOGIN, 404, 403, 403, 200, 404),
+    "cases:agreements": ("GET", LOGIN, 404, 200, 200, 200, 404),
+    "cases:agreement_start": ("POST", LOGIN, 404, REDIRECT, 403, REDIRECT, 404),
+    "cases:agreement_detail": ("GET", LOGIN, 404, 200, 200, 200, 404),
+    "cases:agreement_term_add": ("POST", LOGIN, 404, 200, 403, 200, 404),
+    "cases:agreement_agree": ("POST", LOGIN, 404, REDIRECT, 403, REDIRECT, 404),
+    "cases:agreement_signature": ("POST", LOGIN, 404, 200, 403, 200, 404),
+    "cases:agreement_pdf": ("GET", LOGIN, 404, 200, 200, 200, 404),
+    "cases:agreement_term": ("POST", LOGIN, 404, REDIRECT, 403, REDIRECT, 404),
+    "cases:letter_pdf": ("GET", LOGIN, 404, 200, 403, 200, 404),
+    "cases:party_add": ("GET", LOGIN, 404, 403, 403, 200, 404),
+    "cases:party_detail": ("GET", LOGIN, 404, 200, 200, 200, 404),
+    "cases:party_edit": ("GET", LOGIN, 404, 200, 403, 200, 404),
+    "cases:consent_add": ("GET", LOGIN, 404, 200, 403, 200, 404),
+    "cases:consent_withdraw": ("POST", LOGIN, 404, REDIRECT, 403, REDIRECT, 404),
+    "cases:session_new": ("GET", LOGIN, 404, 403, 403, 200, 404),
+    # Supervisors read the case, but its sessions and letters are for the pair and the office.
+    "cases:session_detail": ("GET", LOGIN, 404, 200, 403, 200, 404),
+    "cases:session_reschedule": ("GET", LOGIN, 404, 403, 403, 200, 404),
+    "cases:session_cancel": ("POST", LOGIN, 404, 403, 403, REDIRECT, 404),
+    "cases:session_outcome": ("GET", LOGIN, 404, 200, 403, 200, 404),
+    "cases:session_ics": ("GET", LOGIN, 404, 200, 403, 200, 404),
+    # -- reports: coordinators and administrators ---------------------------------------------
+    "reports:index": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "reports:referrals": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "reports:outcomes": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "reports:timeliness": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "reports:sessions": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "reports:volunteers": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "reports:equality": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "reports:summary_pdf": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    # -- the public website: no login ---------------------------------------------------------
+    "public:index": ("GET", 200, 200, 200, 200, 200, 200),
+    "public:status": ("GET", 200, 200, 200, 200, 200, 200),
+    "public:refer": ("GET", 200, 200, 200, 200, 200, 200),
+    "public:volunteer": ("GET", 200, 200, 200, 200, 200, 200),
+    "public:thanks_referral": ("GET", 200, 200, 200, 200, 200, 200),
+    "public:thanks_volunteer": ("GET", 200, 200, 200, 200, 200, 200),
+    # -- data protection: coordinators only ---------------------------------------------------
+    "privacy:requests": ("GET", LOGIN, 403, 403, 403, 200, 403),
+    "privacy:search": ("GET", LOGIN, 403, 403, 403, 200, 403),
+    "privacy:request_new": ("GET", LOGIN, 403, 403, 403, 200, 403),
+    "privacy:request_detail": ("GET", LOGIN, 403, 403, 403, 200, 403),
+    "privacy:request_records": ("POST", LOGIN, 403, 403, 403, REDIRECT, 403),
+    "privacy:request_status": ("POST", LOGIN, 403, 403, 403, 400, 403),
+    "privacy:export_pdf": ("GET", LOGIN, 403, 403, 403, 200, 403),
+    "privacy:export_json": ("GET", LOGIN, 403, 403, 403, 200, 403),
+    "privacy:request_erase": ("GET", LOGIN, 403, 403, 403, 200, 403),
+    # -- volunteers (the trainee's record): coordinators manage; the trainee sees their own and
+    # keeps their availability; their supervisor sees it and grants accreditation ------------
+    "volunteers:list": ("GET", LOGIN, 403, 403, 200, 200, 403),
+    "volunteers:new": ("GET", LOGIN, 403, 403, 403, 200, 403),
+    "volunteers:detail": ("GET", LOGIN, 404, 200, 200, 200, 404),
+    "volunteers:edit": ("GET", LOGIN, 404, 403, 403, 200, 404),
+    "volunteers:dbs_new": ("GET", LOGIN, 404, 403, 403, 200, 404),
+    "volunteers:dbs_status_check": ("POST", LOGIN, 404, 403, 403, 200, 404),
+    "volunteers:training_new": ("GET", LOGIN, 404, 403, 403, 200, 404),
+    "volunteers:accreditation_new": ("GET", LOGIN, 404, 403, 200, 200, 404),
+    "volunteers:connection_new": ("GET", LOGIN, 404, 403, 403, 200, 404),
+    "volunteers:availability": ("GET", LOGIN, 404, 200, 403, 200, 404),
+    # -- the trainee pathway: the trainee, their supervisor, coordinators. Those who see a
+    # trainee case but may not do this step (or not yet: the case is open) get the page back
+    # with the service's refusal --------------------------------------------------------------
+    "volunteers:supervision": ("GET", LOGIN, 403, 403, 200, 200, 403),
+    "volunteers:trainee_case": ("GET", LOGIN, 404, 200, 200, 200, 404),
+    "volunteers:reflection": ("POST", LOGIN, 404, 200, 200, 200, 404),
+    "volunteers:feedback": ("POST", LOGIN, 404, 200, 200, 200, 404),
+    "volunteers:review": ("POST", LOGIN, 404, 200, 200, 200, 404),
+    # Hours and calendars belong to a volunteer record: none for this supervisor or the staff.
+    "volunteers:hours": ("GET", LOGIN, 200, 200, 404, 404, 404),
+    # -- calendars and service settings --------------------------------------------------------
+    # The feed needs no login: its unguessable address is the secret (here, the lead's).
+    "calendar_feed": ("GET", 200, 200, 200, 200, 200, 200),
+    "calendar_settings": ("GET", LOGIN, 200, 200, 404, 404, 404),
+    "home_visits": ("GET", LOGIN, 403, 403, 403, 403, 200),
+}
+
+
+# --- The world the URLs are asked about -------------------------------------------------------
+
+
+@pytest.fixture
+def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_path):
+    """One active neighbour case (Alice Carter and Bob Dunn) paired with an accredited mediator
+    and a trainee supervised by ``supervisor``; ``other_mediator`` works another case. Every
+    object a URL can name exists: a party, consent, session, agreement and term, a draft note,
+    the trainee's volunteer record, DBS check and trainee case, a subject access request and
+    the lead's calendar feed."""
+    from volunteers.services import assign_pair
+
+    settings.MEDIA_ROOT = tmp_path / "media"  # PDFs made on the way go nowhere that lasts
+    lead_user = UserFactory(username="lead", roles=[MEDIATOR])
+    trainee_user = UserFactory(username="trainee", roles=[MEDIATOR])
+    lead = eligible_volunteer(lead_user, postcode="ME15 6RT")
+    trainee = eligible_volunteer(
+        trainee_user, status="trainee", supervisor=supervisor, postcode="TN4 9LH"
+    )
+    case = ready_case(summary="Confidential: the hedge dispute at number 14 turned to threats.")
+    assign_pair(case=case, lead=lead, co_mediator=trainee, by=coordinator)
+    case.refresh_from_db()
+
+    other_case = CaseFactory(status="active")
+    PartyFactory(case=other_case, full_name="Dan Ellis", postcode="ME14 1XX")
+    AssignmentFactory(case=other_case, volunteer=eligible_volunteer(other_mediator))
+
+    party = case.parties.order_by("pk").first()
+    start = timezone.now() + datetime.timedelta(days=3)
+    session = MediationSession.objects.create(
+        case=case,
+        kind="separate",
+        mode="office",
+        venue="WKM office",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+    )
+    session.mediators.set([lead, trainee])
+    session.parties.set([party])
+    agreement = Agreement.objects.create(case=case, version=1, created_by=coordinator)
+    term = AgreementTerm.objects.create(
+        agreement=agreement, position=1, who="Mr Dunn", what="trim the hedge"
+    )
+    draft = ContactLogEntry.objects.create(
+        case=case,
+        text="Left a voicemail; will try again on Friday.",
+        occurred_at=timezone.now() - datetime.timedelta(hours=1),
+        is_draft=True,
+        author=lead_user,
+    )
+    sar = SubjectAccessRequest.objects.create(
+        subject_name="Pat Example",
+        requester="The person themselves, by letter",
+        requested_on=timezone.localdate(),
+        created_by=coordinator,
+    )
+    sar.parties.set([party])
+    return SimpleNamespace(
+        case=case,
+        party=party,
+        consent=Consent.objects.filter(party=party).first(),
+        session=session,
+        agreement=agreement,
+        term=term,
+        draft=draft,
+        trainee=trainee,
+        dbs_check=DBSCheck.objects.filter(volunteer=trainee).first(),
+        trainee_case=TraineeCase.objects.get(case=case, trainee=trainee),
+        sar=sar,
+        feed=CalendarFeed.objects.create(volunteer=lead),
+        users={
+            "other_mediator": other_mediator,
+            "trainee": trainee_user,
+            "supervisor": supervisor,
+            "coordinator": coordinator,
+            "administrator": administrator,
+        },
+        # What nobody out of the case's scope may ever see.
+        secrets=[case.summary, "Alice Carter", "Bob Dunn"],
+    )
+
+
+def kwargs_for(name: str, pattern: URLPattern, world) -> dict:
+    """Arguments for ``pattern``, naming the world's objects; {} when it takes none."""
+    wanted = set(pattern.pattern.regex.groupindex)
+    w = world
+    by_name = {
+        "cases:log_edit": {"pk": w.draft.pk},
+        "cases:consent_withdraw": {"pk": w.consent.pk},
+        "cases:letter_pdf": {"pk": w.party.pk, "kind": "invitation"},
+        "cases:agreement_term": {"pk": w.term.pk},
+        "volunteers:dbs_status_check": {"pk": w.trainee.pk, "check_pk": w.dbs_check.pk},
+        "calendar_feed": {"token": w.feed.token},
+    }
+    by_prefix = {
+        "cases:agreement": {"pk": w.agreement.pk},
+        "cases:party": {"pk": w.party.pk},
+        "cases:consent": {"pk": w.party.pk},
+        "cases:session": {"pk": w.session.pk},
+        "volunteers:trainee_case": {"pk": w.trainee_case.pk},
+        "volunteers:reflection": {"pk": w.trainee_case.pk},
+        "volunteers:feedback": {"pk": w.trainee_case.pk},
+        "volunteers:review": {"pk": w.trainee_case.pk},
+        "volunteers:": {"pk": w.trainee.pk},
+        "privacy:": {"pk": w.sar.pk},
+    }
+    kwargs = {"reference": w.case.reference} if "reference" in wanted else {}
+    extra = by_name.get(name) or next(
+        (v for prefix, v in by_prefix.items() if name.startswith(prefix)), {}
+    )
+    kwargs.update({k: v for k, v in extra.items() if k in wanted})
+    return kwargs
+
+
+# --- Walking the URLconf ----------------------------------------------------------------------
+
+
+@dataclass
+class Route:
+    name: str  # "namespace:name", or the route itself for unnamed admin patterns
+    route: str  # e.g. "cases/<ref:reference>/"
+    pattern: URLPattern
+    namespaces: tuple = field(default=())
+
+    @property
+    def is_admin(self) -> bool:
+        return self.route.startswith("admin/")
+
+
+def walk(patterns, prefix="", namespaces=()):
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = (*namespaces, entry.namespace) if entry.namespace else namespaces
+            yield from walk(entry.url_patterns, route, inner)
+        else:
+            name = ":".join((*namespaces, entry.name)) if entry.name else route
+            yield Route(name=name, route=route, pattern=entry, namespaces=namespaces)
+
+
+def all_routes(urlconf=None) -> list[Route]:
+    return list(walk(get_resolver(urlconf).url_patterns))
+
+
+def sample_admin_url(route: Route) -> str:
+    """A URL for an admin pattern: 1 for every id, the first app label of a choice, and a page
+    that does not exist for the catch-all."""
+    url = re.sub(r"\(\?P<url>\.\*\)", "no-such-page/", route.route)  # the catch-all
+    url = re.sub(r"\(\?P<\w+>([^|)]*)[^)]*\)", r"\1", url)  # a choice: its first
+    url = re.sub(r"<[^>]+>", "1", url)  # path converters: ids
+    return "/" + url.replace("^", "").replace("$", "")
+
+
+# --- The audit ---------------------------------------------------------------------------------
+
+
+def client_for(role, world, login) -> Client:
+    if role == "anonymous":
+        return Client()
+    client = Client()
+    client.force_login(world.users[role])  # password and, for those who need it, the code
+    return client
+
+
+def request_once(client, method, url):
+    """One request whose writes are all undone, by a client whose cookies are then put back (an
+    empty POST to "log out everywhere" must not log the next request out)."""
+    cookies = {key: morsel.value for key, morsel in client.cookies.items()}
+    try:
+        with transaction.atomic():
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            if getattr(response, "streaming", False):
+                response = SimpleNamespace(
+                    status_code=response.status_code,
+                    content=b"".join(response.streaming_content),
+                    headers=response.headers,
+                )
+            transaction.set_rollback(True)
+    finally:
+        client.cookies.clear()
+        for key, value in cookies.items():
+            client.cookies[key] = value
+    return response
+
+
+def describe(expected) -> str:
+    if expected == LOGIN:
+        return "a redirect to log in"
+    return " or ".join(map(str, expected)) if isinstance(expected, tuple) else str(expected)
+
+
+def matches(expected, response, url) -> bool:
+    if expected == LOGIN:
+        return response.status_code == 302 and response.headers["Location"] == (
+            f"{reverse('login')}?next={quote(url)}"
+        )
+    if isinstance(expected, tuple):
+        return response.status_code in expected
+    return response.status_code == expected
+
+
+def audit_role(role: str, world, login, urlconf=None) -> list[str]:
+    """Request every non-admin URL as ``role``; return what is wrong, one line each."""
+    problems = []
+    client = client_for(role, world, login)
+    column = ROLES.index(role) + 1
+    for route in all_routes(urlconf):
+        if route.is_admin:
+            continue
+        known = EXPECTED.get(route.name)
+        method = known[0] if known else "GET"
+        kwargs = kwargs_for(route.name, route.pattern, world)
+        missing = set(route.pattern.pattern.regex.groupindex) - set(kwargs)
+        if missing:
+            problems.append(f"{route.name}: no value for {sorted(missing)}")
+            continue
+        url = reverse(route.name, kwargs=kwargs, urlconf=urlconf)
+        try:
+            response = request_once(client, method, url)
+        except Exception as error:  # noqa: BLE001 - reported with the others
+            problems.append(f"{role} {method} {url} ({route.name}): raised {error!r}")
+            continue
+        where = f"{role} {method} {url} ({route.name})"
+        if known is None:
+            problems.append(f"{route.name}: not in EXPECTED (answered {role} with "
+                            f"{response.status_code})")  # fmt: skip
+        elif not matches(known[column], response, url):
+            location = response.headers.get("Location", "")
+            problems.append(
+                f"{where}: {response.status_code} {location}, expected {describe(known[column])}"
+            )
+        # Rule 11, for every pattern the table knows or not: a case's URL is 404 out of scope.
+        logged_in_out_of_scope = role in OUT_OF_SCOPE and role != "anonymous"
+        if "reference" in kwargs and logged_in_out_of_scope and response.status_code != 404:
+            problems.append(
+                f"{where}: {response.status_code}, but a case's URL must answer 404 to anyone "
+                "out of its scope (rule 11)"
+            )
+        if role in OUT_OF_SCOPE:
+            body = response.content.decode(errors="replace")
+            shown = [s for s in world.secrets if s in body]
+            if shown:
+                problems.append(f"{where}: shows the case's confidential details {shown}")
+    return problems
+
+
+def audit_admin(role: str, world, login) -> list[str]:
+    """Everything under /admin/ sends anyone but an administrator to the admin's login page."""
+    problems = []
+    client = client_for(role, world, login)
+    for route in all_routes():
+        if not route.is_admin or route.name in ("admin:login", "admin:logout"):
+            continue
+        url = sample_admin_url(route)
+        response = request_once(client, "GET", url)
+        location = response.headers.get("Location", "")
+        if role == "administrator":
+            if response.status_code >= 500 or location.startswith("/admin/login/"):
+                problems.append(f"{url} ({route.name}): {response.status_code} {location}")
+        elif response.status_code != 302 or not location.startswith("/admin/login/?next="):
+            problems.append(
+                f"{role} {url} ({route.name}): {response.status_code} {location}, expected a "
+                "redirect to the admin's login page"
+            )
+    return problems
+
+
+# --- The tests --------------------------------------------------------------------------------
+
+
+def test_the_table_knows_every_url_pattern():
+    routes = [r for r in all_routes() if not r.is_admin]
+    names = [r.name for r in routes]
+    unnamed = [r.route for r in routes if ":" not in r.name and r.name == r.route]
+    assert not unnamed, f"give these URL patterns a name: {unnamed}"
+    assert len(names) == len(set(names)), "URL pattern names must be unique"
+    assert set(EXPECTED) - set(names) == set(), "EXPECTED lists patterns that no longer exist"
+    assert set(names) - set(EXPECTED) == set(), (
+        "new URL patterns: say in EXPECTED what each kind of user must get from them"
+    )
+    assert all(len(row) == 1 + len(ROLES) for row in EXPECTED.values())
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_url_answers_each_user_as_the_table_says(role, world, login):
+    problems = audit_role(role, world, login)
+
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_everything_under_admin_is_for_administrators_only(role, world, login):
+    problems = audit_admin(role, world, login)
+
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
+
+
+def test_the_admin_lets_a_verified_administrator_in(world, login):
+    assert login(world.users["administrator"]).get("/admin/").status_code == 200
+
+
+# --- The audit catches an unscoped view ---------------------------------------------------------
+
+
+def leaky_case_summary(request, reference):
+    """DELIBERATELY UNSCOPED, for the test below only: the case is looked up in every case
+    instead of ``Case.objects.visible_to(request.user)``. Never copy this."""
+    case = get_object_or_404(Case, reference=reference)
+    return HttpResponse(case.summary)
+
+
+# The project's URLs plus the leak: used as ROOT_URLCONF by the test below, nowhere else.
+urlpatterns = [
+    path("cases/<ref:reference>/leak/", login_required(leaky_case_summary), name="leak"),
+    path("", include("wkm.urls")),
+]
+
+
+def test_the_audit_catches_an_unscoped_view(world, login, settings):
+    settings.ROOT_URLCONF = __name__
+
+    problems = audit_role("other_mediator", world, login, urlconf=__name__)
+
+    leak = [p for p in problems if "(leak)" in p]
+    assert any("must answer 404 to anyone out of its scope" in p for p in leak), problems
+    assert any("shows the case's confidential details" in p for p in leak), problems
+    assert any(p.startswith("leak: not in EXPECTED") for p in problems), problems
+    # Nothing else is reported: the rest of the project is scoped.
+    assert all("leak" in p for p in problems), problems
