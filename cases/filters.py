@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from parties.models import Party
 from parties.validators import OUTWARD_CODE, POSTCODE
-from volunteers.models import Volunteer
 from wkm.widgets import DateInput
 
 from .forms import coordinators
@@ -51,13 +50,12 @@ class CaseFilter(django_filters.FilterSet):
     coordinator = django_filters.ModelChoiceFilter(
         queryset=coordinators(), empty_label="Any coordinator"
     )
-    mediator = django_filters.ModelChoiceFilter(
-        label="Mediator",
-        queryset=Volunteer.objects.filter(
-            status__in=[Volunteer.Status.TRAINEE, Volunteer.Status.MEDIATOR]
-        ),
+    # A name to type rather than a list to scroll: a service has hundreds of volunteers, and
+    # rendering each as an option cost more than the rest of the page together.
+    mediator = django_filters.CharFilter(
+        label="Mediator's name",
         method="assigned_to",
-        empty_label="Any mediator",
+        help_text="Cases this mediator is working on now",
     )
     received_from = django_filters.DateFilter(
         field_name="received_on", lookup_expr="gte", label="Received from", widget=DateInput()
@@ -102,16 +100,20 @@ class CaseFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        condition = Q(reference__iexact=value) | Q(reference__icontains=value)
-        parties = Party.objects.filter(case=OuterRef("pk"))
+        # Each kind of search only where it can match, so that a name search uses the trigram
+        # index on party names instead of scanning every case's reference as well.
         compact = value.replace(" ", "").upper()
+        matching = Party.objects.none()
+        condition = Q(pk__in=[])
+        if any(char.isdigit() for char in value):  # references and postcodes have digits
+            condition |= Q(reference__icontains=value)
         if POSTCODE.match(compact):
-            postcode = f"{compact[:-3]} {compact[-3:]}"
-            condition |= Exists(parties.filter(postcode=postcode))
+            matching = Party.objects.filter(postcode=f"{compact[:-3]} {compact[-3:]}")
         elif OUTWARD_CODE.match(compact):
-            condition |= Exists(parties.filter(postcode__startswith=f"{compact} "))
-        condition |= Exists(parties.filter(full_name__icontains=value))
-        return queryset.filter(condition)
+            matching = Party.objects.filter(postcode__startswith=f"{compact} ")
+        elif any(char.isalpha() for char in value):
+            matching = Party.objects.filter(full_name__icontains=value)
+        return queryset.filter(condition | Q(pk__in=matching.values("case_id")))
 
     def filter_not_contacted(self, queryset, name, value):
         return queryset.filter(not_contacted_q()) if value else queryset
@@ -119,11 +121,13 @@ class CaseFilter(django_filters.FilterSet):
     def filter_follow_up_due(self, queryset, name, value):
         return queryset.filter(follow_up_due_q()) if value else queryset
 
-    def assigned_to(self, queryset, name, volunteer):
-        return queryset.filter(
-            Exists(
-                CaseAssignment.objects.filter(
-                    case=OuterRef("pk"), volunteer=volunteer, ended_on__isnull=True
-                )
+    def assigned_to(self, queryset, name, value):
+        words = value.split()[:4]
+        if not words:
+            return queryset
+        assignments = CaseAssignment.objects.filter(case=OuterRef("pk"), ended_on__isnull=True)
+        for word in words:
+            assignments = assignments.filter(
+                Q(volunteer__first_name__icontains=word) | Q(volunteer__last_name__icontains=word)
             )
-        )
+        return queryset.filter(Exists(assignments))

@@ -2,8 +2,10 @@
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -115,6 +117,8 @@ class Party(models.Model):
         indexes = [
             models.Index(fields=["postcode"], name="party_postcode_idx"),
             models.Index(fields=["case"], name="party_case_idx"),
+            # Name search (icontains compares UPPER(full_name)) uses trigrams, not a scan.
+            GinIndex(OpClass(Upper("full_name"), name="gin_trgm_ops"), name="party_name_trgm_idx"),
         ]
 
     def __str__(self):

@@ -234,3 +234,13 @@ def test_it_filters_the_list_by_status(login, coordinator, case):
     html = login(coordinator).get("/cases/", {"status": "closed"}).content.decode()
 
     assert closed.reference in html and case.reference not in html
+
+
+def test_it_filters_the_list_by_the_name_of_a_current_mediator(login, coordinator, my_case):
+    other = PartyFactory().case
+    volunteer = my_case.assignments.get().volunteer
+
+    html = login(coordinator).get("/cases/", {"mediator": volunteer.last_name.upper()}).content
+    html = html.decode()
+
+    assert my_case.reference in html and other.reference not in html
