@@ -504,6 +504,8 @@ def test_a_dbs_number_is_twelve_plain_digits(staff, number):
     response = submit(staff, f"/volunteers/{volunteer.pk}/dbs/new/", data, counted=[DBSCheck])
 
     assert response.status_code == 200
+    assert "A DBS certificate number has 12 digits." in response.content.decode()
+    assert not DBSCheck.objects.filter(volunteer=volunteer).exists()
 
 
 @pytest.fixture
