@@ -16,16 +16,19 @@ MEDIATOR = "Mediator"
 SUPERVISOR = "Supervisor"
 ADMINISTRATOR = "Administrator"
 ALL_ROLES = (COORDINATOR, MEDIATOR, SUPERVISOR, ADMINISTRATOR)
+# Where a user object keeps its roles for the rest of the request (set by
+# accounts.backends.RoleAwareModelBackend when it loads the user, else on first use).
+ROLES_ATTRIBUTE = "_wkm_roles"
 
 
 def roles_of(user) -> frozenset[str]:
     """The role names ``user`` holds, looked up once per request and kept on the user object."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    cached = getattr(user, "_wkm_roles", None)
+    cached = getattr(user, ROLES_ATTRIBUTE, None)
     if cached is None:
         cached = frozenset(user.groups.filter(name__in=ALL_ROLES).values_list("name", flat=True))
-        user._wkm_roles = cached
+        setattr(user, ROLES_ATTRIBUTE, cached)
     return cached
 
 

@@ -1,16 +1,34 @@
 """Sessions: 30 idle minutes and the browser closing end them; "log out everywhere" ends every
 session of the user; disabling an account ends all of its sessions at once (accounts.signals)."""
 
+import datetime
+import time
+from contextlib import contextmanager
+from unittest import mock
+
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import UserSession
 from audit.models import AuditEvent
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def freeze_seconds(seconds: float):
+    """Clocks ``seconds`` ahead: the middleware's and the session store's."""
+    now = time.time() + seconds
+    later = timezone.now() + datetime.timedelta(seconds=seconds)
+    with (
+        mock.patch("accounts.middleware.time.time", return_value=now),
+        mock.patch("django.utils.timezone.now", return_value=later),
+    ):
+        yield
 
 
 def logged_in_client(user):
@@ -25,7 +43,6 @@ def still_logged_in(client) -> bool:
 
 def test_sessions_end_after_thirty_idle_minutes_and_when_the_browser_closes(client, mediator):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST  # idle time, not time since login
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
     assert settings.SESSION_COOKIE_HTTPONLY
 
@@ -36,6 +53,29 @@ def test_sessions_end_after_thirty_idle_minutes_and_when_the_browser_closes(clie
     session = Session.objects.get(session_key=cookie.value)
     remaining = session.expire_date - session.expire_date.now(session.expire_date.tzinfo)
     assert 29 * 60 < remaining.total_seconds() <= 30 * 60
+
+
+def test_the_idle_clock_restarts_at_most_once_a_minute(client, mediator):
+    client.force_login(mediator)
+    client.get("/")
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    first = Session.objects.get(session_key=key).expire_date
+
+    with freeze_seconds(30):  # within the minute: the session is not written again
+        client.get("/")
+    assert Session.objects.get(session_key=key).expire_date == first
+
+    with freeze_seconds(5 * 60):  # five idle minutes later: 30 minutes from now again
+        client.get("/")
+    later = Session.objects.get(session_key=key).expire_date
+    assert (later - first).total_seconds() >= 5 * 60 - 1
+
+
+def test_an_anonymous_visit_makes_no_session(client):
+    client.get("/help/")
+    client.get("/accounts/login/")
+
+    assert not Session.objects.exists()
 
 
 def test_a_login_is_indexed_under_its_user(client, mediator):

@@ -111,6 +111,9 @@ def parse_args(argv):
         action="store_true",
         help="do not create an agreement (through cases.agreements) when none exists",
     )
+    parser.add_argument(
+        "--show-queries", action="store_true", help="print each page's SQL (in-process run)"
+    )
     parser.add_argument("--out", default=str(VAR / "results.json"))
     return parser.parse_args(argv)
 
@@ -234,9 +237,7 @@ def login_sessions(usernames: dict[str, str], devices: list) -> dict[str, str]:
     )
 
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
-    model_backend = "django.contrib.auth.backends.ModelBackend"
-    backends = settings.AUTHENTICATION_BACKENDS
-    backend = model_backend if model_backend in backends else backends[-1]
+    backend = settings.AUTHENTICATION_BACKENDS[-1]  # the one that loads users from sessions
     User = get_user_model()
     keys = {}
     for role, username in usernames.items():
@@ -461,7 +462,7 @@ def build_pages(targets: dict, agreement: str | None) -> list[Page]:
 # --- Measuring ---------------------------------------------------------------------------------
 
 
-def count_queries(page: Page, sessions: dict[str, str]) -> tuple[int, int]:
+def count_queries(page: Page, sessions: dict[str, str], show: bool = False) -> tuple[int, int]:
     """(status, queries) of the page run in this process, on the second request."""
     from django.conf import settings
     from django.db import connection
@@ -474,18 +475,27 @@ def count_queries(page: Page, sessions: dict[str, str]) -> tuple[int, int]:
     client.get(page.path)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(page.path)
+    if show:
+        for n, query in enumerate(captured.captured_queries, 1):
+            say(f"{page.name} SQL {n} ({query['time']} s): {query['sql'][:400]}")
     return response.status_code, len(captured.captured_queries)
 
 
 def measure(
-    page: Page, port: int, sessions: dict[str, str], warmup: int, repeats: int, max_seconds: float
+    page: Page,
+    port: int,
+    sessions: dict[str, str],
+    warmup: int,
+    repeats: int,
+    max_seconds: float,
+    show_queries: bool = False,
 ) -> None:
     from django.conf import settings
 
     cookie = None
     if page.role != "anonymous":
         cookie = f"{settings.SESSION_COOKIE_NAME}={sessions[page.role]}"
-    status, page.queries = count_queries(page, sessions)
+    status, page.queries = count_queries(page, sessions, show_queries)
     if status == 404 and page.expect != 404:
         page.skipped = "404: not in the app yet"
         return
@@ -718,7 +728,15 @@ def main(argv: list[str]) -> int:
                 say(f"{page.name}: skipped ({page.skipped or 'no address'})")
                 continue
             started = time.monotonic()
-            measure(page, port, sessions, args.warmup, args.requests, args.max_seconds)
+            measure(
+                page,
+                port,
+                sessions,
+                args.warmup,
+                args.requests,
+                args.max_seconds,
+                args.show_queries,
+            )
             if page.skipped:
                 say(f"{page.name}: skipped ({page.skipped})")
             else:
