@@ -1,10 +1,11 @@
 import datetime
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Exists, OuterRef, Window
 from django.shortcuts import render
 from django.utils import timezone
 
-from cases.models import Case
+from cases.querysets import current_assignments_of
 from cases.selectors import open_cases, status_counts
 from reports.home import coordinator_panels
 from sessions.models import MediationSession, Reminder
@@ -56,10 +57,12 @@ def session_panels() -> dict:
         starts_at__gte=now,
         starts_at__lt=now + datetime.timedelta(days=SESSIONS_AHEAD_DAYS),
     ).select_related("case")
+    # The rows shown and, by a window count, how many there are: one query.
+    upcoming = list(upcoming.annotate(panel_total=Window(Count("pk")))[:PANEL_ROWS])
     return {
         "sessions_ahead_days": SESSIONS_AHEAD_DAYS,
-        "upcoming_sessions_count": upcoming.count(),
-        "upcoming_sessions": upcoming[:PANEL_ROWS],
+        "upcoming_sessions_count": upcoming[0].panel_total if upcoming else 0,
+        "upcoming_sessions": upcoming,
         "home_visits_to_reschedule": list(home_visits_to_reschedule()[:PANEL_ROWS]),
         "failed_reminders": Reminder.objects.filter(status=Reminder.Status.FAILED)
         .select_related("session__case")
@@ -68,13 +71,17 @@ def session_panels() -> dict:
 
 
 def my_next_sessions(user):
-    """The next scheduled sessions the user attends as a mediator, on cases they may still see."""
+    """The next scheduled sessions the user attends as a mediator, on cases they are working
+    on now (so within what they may see, Case.objects.visible_to). Found from the user's own
+    assignments: PostgreSQL underestimates how many sessions lie ahead (status and date are
+    correlated), and starting from those took 250 ms at 400,000 sessions instead of 2."""
+    working_on = current_assignments_of(user).filter(case=OuterRef("case"))
     return (
         MediationSession.objects.filter(
+            Exists(working_on),
+            mediators__user=user,
             status=MediationSession.Status.SCHEDULED,
             starts_at__gte=timezone.now(),
-            mediators__user=user,
-            case__in=Case.objects.visible_to(user),
         )
         .select_related("case")
         .order_by("starts_at", "id")[:MY_NEXT_SESSIONS]

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from accounts.roles import COORDINATOR, has_role
 from parties.models import Party
 
-from .models import Case
+from .models import Case, CaseAssignment
 from .querysets import WORKING_STATUSES
 
 
@@ -56,7 +56,7 @@ def case_queryset_for(user):
         .select_related("coordinator")
         .prefetch_related(
             Prefetch("parties", queryset=Party.objects.prefetch_related("consents")),
-            "assignments__volunteer",
+            Prefetch("assignments", queryset=CaseAssignment.objects.select_related("volunteer")),
         )
     )
 

@@ -67,8 +67,17 @@ class LogEntryForm(forms.ModelForm):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        parties = Party.objects.filter(case=case)
-        for name in ("party", "private_to"):
-            self.fields[name].queryset = parties
-        self.fields["party"].empty_label = "Nobody in particular"
-        self.fields["private_to"].empty_label = "Not private: all of the case team may use it"
+        empty_labels = {
+            "party": "Nobody in particular",
+            "private_to": "Not private: all of the case team may use it",
+        }
+        # The choices come from the case's parties as the page already has them (case_for
+        # prefetches them); the queryset still checks what is posted.
+        parties = list(case.parties.all())
+        for name, empty_label in empty_labels.items():
+            field = self.fields[name]
+            field.queryset = Party.objects.filter(case=case)
+            field.empty_label = empty_label
+            field.choices = [("", empty_label)] + [
+                (party.pk, field.label_from_instance(party)) for party in parties
+            ]

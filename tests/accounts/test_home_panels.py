@@ -154,10 +154,10 @@ def test_the_home_page_runs_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as one:
         response = client.get("/")
     assert response.status_code == 200
-    # 6 for every request (session, user, roles, session save), the open cases and their
-    # parties, reflections, feedback, next sessions, whether they have a volunteer record; a
-    # supervisor adds sign-offs waiting and trainees' progress.
-    assert len(one) <= (14 if who == "supervisor" else 12)
+    # 2 for every request (session, user with roles), the open cases and their parties,
+    # reflections, feedback, next sessions, whether they have a volunteer record; a supervisor
+    # adds sign-offs waiting and trainees' progress.
+    assert len(one) <= (10 if who == "supervisor" else 8)
     assert len(response.context["feedback_to_give"]) == 1
     if who == "supervisor":
         assert len(response.context["sign_offs_waiting"]) == 1

@@ -3,8 +3,8 @@
 Each test measures a page with 5 cases, adds 195 more, and expects exactly the same count (no
 query per case, party, consent or mediator), and each page has an absolute ceiling as well.
 
-Every request already spends 6 queries outside the page: the session, the user and their roles
-(3), and saving the session (SESSION_SAVE_EVERY_REQUEST: an UPDATE, inside a savepoint in tests).
+Every request already spends 2 queries outside the page: the session, and the user with their
+roles (accounts.backends). The session is saved at most once a minute, not on every request.
 """
 
 import re
@@ -27,11 +27,11 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # The list: the count, the page of cases, their parties, their current mediators, and (for
-# coordinators) the coordinator and mediator filter choices: 6 + 6.
-LIST_MAX_QUERIES = 12
-# The case: the case, its parties, consents, assignments and volunteers, the audit event, the
-# possible duplicates, the timeline, and the log form's two party choices: 6 + 10.
-DETAIL_MAX_QUERIES = 17
+# coordinators) the coordinator filter's choices: 2 + 5.
+LIST_MAX_QUERIES = 7
+# The case: the case, its parties, consents, assignments with their volunteers, the audit event
+# (in a savepoint in tests: 3), the possible duplicates, the sessions and the timeline: 2 + 10.
+DETAIL_MAX_QUERIES = 12
 FEW, MANY = 5, 200
 
 
