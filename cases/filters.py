@@ -1,7 +1,8 @@
+import re
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
 from parties.models import Party
 from parties.validators import OUTWARD_CODE, POSTCODE
@@ -9,15 +10,14 @@ from wkm.widgets import DateInput
 
 from .forms import coordinators
 from .models import Case, CaseAssignment, ContactLogEntry, DisputeType, ReferralSource, Status
+from .querysets import follow_up_due_q
+
+# What part of a reference can look like: digits and hyphens, perhaps after "WKM". A postcode
+# ("TN3") is not searched for among references, which made every such search scan every case.
+REFERENCE_PART = re.compile(r"^(WKM)?-?[\d-]*\d[\d-]*$")
 
 # Log entries that mean somebody was actually contacted (a note is not contact; nor is a draft).
-CONTACT_KINDS = (
-    ContactLogEntry.Kind.CALL,
-    ContactLogEntry.Kind.LETTER,
-    ContactLogEntry.Kind.EMAIL,
-    ContactLogEntry.Kind.VISIT,
-    ContactLogEntry.Kind.MEETING,
-)
+CONTACT_KINDS = ContactLogEntry.CONTACT_KINDS
 
 
 def not_contacted_q() -> Q:
@@ -27,13 +27,6 @@ def not_contacted_q() -> Q:
         ContactLogEntry.objects.filter(case=OuterRef("pk"), is_draft=False, kind__in=CONTACT_KINDS)
     )
     return Q(status__in=[Status.REFERRED, Status.CONTACTING]) & ~Q(contacted)
-
-
-def follow_up_due_q(today=None) -> Q:
-    """Closed cases whose follow-up date has come (as sessions.jobs.queue_follow_ups sends the
-    coordinator a reminder for)."""
-    today = today or timezone.localdate()
-    return Q(status=Status.CLOSED, follow_up_on__lte=today)
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -62,6 +55,9 @@ class CaseFilter(django_filters.FilterSet):
     )
     received_to = django_filters.DateFilter(
         field_name="received_on", lookup_expr="lte", label="Received to", widget=DateInput()
+    )
+    closed_from = django_filters.DateFilter(
+        field_name="closed_on", lookup_expr="gte", label="Closed from", widget=DateInput()
     )
     not_contacted = django_filters.BooleanFilter(
         label="Not yet contacted", method="filter_not_contacted", widget=forms.CheckboxInput
@@ -105,7 +101,7 @@ class CaseFilter(django_filters.FilterSet):
         compact = value.replace(" ", "").upper()
         matching = Party.objects.none()
         condition = Q(pk__in=[])
-        if any(char.isdigit() for char in value):  # references and postcodes have digits
+        if REFERENCE_PART.match(compact):  # "WKM-2026-0042", "2026-42", "0042"
             condition |= Q(reference__icontains=value)
         if POSTCODE.match(compact):
             matching = Party.objects.filter(postcode=f"{compact[:-3]} {compact[-3:]}")

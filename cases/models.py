@@ -6,7 +6,9 @@ Every write with a rule goes through cases.services; reads go through Case.objec
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 
 from .querysets import CaseQuerySet
@@ -92,6 +94,9 @@ class Case(models.Model):
     outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
     closed_on = models.DateField(null=True, blank=True)
     follow_up_on = models.DateField("follow-up date", null=True, blank=True)
+    # When the follow-up was done: a call, letter, email, visit or meeting logged on or after
+    # the follow-up date, or a coordinator marking it done (cases.services.follow_up_done).
+    follow_up_done_on = models.DateField("follow-up done on", null=True, blank=True)
     # Where a reopened case goes back to: the status it had when it was closed.
     status_before_close = models.CharField(max_length=20, choices=Status.choices, blank=True)
 
@@ -106,15 +111,27 @@ class Case(models.Model):
         ordering = ["-received_on", "-id"]
         indexes = [
             models.Index(fields=["-received_on", "-id"], name="case_received_idx"),
+            # Searching by part of a reference ("15785") uses trigrams, not a scan.
+            GinIndex(
+                OpClass(Upper("reference"), name="gin_trgm_ops"), name="case_reference_trgm_idx"
+            ),
             models.Index(fields=["status", "-received_on"], name="case_status_idx"),
             models.Index(fields=["dispute_type"], name="case_dispute_idx"),
             models.Index(fields=["referral_source"], name="case_source_idx"),
             models.Index(fields=["coordinator"], name="case_coordinator_idx"),
             models.Index(fields=["closed_on"], name="case_closed_on_idx"),
+            # Follow-ups still to do (the home page panel and the daily reminders).
             models.Index(
                 fields=["follow_up_on"],
-                condition=models.Q(status="closed"),
+                condition=models.Q(status="closed", follow_up_done_on__isnull=True),
                 name="case_follow_up_idx",
+            ),
+            # "Closed in the last 12 months" on the coordinator's home page, counted from the
+            # index alone.
+            models.Index(
+                fields=["closed_on"],
+                condition=models.Q(status="closed"),
+                name="case_closed_recent_idx",
             ),
         ]
         constraints = [
@@ -205,6 +222,9 @@ class ContactLogEntry(models.Model):
         VISIT = "visit", "Visit"
         MEETING = "meeting", "Meeting"
         NOTE = "note", "Note"
+
+    # The kinds that mean somebody was actually contacted (a note is not contact).
+    CONTACT_KINDS = (Kind.CALL, Kind.LETTER, Kind.EMAIL, Kind.VISIT, Kind.MEETING)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="log_entries")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NOTE)

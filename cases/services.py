@@ -171,6 +171,7 @@ def case_close(
     locked.outcome = outcome
     locked.closed_on = closed_on
     locked.follow_up_on = follow_up_on
+    locked.follow_up_done_on = None
     locked.full_clean()
     locked.save()
     _audit(
@@ -204,6 +205,7 @@ def case_reopen(*, case: Case, by, reason: str, request=None) -> Case:
     locked.outcome = ""
     locked.closed_on = None
     locked.follow_up_on = None
+    locked.follow_up_done_on = None
     locked.status_before_close = ""
     locked.save()
     ContactLogEntry.objects.create(
@@ -256,7 +258,51 @@ def log_entry_add(
     entry.full_clean()
     entry.save()
     _audit(AuditEvent.Action.CREATE, by=by, case=case, request=request, obj=entry)
+    _follow_up_done_by_contact(entry, by=by, request=request)
     return entry
+
+
+@transaction.atomic
+def follow_up_done(
+    *, case: Case, by, on: datetime.date | None = None, request=None, entry=None
+) -> Case:
+    """Mark a closed case's follow-up as done (it leaves the coordinator's list of follow-ups
+    due and gets no more reminders). Logging a contact does this by itself
+    (``_follow_up_done_by_contact``); the button is for a follow-up done another way, or given
+    up on."""
+    locked = _lock(case)
+    if locked.status != Status.CLOSED or locked.follow_up_on is None:
+        raise ValidationError("This case has no follow-up to mark as done.")
+    if locked.follow_up_done_on is not None:
+        raise ValidationError("The follow-up is already marked as done.")
+    locked.follow_up_done_on = on or timezone.localdate()
+    locked.save(update_fields=["follow_up_done_on"])
+    _audit(
+        AuditEvent.Action.CHANGE,
+        by=by,
+        case=locked,
+        request=request,
+        follow_up_done_on=locked.follow_up_done_on.isoformat(),
+        **({"by_contact": entry.pk} if entry is not None else {}),
+    )
+    case.follow_up_done_on = locked.follow_up_done_on
+    return case
+
+
+def _follow_up_done_by_contact(entry: ContactLogEntry, *, by, request=None) -> None:
+    """A published contact on or after a closed case's follow-up date is the follow-up."""
+    case = entry.case
+    if (
+        entry.is_draft
+        or entry.kind not in ContactLogEntry.CONTACT_KINDS
+        or case.status != Status.CLOSED
+        or case.follow_up_on is None
+        or case.follow_up_done_on is not None
+    ):
+        return
+    day = timezone.localdate(entry.occurred_at)
+    if day >= case.follow_up_on:
+        follow_up_done(case=case, by=by, on=day, request=request, entry=entry)
 
 
 @transaction.atomic
@@ -275,4 +321,5 @@ def log_entry_update(*, entry: ContactLogEntry, by, fields: dict, request=None) 
     entry.full_clean()
     entry.save()
     _audit(AuditEvent.Action.CHANGE, by=by, case=entry.case, request=request, obj=entry)
+    _follow_up_done_by_contact(entry, by=by, request=request)
     return entry

@@ -309,6 +309,20 @@ def case_reopen(request, reference):
     )
 
 
+@require_POST
+def follow_up_done(request, reference):
+    case, access = case_for(request, reference)
+    _require_manage(access)
+    try:
+        services.follow_up_done(case=case, by=request.user, request=request)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"The follow-up of {case.reference} is marked as done.")
+    return redirect(case)
+
+
 def log_add(request, reference):
     case, access = case_for(request, reference)
     if not access.can_record:

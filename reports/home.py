@@ -37,7 +37,7 @@ def _panel(queryset) -> dict:
 def coordinator_panels(today: datetime.date | None = None) -> dict:
     """New referrals not yet contacted (oldest first, with their age in days), cases waiting
     for consent and ready to assign (longest waiting first), trainee cases ready for sign-off,
-    and follow-ups due (most recently due first) — five queries however many cases there
+    and follow-ups due (longest overdue first) — five queries however many cases there
     are."""
     today = today or timezone.localdate()
     day = Value(today, output_field=DateField())
@@ -66,12 +66,12 @@ def coordinator_panels(today: datetime.date | None = None) -> dict:
             .select_related("case", "trainee", "supervisor")
             .order_by("feedback_at", "id")
         ),
-        # Most recently due first: nothing marks a follow-up as done, so the oldest would
-        # otherwise fill the panel for ever.
+        # Longest overdue first: a follow-up leaves the list when it is done (a contact
+        # logged, or marked done on the case page).
         "follow_ups_due": _panel(
             Case.objects.filter(follow_up_due_q(today))
             .only(*CASE_COLUMNS)
             .annotate(overdue_days=DaysBetween(day, F("follow_up_on")))
-            .order_by("-follow_up_on", "-id")
+            .order_by("follow_up_on", "id")
         ),
     }

@@ -861,9 +861,10 @@ class ScaleGenerator:
             months=rng.randrange(2, 30), times=rng.randrange(2, 6)
         )
         closed_on = timezone.localdate(plan.closed_at) if plan.closed_at else None
-        follow_up = None
+        follow_up = follow_up_done = None
         if closed_on and plan.mediated and rng.random() < 0.7:
             follow_up = closed_on + datetime.timedelta(days=settings.FOLLOW_UP_DAYS)
+            follow_up_done = self.follow_up_contact(follow_up)
         last_change = plan.closed_at or plan.reached[-1]
         self.add(
             Case,
@@ -888,6 +889,7 @@ class ScaleGenerator:
             outcome=plan.outcome,
             closed_on=closed_on,
             follow_up_on=follow_up,
+            follow_up_done_on=timezone.localdate(follow_up_done) if follow_up_done else None,
             status_before_close=STAGES[plan.stage] if plan.status == Status.CLOSED else "",
             created_at=plan.reached[0],
             created_by_id=coordinator,
@@ -902,8 +904,8 @@ class ScaleGenerator:
             if self.agreement_models:
                 self.write_agreement(plan, parties, coordinator)
         self.write_log(plan, parties, authors)
-        if follow_up:
-            self.write_follow_up(plan, follow_up, parties, coordinator)
+        if follow_up_done:
+            self.write_follow_up(plan, follow_up_done, parties, coordinator)
 
     def write_parties(self, plan: Plan) -> list:
         rng = self.rng
@@ -1392,15 +1394,18 @@ class ScaleGenerator:
                 created_at=occurred,
             )
 
-    def write_follow_up(self, plan, follow_up: datetime.date, parties, coordinator) -> None:
-        """Most follow-ups get done: a call (or letter) on or after the follow-up date."""
+    def follow_up_contact(self, follow_up: datetime.date) -> datetime.datetime | None:
+        """When a follow-up was done, if it has been: most are, by a call or a letter on or
+        after the follow-up date (which marks it done, as cases.services does)."""
         rng = self.rng
         overdue = (self.today - follow_up).days
         if overdue < 0 or rng.random() > (0.98 if overdue > 60 else 0.85 if overdue > 7 else 0.3):
-            return
+            return None
         day = follow_up + datetime.timedelta(days=rng.randrange(0, min(15, overdue + 1)))
-        occurred = min(self.now, london(day, rng.randrange(9, 18), rng.choice((0, 15, 30, 45))))
-        text = rng.choice(words.FOLLOW_UP_TEXTS)
+        return min(self.now, london(day, rng.randrange(9, 18), rng.choice((0, 15, 30, 45))))
+
+    def write_follow_up(self, plan, occurred: datetime.datetime, parties, coordinator) -> None:
+        text = self.rng.choice(words.FOLLOW_UP_TEXTS)
         self.add(
             ContactLogEntry,
             case_id=plan.id,

@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 
 from accounts.roles import COORDINATOR
 from cases.models import Case, CaseAssignment, Status
+from cases.querysets import follow_up_due_q
 from volunteers.dbs import dbs_state
 from volunteers.selectors import dbs_attention
 
@@ -47,9 +48,9 @@ def queue_dbs_warnings(today=None) -> int:
 def queue_follow_ups(today=None) -> int:
     """One message per closed case whose follow-up date has come, to its coordinator."""
     today = today or timezone.localdate()
-    due = Case.objects.filter(
-        status=Status.CLOSED, follow_up_on__lte=today, coordinator__isnull=False
-    ).select_related("coordinator")
+    due = Case.objects.filter(follow_up_due_q(today), coordinator__isnull=False).select_related(
+        "coordinator"
+    )
     return sum(
         notify_staff(
             kind=Reminder.Kind.FOLLOW_UP,

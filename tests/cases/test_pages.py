@@ -223,6 +223,10 @@ def test_it_searches_by_reference_name_and_postcode(login, coordinator, case):
     assert found("me142lp") == {other.reference}
     assert found("ME14") == {other.reference}
     assert found("nobody at all") == set()
+    # Part of a reference, with or without the prefix: the number, or the year and number.
+    number = case.reference.rsplit("-", 1)[1]
+    assert case.reference in found(number)
+    assert found(case.reference.removeprefix("WKM-")) == {case.reference}
 
 
 def test_it_filters_the_list_by_status(login, coordinator, case):

@@ -30,6 +30,7 @@ CASE_URLS = {
     "transition": (None, ("POST",)),
     "close": (None, ("GET", "POST")),
     "reopen": (None, ("GET", "POST")),
+    "follow_up_done": (None, ("POST",)),
     "log_add": (None, ("GET", "POST")),
     "log_edit": (OWN_DRAFT, ("GET", "POST")),
     "audit": (None, ("GET",)),
@@ -76,6 +77,8 @@ COORDINATOR_GETS = {
     # The case is open: reopening sends the coordinator back to it with a message.
     ("reopen", "GET"): 302,
     ("reopen", "POST"): 302,
+    # The case is open (no follow-up to mark done): back to the case with a message.
+    ("follow_up_done", "POST"): 302,
     # Cancelling answers with the session page and a message.
     ("session_cancel", "POST"): 302,
     # Opening a draft, agreeing, changing a term: back to the agreement with a message.
@@ -95,6 +98,7 @@ ASSIGNED_MEDIATOR_GETS = {
     ("close", "POST"): 403,
     ("reopen", "GET"): 403,
     ("reopen", "POST"): 403,
+    ("follow_up_done", "POST"): 403,
     ("log_add", "GET"): 200,
     ("log_add", "POST"): 200,
     ("log_edit", "GET"): 200,

@@ -140,8 +140,8 @@ def test_it_lists_follow_ups_due(login, coordinator):
     html = client.get("/").content.decode()
 
     panel = section(html, "follow-ups-due")
-    # Most recently due first.
-    assert cases_in(panel) == [due_today.reference, due.reference, long_due.reference]
+    # Longest overdue first (a follow-up leaves the panel when it is done).
+    assert cases_in(panel) == [long_due.reference, due.reference, due_today.reference]
     assert "(10 days ago)" in panel and "(40 days ago)" in panel and "due today" in panel
     assert not_yet.reference not in panel and reopened.reference not in panel
     assert 'href="/cases/?follow_up_due=1&amp;order=-received"' in panel
@@ -202,8 +202,38 @@ def test_it_shows_the_coordinator_home_in_the_same_number_of_queries(
         client.get("/")
     add(25)
 
+    assert len(few) <= 12  # the budget of every page
     with django_assert_num_queries(len(few)):
         html = client.get("/").content.decode()
 
     assert '<span class="badge text-bg-primary">27</span>' in section(html, "not-contacted")
     assert "All 27 referrals not yet contacted" in html
+
+
+def test_it_counts_the_open_stages_and_the_cases_closed_in_the_last_year(login, coordinator):
+    for status, n in (("referred", 3), ("awaiting_consent", 2), ("active", 1)):
+        CaseFactory.create_batch(n, status=status)
+    for closed_days_ago in (0, 200, 364, 366, 900):
+        CaseFactory(status="closed", outcome="withdrawn", closed_on=days_ago(closed_days_ago))
+    client = login(coordinator)
+
+    panel = section(client.get("/").content.decode(), "by-status")
+
+    tiles = re.findall(
+        r'href="/cases/\?([^"]+)"[^>]*><span class="fs-4 fw-semibold">(\d+)</span><br>([^<]+)<',
+        panel,
+    )
+    counts = {label: int(n) for _query, n, label in tiles}
+    assert counts == {
+        "Referred": 3,
+        "Contacting parties": 0,
+        "Awaiting consent": 2,
+        "Ready to assign": 0,
+        "Active": 1,
+        "Closed in the last 12 months": 3,
+    }
+    # Each tile opens the list of the same cases.
+    closed_query = next(q for q, _n, label in tiles if label.startswith("Closed"))
+    params = dict(pair.split("=") for pair in closed_query.replace("&amp;", "&").split("&"))
+    assert len(listed(client, **params)) == 3
+    assert len(listed(client, status="referred")) == 3

@@ -96,6 +96,7 @@ EXPECTED = {
     "cases:transition": ("POST", LOGIN, 404, 403, 403, REDIRECT, 404),
     "cases:close": ("GET", LOGIN, 404, 403, 403, 200, 404),
     "cases:reopen": ("GET", LOGIN, 404, 403, 403, REDIRECT, 404),
+    "cases:follow_up_done": ("POST", LOGIN, 404, 403, 403, REDIRECT, 404),
     "cases:log_add": ("GET", LOGIN, 404, 200, 403, 200, 404),
     # A draft note is seen by its author only (here the lead); supervisors only read the case.
     "cases:log_edit": ("GET", LOGIN, 404, 404, 403, 404, 404),
