@@ -196,7 +196,7 @@ def _pdf_response(document: GeneratedDocument) -> HttpResponse:
 @require_safe
 def agreement_pdf(request, reference, pk):
     case, _access = case_for(request, reference)
-    agreement = _agreement(case, pk)
+    agreement = get_object_or_404(case.agreements.prefetch_related("terms"), pk=pk)
     try:
         document = agreement_document(agreement=agreement, by=request.user, request=request)
     except ValidationError as error:  # documents.rendering.DocumentTooLarge: too long to print

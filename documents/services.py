@@ -11,11 +11,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases.disclosure import contact_details_for
+from cases.models import CaseAssignment
+from parties.models import Party
 
 from .models import GeneratedDocument
 from .rendering import render_pdf
@@ -36,6 +39,7 @@ def _store(*, case, kind, pdf: bytes, by, agreement=None, party=None) -> Generat
         case=case, kind=kind, agreement=agreement, party=party, sha256=digest
     ).first()
     if same:
+        same.case = case  # the caller's, for the download's name
         return same
     document = GeneratedDocument(
         case=case,
@@ -61,10 +65,7 @@ def agreement_context(agreement) -> dict:
         # Shown to the other parties only if this party consented to share (rule 10).
         details = contact_details_for(party, audience=others[0]) if others else {}
         signers.append({"name": party.full_name, "details": details})
-    mediators = [
-        a.volunteer.full_name
-        for a in case.assignments.filter(ended_on__isnull=True).select_related("volunteer")
-    ]
+    mediators = [a.volunteer.full_name for a in case.assignments.all() if a.ended_on is None]
     dated = agreement.agreed_at or agreement.created_at
     return {
         "service": _service(),
@@ -80,7 +81,17 @@ def agreement_context(agreement) -> dict:
 
 @transaction.atomic
 def agreement_document(*, agreement, by, request=None) -> GeneratedDocument:
-    agreement = type(agreement).objects.select_related("case").get(pk=agreement.pk)  # fresh
+    """The agreement's PDF, as loaded in this request — pass the agreement a service returned,
+    not an object from before it changed (the agreement PDF page's comes with its
+    case, parties, consents and assignments already fetched by cases.access.case_for); whatever
+    is missing is fetched here, once, so the number of queries does not grow with the parties
+    (each party's consents decide whether their details are shown, rule 10)."""
+    prefetch_related_objects([agreement], "terms")
+    prefetch_related_objects(
+        [agreement.case],
+        Prefetch("parties", queryset=Party.objects.prefetch_related("consents")),
+        Prefetch("assignments", queryset=CaseAssignment.objects.select_related("volunteer")),
+    )
     pdf, _html = render_pdf("agreement.html", agreement_context(agreement))
     document = _store(
         case=agreement.case, kind=GeneratedDocument.Kind.AGREEMENT, pdf=pdf, by=by,
