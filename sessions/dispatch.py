@@ -99,21 +99,32 @@ def backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
-def send_claimed(reminder_id: int, token: uuid.UUID) -> bool:
-    """Send one reminder this run claimed; True if it was sent now.
+def send_claim(claimed: Claim) -> int:
+    """Send the reminders this run claimed; return how many were sent now.
 
-    It is skipped if the claim is no longer ours or its lease has run out (another dispatcher
-    may be taking it over), so a slow batch never sends what another run is sending."""
+    They are read in one query, with what their messages need. Each is sent only if the claim
+    is still ours and its lease has not run out (another dispatcher may be taking it over), so
+    a slow batch never sends what another run is sending; each is marked sent as soon as it
+    has gone, so a worker killed mid-batch resends at most the one in flight."""
+    if not claimed:
+        return 0
+    reminders = (
+        Reminder.objects.filter(
+            pk__in=claimed.ids, status=Reminder.Status.SENDING, claim_token=claimed.token
+        )
+        .select_related("session__case", "party", "volunteer", "user")
+        .prefetch_related("session__parties")
+        .order_by("due_at", "id")
+    )
+    return sum(_send_claimed(reminder, claimed.token) for reminder in reminders)
+
+
+def _send_claimed(reminder: Reminder, token: uuid.UUID) -> bool:
     ours = Reminder.objects.filter(
-        pk=reminder_id, status=Reminder.Status.SENDING, claim_token=token
+        pk=reminder.pk, status=Reminder.Status.SENDING, claim_token=token
     )
-    reminder = (
-        ours.filter(claimed_until__gt=timezone.now())
-        .select_related("session", "party", "volunteer", "user")
-        .first()
-    )
-    if reminder is None:  # cancelled, or its lease ran out (it will be claimed again)
-        return False
+    if reminder.claimed_until is None or reminder.claimed_until <= timezone.now():
+        return False  # the lease ran out: it will be claimed again
     if not _still_wanted(reminder):
         ours.update(status=Reminder.Status.CANCELLED, last_error="Session no longer scheduled")
         return False
@@ -147,6 +158,5 @@ def dispatch_due(*, batch: int = 100, max_seconds: float = 50) -> int:
         claimed = claim(batch)
         if not claimed:
             break
-        for reminder_id in claimed.ids:
-            sent += send_claimed(reminder_id, claimed.token)
+        sent += send_claim(claimed)
     return sent

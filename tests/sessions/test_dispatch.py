@@ -104,8 +104,18 @@ def test_a_run_whose_claim_was_taken_over_sends_nothing(book):
     Reminder.objects.update(claimed_until=timezone.now() - datetime.timedelta(seconds=1))
     fast = dispatch.claim(batch=100, now=later)
 
-    assert sum(dispatch.send_claimed(pk, slow.token) for pk in slow.ids) == 0
-    assert sum(dispatch.send_claimed(pk, fast.token) for pk in fast.ids) == len(fast.ids) == 8
+    assert dispatch.send_claim(slow) == 0
+    assert dispatch.send_claim(fast) == len(fast.ids) == 8
+
+
+def test_a_run_whose_lease_ran_out_sends_nothing_even_before_a_takeover(book):
+    session = book()
+    make_due(session)
+    claimed = dispatch.claim(batch=100)
+    Reminder.objects.update(claimed_until=timezone.now() - datetime.timedelta(seconds=1))
+
+    assert dispatch.send_claim(claimed) == 0
+    assert not Reminder.objects.filter(status=Reminder.Status.SENT).exists()
 
 
 def test_a_cancelled_session_sends_no_reminder_even_if_already_claimed(book, coordinator):
@@ -116,7 +126,7 @@ def test_a_cancelled_session_sends_no_reminder_even_if_already_claimed(book, coo
     claimed = dispatch.claim(batch=100)
     session_cancel(session=session, by=coordinator)
 
-    assert sum(dispatch.send_claimed(pk, claimed.token) for pk in claimed.ids) == 0
+    assert dispatch.send_claim(claimed) == 0
 
 
 @pytest.mark.django_db(transaction=True)
