@@ -211,6 +211,10 @@ class CaseAssignment(models.Model):
         return self.ended_on is None
 
 
+# The timeline entry kinds that mean somebody was actually contacted (a note is not contact).
+CONTACT_KINDS = ("call", "letter", "email", "visit", "meeting")
+
+
 @pghistory.track(append_only=True)
 class ContactLogEntry(models.Model):
     """One line of a case's timeline: a call, letter, email, visit or note."""
@@ -223,8 +227,7 @@ class ContactLogEntry(models.Model):
         MEETING = "meeting", "Meeting"
         NOTE = "note", "Note"
 
-    # The kinds that mean somebody was actually contacted (a note is not contact).
-    CONTACT_KINDS = (Kind.CALL, Kind.LETTER, Kind.EMAIL, Kind.VISIT, Kind.MEETING)
+    CONTACT_KINDS = CONTACT_KINDS
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="log_entries")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NOTE)
@@ -261,7 +264,15 @@ class ContactLogEntry(models.Model):
         ordering = ["-occurred_at", "-id"]
         verbose_name = "contact log entry"
         verbose_name_plural = "contact log entries"
-        indexes = [models.Index(fields=["case", "-occurred_at"], name="log_case_idx")]
+        indexes = [
+            models.Index(fields=["case", "-occurred_at"], name="log_case_idx"),
+            # Each case's first contact (the timeliness report): one index entry per case.
+            models.Index(
+                fields=["case", "occurred_at"],
+                condition=models.Q(is_draft=False, kind__in=CONTACT_KINDS),
+                name="log_first_contact_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.case}"

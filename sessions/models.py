@@ -68,6 +68,12 @@ class MediationSession(models.Model):
         verbose_name = "mediation session"
         indexes = [
             models.Index(fields=["case", "starts_at"], name="session_case_idx"),
+            # Each case's first session held (the timeliness report).
+            models.Index(
+                fields=["case", "starts_at"],
+                condition=models.Q(status="held"),
+                name="session_held_idx",
+            ),
             models.Index(fields=["status", "starts_at"], name="session_status_idx"),
             models.Index(fields=["mode", "status", "starts_at"], name="session_mode_idx"),
         ]
