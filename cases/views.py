@@ -23,6 +23,7 @@ from parties.forms import PartyForm, PartyFormSet
 from parties.models import Party
 from parties.selectors import possible_duplicates
 from wkm.forms import add_service_errors
+from wkm.pagination import CappedPaginator
 
 from . import lifecycle, services
 from .access import case_for
@@ -63,7 +64,7 @@ def case_list(request):
         ),
     )
     case_filter = _case_filter(request, queryset)
-    page = Paginator(case_filter.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(case_filter.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,0 +1,69 @@
+"""Pages of a long list: a count that stops at the cap, pages found by their ids."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cases.models import Case
+from tests.factories import CaseFactory
+from wkm.pagination import CappedPaginator, page_number
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cases():
+    CaseFactory.create_batch(12)
+    return Case.objects.order_by("-received_on", "-id")
+
+
+def references(page):
+    return [case.reference for case in page.object_list]
+
+
+def test_it_counts_and_pages_a_list_shorter_than_the_cap(cases):
+    everything = [case.reference for case in cases]
+    paginator = CappedPaginator(cases, 5, cap=20)
+
+    first, third = paginator.get_page(1), paginator.get_page(3)
+
+    assert (paginator.count, paginator.capped, paginator.num_pages) == (12, False, 3)
+    assert references(first) == everything[:5] and first.has_next and not first.has_previous()
+    assert references(third) == everything[10:] and not third.has_next and third.has_previous()
+
+
+def test_it_stops_counting_at_the_cap_and_pages_on_until_the_rows_run_out(cases):
+    everything = [case.reference for case in cases]
+    paginator = CappedPaginator(cases, 5, cap=8)
+
+    assert (paginator.count, paginator.capped, paginator.num_pages) == (8, True, None)
+    third = paginator.get_page(3)  # beyond the cap: found all the same
+    assert references(third) == everything[10:] and not third.has_next
+    # A page past the end of the rows gives the last one.
+    assert references(paginator.get_page(40)) == everything[10:]
+
+
+def test_the_count_reads_no_more_than_the_cap(cases):
+    with CaptureQueriesContext(connection) as captured:
+        CappedPaginator(cases, 5, cap=8).count  # noqa: B018 - the property runs the query
+
+    (query,) = captured.captured_queries
+    assert "LIMIT 9" in query["sql"]
+
+
+@pytest.mark.parametrize("value, number", [("2", 2), ("0", 1), ("-3", 1), ("x", 1), (None, 1)])
+def test_a_page_number_is_a_positive_whole_number(value, number):
+    assert page_number(value) == number
+
+
+def test_the_case_list_says_more_than_the_cap(login, coordinator, monkeypatch):
+    monkeypatch.setattr("wkm.pagination.COUNT_CAP", 3)
+    CaseFactory.create_batch(27)  # more than a page of 25
+    client = login(coordinator)
+
+    first = client.get("/cases/").content.decode()
+    second = client.get("/cases/", {"page": "2"}).content.decode()
+
+    assert "More than 3 cases: search or filter to narrow them down" in first
+    assert "Page 1</span>" in first and ">Next</a>" in first
+    assert "Page 2</span>" in second and ">Previous</a>" in second and ">Next</a>" not in second
