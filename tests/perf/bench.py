@@ -73,6 +73,7 @@ SERVER_ENV = {
 LIST_BUDGET_MS = 50
 PAGE_BUDGET_MS = 100
 QUERY_BUDGET = 12
+PDF_BUDGET_MS = 500  # median
 MIN_SAMPLES = 10
 
 
@@ -84,6 +85,7 @@ class Page:
     expect: int = 200
     budget_ms: int = PAGE_BUDGET_MS
     reference: bool = False  # a baseline, not a page of the product
+    document: bool = False  # a PDF download: its budget is on the median, as the issue sets it
     times: list = field(default_factory=list)
     queries: int | None = None
     status: int | None = None
@@ -436,14 +438,23 @@ def build_pages(targets: dict, agreement: str | None) -> list[Page]:
         Page("coordinator_home", "coordinator", "/"),
     ]
     reports = report_pages()
-    pages += [Page(name, "coordinator", path) for name, path in reports]
+    pages += [
+        Page(name, "coordinator", path, budget_ms=PDF_BUDGET_MS, document=True)
+        if name.endswith("_pdf")
+        else Page(name, "coordinator", path)
+        for name, path in reports
+    ]
     if not reports:
         pages.append(Page("reports", "coordinator", "/reports/"))
     if targets["feed_token"]:
         pages.append(Page("ical_feed", "anonymous", f"/calendar/{targets['feed_token']}.ics"))
     else:
         pages.append(Page("ical_feed", "anonymous", "", skipped="the mediator has no feed"))
-    pages.append(Page("agreement_pdf", "coordinator", agreement or "", budget_ms=500))
+    pages.append(
+        Page(
+            "agreement_pdf", "coordinator", agreement or "", budget_ms=PDF_BUDGET_MS, document=True
+        )
+    )
     if not agreement:
         pages[-1].skipped = targets.get("agreement_note", "no agreement")
     pages += [
@@ -477,7 +488,8 @@ def count_queries(page: Page, sessions: dict[str, str], show: bool = False) -> t
         response = client.get(page.path)
     if show:
         for n, query in enumerate(captured.captured_queries, 1):
-            say(f"{page.name} SQL {n} ({query['time']} s): {query['sql'][:400]}")
+            sql = query["sql"][: int(os.environ.get("BENCH_SQL_CHARS", "400"))]
+            say(f"{page.name} SQL {n} ({query['time']} s): {sql}")
     return response.status_code, len(captured.captured_queries)
 
 
@@ -623,6 +635,7 @@ def summarise(pages: list[Page]) -> tuple[dict, dict]:
             "status": page.status,
             "bytes": page.size,
             "budget_ms": page.budget_ms,
+            "budget_on": "median" if page.document else "p95",
             "reference": page.reference,
         }
     return results, details
@@ -653,8 +666,12 @@ def print_table(pages: list[Page], results: dict, scale: dict, dispatch: dict) -
             verdict = "(reference)"
         else:
             problems = []
-            if row["p95_ms"] > page.budget_ms:
+            if page.document and row["p50_ms"] > page.budget_ms:
+                problems.append(f"median>{page.budget_ms}ms")
+            elif not page.document and row["p95_ms"] > page.budget_ms:
                 problems.append(f"p95>{page.budget_ms}ms")
+            if page.name == "case_list" and admin and row["p50_ms"] > admin:
+                problems.append("slower than the admin changelist")
             if row["queries"] is not None and row["queries"] > QUERY_BUDGET:
                 problems.append(f"queries>{QUERY_BUDGET}")
             verdict = "ok" if not problems else "OVER: " + ", ".join(problems)
