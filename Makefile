@@ -46,6 +46,16 @@ status: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BUNDLED) exec -- $(PY) tests/perf/bench.py $(BENCH_ARGS)
 
+# The load test (README, Performance): 50 users across the three roles for 60 s, with locust,
+# which requirements-bench.txt adds:  DATABASE_URL=postgres://…/wkm_scale make load
+$(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
+.PHONY: load
+load: $(VENV)/.bench-installed
+	$(BUNDLED) exec -- $(PY) tests/perf/load.py $(LOAD_ARGS)
+
 # Backups (README, Data protection): a pg_dump of the database into var/backups/, and a restore
 # of one (asks first; YES=1 to skip asking):  make backup;  make restore FILE=var/backups/x.dump
 .PHONY: backup restore
