@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from parties.models import Party
 from parties.validators import OUTWARD_CODE, POSTCODE
+from wkm.forms import style_filter_widgets
 from wkm.widgets import DateInput
 
 from .forms import coordinators
@@ -91,6 +92,7 @@ class CaseFilter(django_filters.FilterSet):
         if not show_staff_filters:
             for name in ("coordinator", "mediator", "not_contacted", "follow_up_due"):
                 del self.filters[name]
+        style_filter_widgets(self.form)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from wkm.forms import style_filter_widgets
+
 from .models import Accreditation, AccreditationKind, Volunteer
 
 DBS_STATES = (
@@ -46,6 +48,10 @@ class VolunteerFilter(django_filters.FilterSet):
     class Meta:
         model = Volunteer
         fields = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_filter_widgets(self.form)
 
     def search(self, queryset, name, value):
         condition = Q()

@@ -1,3 +1,4 @@
+from django import forms
 from django.core.exceptions import ValidationError
 
 
@@ -9,3 +10,16 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def style_filter_widgets(form) -> None:
+    """Give a filter form's widgets Bootstrap's classes, for includes/filter_field.html."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
