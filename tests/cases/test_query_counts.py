@@ -26,9 +26,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# The list: the count, the page of cases, their parties, their current mediators, and (for
-# coordinators) the coordinator filter's choices: 2 + 5.
-LIST_MAX_QUERIES = 7
+# The list: the count (at most 1,000), the page of cases with their parties' and current
+# mediators' names, and (for coordinators) the coordinator filter's choices: 2 + 3.
+LIST_MAX_QUERIES = 5
 # The case: the case, its parties, consents, assignments with their volunteers, the audit event
 # (in a savepoint in tests: 3), the possible duplicates, the sessions and the timeline: 2 + 10.
 DETAIL_MAX_QUERIES = 12
