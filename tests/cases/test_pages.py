@@ -248,3 +248,20 @@ def test_it_filters_the_list_by_the_name_of_a_current_mediator(login, coordinato
     html = html.decode()
 
     assert my_case.reference in html and other.reference not in html
+
+
+def test_the_kept_filter_bar_is_never_another_roles(client, coordinator, mediator):
+    """The filter bar is kept for a minute per filters and role: a mediator asking with the
+    same filters straight after a coordinator still gets no staff filters, and the other way."""
+    from django.test import Client
+
+    client.force_login(coordinator)
+    staff = client.get("/cases/", {"status": "active"}).content.decode()
+    other = Client()
+    other.force_login(mediator)
+    theirs = other.get("/cases/", {"status": "active"}).content.decode()
+    staff_again = client.get("/cases/", {"status": "active"}).content.decode()
+
+    assert 'name="coordinator"' in staff and 'name="coordinator"' in staff_again
+    assert 'name="coordinator"' not in theirs and 'name="follow_up_due"' not in theirs
+    assert 'name="status"' in theirs
