@@ -170,7 +170,12 @@ def test_the_coordinator_takes_a_self_referral_to_a_closed_case(open_page, coord
     page.get_by_role("button", name="Close case").click()
     expect(page.locator(".badge").first).to_have_text("Closed")
     expect(page.locator("main")).to_contain_text("Full agreement")
+    scan(page, "case page (closed, follow-up due)")
+    # The follow-up is done another way (a chat at the door): marked from the case page.
+    page.get_by_role("button", name="Mark the follow-up as done").click()
+    expect(page.locator("main")).to_contain_text("Followed up on")
     case.refresh_from_db()
+    assert case.follow_up_done_on is not None
     assert (case.status, case.outcome) == ("closed", "full_agreement")
     assert ContactLogEntry.objects.filter(case=case, text__startswith="Called Alice").exists()
     assert Consent.objects.filter(party__case=case, withdrawn_at__isnull=True).count() == 4
