@@ -69,8 +69,13 @@ def test_the_coordinator_takes_a_self_referral_to_a_closed_case(open_page, coord
     case = Case.objects.get()
     assert (case.referral_source, case.created_by) == ("self", None)
 
-    # The coordinator opens it from the case list.
+    # The coordinator sees it on their home page, and opens it from the case list.
     page = open_page(coordinator)
+    page.goto("/")
+    expect(page.locator("section[aria-labelledby=by-status]")).to_contain_text("Referred")
+    scan(page, "coordinator home")
+    page.goto("/volunteers/")
+    scan(page, "volunteer list")
     page.goto("/cases/")
     scan(page, "case list (coordinator)")
     page.get_by_role("link", name=case.reference).click()
