@@ -102,10 +102,11 @@ def backoff(attempts: int) -> datetime.timedelta:
 def send_claim(claimed: Claim) -> int:
     """Send the reminders this run claimed; return how many were sent now.
 
-    They are read in one query, with what their messages need. Each is sent only if the claim
-    is still ours and its lease has not run out (another dispatcher may be taking it over), so
-    a slow batch never sends what another run is sending; each is marked sent as soon as it
-    has gone, so a worker killed mid-batch resends at most the one in flight."""
+    They are read in one query, with what their messages need. Each is sent only if, just
+    before, its row is still claimed by this run with a live lease (another dispatcher may be
+    taking it over, or its session was cancelled meanwhile), so a slow batch never sends what
+    another run is sending nor what was cancelled; each is marked sent as soon as it has gone,
+    so a worker killed mid-batch resends at most the one in flight."""
     if not claimed:
         return 0
     reminders = (
@@ -123,8 +124,10 @@ def _send_claimed(reminder: Reminder, token: uuid.UUID) -> bool:
     ours = Reminder.objects.filter(
         pk=reminder.pk, status=Reminder.Status.SENDING, claim_token=token
     )
-    if reminder.claimed_until is None or reminder.claimed_until <= timezone.now():
-        return False  # the lease ran out: it will be claimed again
+    # Still ours, still live, and not cancelled since the batch was read (cancelling a session
+    # cancels its claimed reminders too): asked of the row itself, just before sending.
+    if not ours.filter(claimed_until__gt=timezone.now()).exists():
+        return False
     if not _still_wanted(reminder):
         ours.update(status=Reminder.Status.CANCELLED, last_error="Session no longer scheduled")
         return False
@@ -140,7 +143,8 @@ def _send_claimed(reminder: Reminder, token: uuid.UUID) -> bool:
             claimed_until=None,
         )
         return False
-    ours.update(
+    # It has gone: recorded as sent even if its session was cancelled while it was going.
+    Reminder.objects.filter(pk=reminder.pk, claim_token=token).update(
         status=Reminder.Status.SENT,
         sent_at=timezone.now(),
         provider_message_id=provider_id[:200],

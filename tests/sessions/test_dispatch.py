@@ -118,6 +118,38 @@ def test_a_run_whose_lease_ran_out_sends_nothing_even_before_a_takeover(book):
     assert not Reminder.objects.filter(status=Reminder.Status.SENT).exists()
 
 
+def test_a_session_cancelled_while_its_batch_is_going_out_sends_no_more(
+    book, coordinator, settings, monkeypatch
+):
+    """The batch is read once; each reminder's row is asked again just before it goes."""
+    from sessions.services import session_cancel
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    session = book()
+    make_due(session)
+    claimed = dispatch.claim(batch=100)
+    assert len(claimed.ids) > 1
+    send = dispatch._send
+    sent = []
+
+    def send_then_cancel(reminder):
+        sent.append(reminder.pk)
+        if len(sent) == 1:  # the coordinator cancels the session while the first goes out
+            session_cancel(session=session, by=coordinator)
+        return send(reminder)
+
+    monkeypatch.setattr(dispatch, "_send", send_then_cancel)
+
+    assert dispatch.send_claim(claimed) == 1
+    assert sent == sent[:1]
+    assert (
+        Reminder.objects.filter(
+            kind=Reminder.Kind.SESSION_REMINDER, status=Reminder.Status.SENT
+        ).count()
+        == 1
+    )
+
+
 def test_a_cancelled_session_sends_no_reminder_even_if_already_claimed(book, coordinator):
     from sessions.services import session_cancel
 
