@@ -16,6 +16,8 @@ from functools import cached_property
 from django.db.models import QuerySet
 
 COUNT_CAP = 1000
+# The largest page number taken from a query string (a bigger one would overflow OFFSET).
+MAX_PAGE = 1_000_000
 
 
 def page_number(value, default: int = 1) -> int:
@@ -24,7 +26,7 @@ def page_number(value, default: int = 1) -> int:
         number = int(value)
     except (TypeError, ValueError):
         return default
-    return number if number >= 1 else default
+    return min(number, MAX_PAGE) if number >= 1 else default
 
 
 @dataclass
@@ -46,6 +48,11 @@ class CappedPage:
 
 class CappedPaginator:
     def __init__(self, queryset: QuerySet, per_page: int, cap: int | None = None):
+        # A total order: the page's ids and then its rows are sorted twice, and rows that tie
+        # (the same status, the same day) must fall the same way both times, or one is lost.
+        ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
+        if not {"pk", "-pk", "id", "-id"} & set(map(str, ordering)):
+            queryset = queryset.order_by(*ordering, "pk")
         self.queryset = queryset
         self.per_page = per_page
         self.cap = COUNT_CAP if cap is None else cap
