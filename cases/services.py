@@ -263,9 +263,7 @@ def log_entry_add(
 
 
 @transaction.atomic
-def follow_up_done(
-    *, case: Case, by, on: datetime.date | None = None, request=None, entry=None
-) -> Case:
+def follow_up_done(*, case: Case, by, request=None) -> Case:
     """Mark a closed case's follow-up as done (it leaves the coordinator's list of follow-ups
     due and gets no more reminders). Logging a contact does this by itself
     (``_follow_up_done_by_contact``); the button is for a follow-up done another way, or given
@@ -275,7 +273,7 @@ def follow_up_done(
         raise ValidationError("This case has no follow-up to mark as done.")
     if locked.follow_up_done_on is not None:
         raise ValidationError("The follow-up is already marked as done.")
-    locked.follow_up_done_on = on or timezone.localdate()
+    locked.follow_up_done_on = timezone.localdate()
     locked.save(update_fields=["follow_up_done_on"])
     _audit(
         AuditEvent.Action.CHANGE,
@@ -283,26 +281,34 @@ def follow_up_done(
         case=locked,
         request=request,
         follow_up_done_on=locked.follow_up_done_on.isoformat(),
-        **({"by_contact": entry.pk} if entry is not None else {}),
     )
     case.follow_up_done_on = locked.follow_up_done_on
     return case
 
 
 def _follow_up_done_by_contact(entry: ContactLogEntry, *, by, request=None) -> None:
-    """A published contact on or after a closed case's follow-up date is the follow-up."""
-    case = entry.case
-    if (
-        entry.is_draft
-        or entry.kind not in ContactLogEntry.CONTACT_KINDS
-        or case.status != Status.CLOSED
-        or case.follow_up_on is None
-        or case.follow_up_done_on is not None
-    ):
+    """A published contact on or after a closed case's follow-up date is the follow-up. A
+    conditional UPDATE, so that a coordinator marking it done (or reopening the case) at the
+    same moment never makes the contact itself fail to save."""
+    if entry.is_draft or entry.kind not in ContactLogEntry.CONTACT_KINDS:
         return
     day = timezone.localdate(entry.occurred_at)
-    if day >= case.follow_up_on:
-        follow_up_done(case=case, by=by, on=day, request=request, entry=entry)
+    done = Case.objects.filter(
+        pk=entry.case_id,
+        status=Status.CLOSED,
+        follow_up_on__lte=day,
+        follow_up_done_on__isnull=True,
+    ).update(follow_up_done_on=day)
+    if done:
+        entry.case.follow_up_done_on = day
+        _audit(
+            AuditEvent.Action.CHANGE,
+            by=by,
+            case=entry.case,
+            request=request,
+            follow_up_done_on=day.isoformat(),
+            by_contact=entry.pk,
+        )
 
 
 @transaction.atomic

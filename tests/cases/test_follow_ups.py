@@ -159,3 +159,39 @@ def test_the_case_page_button_marks_it_done_for_a_coordinator(login, coordinator
     assert "is marked as done" in html
     assert f"Followed up on {TODAY:%-d %b %Y}" in html
     assert "Mark the follow-up as done" not in html
+
+
+def test_a_contact_still_saves_when_someone_else_just_marked_the_follow_up_done(coordinator):
+    case = due_case(coordinator)
+    stale = Case.objects.get(pk=case.pk)  # the page that logs the call loaded it before
+    services.follow_up_done(case=case, by=coordinator)
+
+    entry = log(stale, coordinator)
+
+    assert entry.pk is not None
+    assert Case.objects.get(pk=case.pk).follow_up_done_on == TODAY
+
+
+def test_the_migration_marks_follow_ups_already_done_by_a_logged_contact(coordinator):
+    from django.db import connection
+
+    from cases.models import ContactLogEntry
+
+    migration = __import__("cases.migrations.0007_backfill_follow_ups_done", fromlist=["BACKFILL"])
+    called = due_case(coordinator, follow_up_on=TODAY - 30 * DAY)
+    too_early = due_case(coordinator, follow_up_on=TODAY - 30 * DAY)
+    only_a_note = due_case(coordinator, follow_up_on=TODAY - 30 * DAY)
+    for case, kind, day in (
+        (called, "call", TODAY - 20 * DAY),
+        (called, "letter", TODAY - 10 * DAY),
+        (too_early, "call", TODAY - 40 * DAY),
+        (only_a_note, "note", TODAY - 5 * DAY),
+    ):  # written directly, as before the service marked follow-ups done
+        ContactLogEntry.objects.create(case=case, kind=kind, text="x", occurred_at=at(day))
+
+    with connection.cursor() as cursor:
+        cursor.execute(migration.BACKFILL)
+
+    done = dict(Case.objects.values_list("pk", "follow_up_done_on"))
+    assert done[called.pk] == TODAY - 20 * DAY
+    assert done[too_early.pk] is None and done[only_a_note.pk] is None
