@@ -10,15 +10,20 @@ from wkm.forms import style_filter_widgets
 from wkm.widgets import DateInput
 
 from .forms import coordinators
-from .models import Case, CaseAssignment, ContactLogEntry, DisputeType, ReferralSource, Status
+from .models import (
+    CONTACT_KINDS,
+    Case,
+    CaseAssignment,
+    ContactLogEntry,
+    DisputeType,
+    ReferralSource,
+    Status,
+)
 from .querysets import follow_up_due_q
 
 # What part of a reference can look like: digits and hyphens, perhaps after "WKM". A postcode
 # ("TN3") is not searched for among references, which made every such search scan every case.
 REFERENCE_PART = re.compile(r"^(WKM)?-?[\d-]*\d[\d-]*$")
-
-# Log entries that mean somebody was actually contacted (a note is not contact; nor is a draft).
-CONTACT_KINDS = ContactLogEntry.CONTACT_KINDS
 
 
 def not_contacted_q() -> Q:

@@ -227,8 +227,6 @@ class ContactLogEntry(models.Model):
         MEETING = "meeting", "Meeting"
         NOTE = "note", "Note"
 
-    CONTACT_KINDS = CONTACT_KINDS
-
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="log_entries")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NOTE)
     party = models.ForeignKey(

@@ -18,7 +18,7 @@ from parties.consent import consent_state
 from parties.models import Party
 
 from . import lifecycle
-from .models import Case, ContactLogEntry, Outcome, Status
+from .models import CONTACT_KINDS, Case, ContactLogEntry, Outcome, Status
 from .references import allocate_reference
 
 CASE_EDITABLE_FIELDS = (
@@ -290,7 +290,7 @@ def _follow_up_done_by_contact(entry: ContactLogEntry, *, by, request=None) -> N
     """A published contact on or after a closed case's follow-up date is the follow-up. A
     conditional UPDATE, so that a coordinator marking it done (or reopening the case) at the
     same moment never makes the contact itself fail to save."""
-    if entry.is_draft or entry.kind not in ContactLogEntry.CONTACT_KINDS:
+    if entry.is_draft or entry.kind not in CONTACT_KINDS:
         return
     day = timezone.localdate(entry.occurred_at)
     done = Case.objects.filter(

@@ -7,8 +7,9 @@ from django.db.models import Count, DateField, F, Value, Window
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from cases.filters import follow_up_due_q, not_contacted_q
+from cases.filters import not_contacted_q
 from cases.models import Case, Status
+from cases.querysets import follow_up_due_q
 from volunteers.models import TraineeCase
 from volunteers.selectors import ready_q
 

@@ -43,8 +43,7 @@ from django.db.models import (
 from django.db.models import Case as SqlCase
 from django.db.models.functions import Cast, Coalesce, Least, TruncDate, TruncMonth
 
-from cases.filters import CONTACT_KINDS
-from cases.models import Case, ContactLogEntry, Status
+from cases.models import CONTACT_KINDS, Case, ContactLogEntry, Status
 from parties.models import Party
 from sessions.models import MediationSession
 from volunteers.eligibility import COMMUNITY_DISPUTES
