@@ -85,6 +85,8 @@ def case_update(*, case: Case, by, fields: dict, request=None) -> Case:
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
     changed = sorted(name for name, value in fields.items() if getattr(case, name) != value)
+    if "dispute_type" in changed:
+        _check_pair_for_type(case, fields["dispute_type"])
     for name, value in fields.items():
         setattr(case, name, value)
     case.full_clean()
@@ -92,6 +94,24 @@ def case_update(*, case: Case, by, fields: dict, request=None) -> Case:
     if changed:
         _audit(AuditEvent.Action.CHANGE, by=by, case=case, request=request, fields=changed)
     return case
+
+
+def _check_pair_for_type(case: Case, dispute_type: str) -> None:
+    """Rules 2 and 3 hold for the kind of dispute: a case's pair must still be allowed on it
+    when the case is re-classified (a trainee on a case that is no longer community work, an
+    extra accreditation the new kind needs). Only what the new kind adds is refused, not what
+    was already so (a DBS check that lapsed since is the pairing page's business)."""
+    from volunteers.eligibility import pair_problems
+
+    current = [a.volunteer for a in case.assignments.filter(ended_on__isnull=True)]
+    if len(current) != 2:
+        return
+    lead, co = current
+    before = {problem.message for problem in pair_problems(case, lead, co)}
+    retyped = Case(pk=case.pk, reference=case.reference, dispute_type=dispute_type)
+    added = [p.message for p in pair_problems(retyped, lead, co) if p.message not in before]
+    if added:
+        raise ValidationError({"dispute_type": added})
 
 
 def _lock(case: Case) -> Case:

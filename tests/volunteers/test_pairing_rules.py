@@ -276,3 +276,30 @@ def test_it_refuses_a_status_jump_to_mediator_without_accreditation(coordinator)
 
     with pytest.raises(ValidationError, match="rule 6"):
         services.volunteer_update(volunteer=inactive, by=coordinator, fields={"status": "mediator"})
+
+
+def test_rules_2_and_3_hold_when_a_case_with_a_pair_is_reclassified(coordinator, trainee):
+    """Changing the kind of dispute goes through cases.services.case_update, which the edit
+    page and the admin both use: the pair already on the case must still be allowed on it."""
+    from cases import services as case_services
+    from cases.models import Case
+
+    lead = eligible_volunteer()
+    case = ready_case(dispute_type="neighbour")
+    services.assign_pair(case=case, lead=lead, co_mediator=trainee, by=coordinator)
+
+    with pytest.raises(ValidationError, match="trainees only work on community cases"):
+        case_services.case_update(case=case, by=coordinator, fields={"dispute_type": "workplace"})
+    with pytest.raises(ValidationError, match=r"\(rule 3\)"):
+        case_services.case_update(
+            case=Case.objects.get(pk=case.pk),
+            by=coordinator,
+            fields={"dispute_type": "parent_teen"},
+        )
+    assert Case.objects.get(pk=case.pk).dispute_type == "neighbour"
+
+    # Between kinds of community work, the pair may stay.
+    case_services.case_update(
+        case=Case.objects.get(pk=case.pk), by=coordinator, fields={"dispute_type": "community"}
+    )
+    assert Case.objects.get(pk=case.pk).dispute_type == "community"
