@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.roles import COORDINATOR, SUPERVISOR, has_role
-from cases.models import CaseAssignment, Status
+from cases.models import Case, CaseAssignment, Status
 from cases.models import Status as CaseStatus
 
 from .dbs import annotate_dbs
@@ -29,7 +29,9 @@ def volunteers_visible_to(user):
 
 
 def trainee_cases_visible_to(user):
-    """Coordinators see all; otherwise the trainee, the co-mediator and the supervisor of each."""
+    """Coordinators see all; otherwise the trainee, the co-mediator and the supervisor of each,
+    while its case is theirs to see (rule 11, Case.objects.visible_to): a co-mediator replaced
+    by a new pair, or a trainee taken off the case, loses its supervision page with the case."""
     queryset = TraineeCase.objects.select_related(
         "case", "trainee", "co_mediator", "supervisor", "signed_by"
     )
@@ -37,7 +39,10 @@ def trainee_cases_visible_to(user):
         return queryset.none()
     if has_role(user, COORDINATOR):
         return queryset
-    return queryset.filter(Q(trainee__user=user) | Q(co_mediator__user=user) | Q(supervisor=user))
+    return queryset.filter(
+        Q(trainee__user=user) | Q(co_mediator__user=user) | Q(supervisor=user),
+        case__in=Case.objects.visible_to(user),
+    )
 
 
 def with_caseload(queryset):
@@ -138,9 +143,7 @@ def waiting_for(user, *, supervisor: bool) -> dict:
     """What the trainee pathway is waiting for from ``user``, for their home page, in a fixed
     number of queries: reflections to write, feedback to give and (supervisors) sign-offs and
     trainees' progress."""
-    closed = TraineeCase.objects.filter(case__status=CaseStatus.CLOSED).select_related(
-        "case", "trainee", "co_mediator"
-    )
+    closed = trainee_cases_visible_to(user).filter(case__status=CaseStatus.CLOSED)
     context = {
         "reflections_to_write": list(
             closed.filter(trainee__user=user)

@@ -9,7 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.roles import MEDIATOR
-from tests.factories import CaseFactory, PartyFactory, UserFactory, VolunteerFactory, assign
+from tests.factories import (
+    AssignmentFactory,
+    CaseFactory,
+    PartyFactory,
+    UserFactory,
+    VolunteerFactory,
+    assign,
+)
 from volunteers.models import TraineeCase
 
 pytestmark = pytest.mark.django_db
@@ -20,12 +27,14 @@ def closed_case():
 
 
 def trainee_case(*, trainee, co_mediator, supervisor, case=None, **fields):
+    """A trainee case whose trainee and co-mediator are the case's pair, as assign_pair makes
+    them (without the pair, the case and its supervision are not theirs to see)."""
+    case = case or closed_case()
+    for volunteer, role in ((co_mediator, "lead"), (trainee, "trainee")):
+        if not case.assignments.filter(volunteer=volunteer, ended_on__isnull=True).exists():
+            AssignmentFactory(case=case, volunteer=volunteer, role=role)
     return TraineeCase.objects.create(
-        trainee=trainee,
-        case=case or closed_case(),
-        co_mediator=co_mediator,
-        supervisor=supervisor,
-        **fields,
+        trainee=trainee, case=case, co_mediator=co_mediator, supervisor=supervisor, **fields
     )
 
 
@@ -63,7 +72,6 @@ def test_a_trainee_is_asked_for_reflections(login, trainee_user, trainee, lead, 
         supervisor=supervisor,
         case=CaseFactory(status="active"),  # still open: nothing to write yet
     )
-    assign(to_write.case, trainee_user, role="trainee")
     open_case = CaseFactory(status="active")
     assign(open_case, trainee_user, role="trainee")
 

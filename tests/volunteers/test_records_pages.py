@@ -734,3 +734,28 @@ def test_it_lists_volunteer_records_read_only_in_admin(login, admin_coordinator,
 
     assert client.get(f"/admin/volunteers/{path}/").status_code == 200
     assert client.get(f"/admin/volunteers/{path}/add/").status_code == 403
+
+
+def test_a_volunteers_page_lists_only_the_cases_the_viewer_may_see(client, coordinator, supervisor):
+    """A supervisor sees the volunteers they supervise; the cases listed on such a page are
+    only those the supervisor may open (rule 11), while a coordinator sees them all."""
+    from django.test import Client
+
+    from tests.factories import eligible_volunteer, ready_case
+    from volunteers import services as volunteer_services
+
+    accredited = eligible_volunteer(supervisor=supervisor)  # kept their supervisor after training
+    case = ready_case()
+    volunteer_services.assign_pair(
+        case=case, lead=accredited, co_mediator=eligible_volunteer(), by=coordinator
+    )
+    url = f"/volunteers/{accredited.pk}/"
+
+    client.force_login(supervisor)
+    theirs = client.get(url)
+    staff = Client()
+    staff.force_login(coordinator)
+
+    assert theirs.status_code == 200 and accredited.last_name in theirs.content.decode()
+    assert case.reference not in theirs.content.decode()
+    assert case.reference in staff.get(url).content.decode()

@@ -327,3 +327,21 @@ def test_a_supervisor_cannot_accredit_someone_they_do_not_supervise(login, super
 
     assert response.status_code == 404
     assert not Accreditation.objects.filter(volunteer=other_trainee).exists()
+
+
+def test_a_co_mediator_replaced_on_the_case_loses_its_supervision_page(
+    login, client, coordinator, trainee, lead, mediator, supervisor, trainee_user
+):
+    from django.test import Client
+
+    case = ready_case()
+    services.assign_pair(case=case, lead=lead, co_mediator=trainee, by=coordinator)
+    tc = TraineeCase.objects.get(case=case, trainee=trainee)
+    services.assign_pair(case=case, lead=eligible_volunteer(), co_mediator=trainee, by=coordinator)
+
+    assert login(mediator).get(page(tc)).status_code == 404  # the lead who was replaced
+    for user in (trainee_user, supervisor):  # still on the case, and supervising it
+        other = Client()
+        other.force_login(user)
+        response = other.get(page(tc))
+        assert response.status_code == 200 and case.reference in response.content.decode()

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from accounts.roles import COORDINATOR, SUPERVISOR, has_role, role_required
 from audit.models import AuditEvent
 from audit.services import record_event
-from cases.models import CaseAssignment
+from cases.models import Case, CaseAssignment
 from parties.validators import display_phone
 from wkm.forms import add_service_errors
 
@@ -36,8 +36,8 @@ from ..forms import (
     VolunteerForm,
     values_for,
 )
-from ..models import Accreditation, TraineeCase, Volunteer
-from ..selectors import volunteers_visible_to, with_caseload
+from ..models import Accreditation, Volunteer
+from ..selectors import trainee_cases_visible_to, volunteers_visible_to, with_caseload
 
 VOLUNTEERS_PER_PAGE = 25
 
@@ -135,6 +135,13 @@ def volunteer_list(request):
 # --- A volunteer's page ------------------------------------------------------------------------
 
 
+def _assignments_visible_to(user):
+    assignments = CaseAssignment.objects.select_related("case").order_by("-started_on", "-id")
+    if has_role(user, COORDINATOR):
+        return assignments
+    return assignments.filter(case__in=Case.objects.visible_to(user))
+
+
 @require_safe
 def volunteer_detail(request, pk):
     queryset = (
@@ -146,16 +153,10 @@ def volunteer_detail(request, pk):
             Prefetch("accreditations", queryset=Accreditation.objects.select_related("granted_by")),
             "connections",
             "availability",
-            Prefetch(
-                "assignments",
-                queryset=CaseAssignment.objects.select_related("case").order_by(
-                    "-started_on", "-id"
-                ),
-            ),
-            Prefetch(
-                "trainee_cases",
-                queryset=TraineeCase.objects.select_related("case", "co_mediator", "signed_by"),
-            ),
+            # Only the cases the viewer may see (rule 11): a supervisor looking at a volunteer
+            # they supervise does not learn the references of that volunteer's other cases.
+            Prefetch("assignments", queryset=_assignments_visible_to(request.user)),
+            Prefetch("trainee_cases", queryset=trainee_cases_visible_to(request.user)),
         )
     )
     volunteer = _volunteer_for(request, pk, queryset)
