@@ -32,6 +32,13 @@ def roles_of(user) -> frozenset[str]:
     return cached
 
 
+def users_with_role(role: str):
+    """The active users who hold ``role``."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(groups__name=role, is_active=True)
+
+
 def has_role(user, *roles: str) -> bool:
     """True if ``user`` holds any of ``roles``."""
     return not roles_of(user).isdisjoint(roles)

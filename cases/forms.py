@@ -1,7 +1,6 @@
 from django import forms
-from django.contrib.auth import get_user_model
 
-from accounts.roles import COORDINATOR
+from accounts.roles import COORDINATOR, users_with_role
 from parties.models import Party
 from wkm.widgets import DateInput, DateTimeInput
 
@@ -10,11 +9,7 @@ from .services import CASE_EDITABLE_FIELDS
 
 
 def coordinators():
-    return (
-        get_user_model()
-        .objects.filter(groups__name=COORDINATOR, is_active=True)
-        .order_by("first_name", "last_name")
-    )
+    return users_with_role(COORDINATOR).order_by("first_name", "last_name")
 
 
 class CaseForm(forms.ModelForm):

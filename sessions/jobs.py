@@ -2,12 +2,11 @@
 (dedupe keys), so running a job twice — or on two workers — queues nothing twice."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from accounts.roles import COORDINATOR
+from accounts.roles import COORDINATOR, users_with_role
 from cases.models import Case, CaseAssignment, Status
 from cases.querysets import follow_up_due_q
 from volunteers.dbs import dbs_state
@@ -15,10 +14,6 @@ from volunteers.selectors import dbs_attention
 
 from .models import Reminder
 from .outbox import notify_staff
-
-
-def coordinators():
-    return get_user_model().objects.filter(groups__name=COORDINATOR, is_active=True)
 
 
 def _day(value) -> str:
@@ -41,16 +36,17 @@ def queue_dbs_warnings(today=None) -> int:
             context=context,
             dedupe_key=f"dbs:{user.pk}:{today.isoformat()}",
         )
-        for user in coordinators()
+        for user in users_with_role(COORDINATOR)
     )
 
 
 def queue_follow_ups(today=None) -> int:
     """One message per closed case whose follow-up date has come, to its coordinator."""
     today = today or timezone.localdate()
-    due = Case.objects.filter(follow_up_due_q(today), coordinator__isnull=False).select_related(
-        "coordinator"
-    )
+    # To the case's coordinator while they are one: not to a disabled account or a former one.
+    due = Case.objects.filter(
+        follow_up_due_q(today), coordinator__in=users_with_role(COORDINATOR)
+    ).select_related("coordinator")
     return sum(
         notify_staff(
             kind=Reminder.Kind.FOLLOW_UP,
@@ -92,5 +88,5 @@ def queue_unassigned_digest(today=None) -> int:
             context=context,
             dedupe_key=f"digest:{user.pk}:{today.isoformat()}",
         )
-        for user in coordinators()
+        for user in users_with_role(COORDINATOR)
     )

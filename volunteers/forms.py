@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.roles import SUPERVISOR
+from accounts.roles import SUPERVISOR, users_with_role
 from wkm.widgets import DateInput
 
 from .models import (
@@ -50,9 +50,9 @@ class VolunteerForm(forms.ModelForm):
         self.fields["user"].queryset = users.filter(free)
         self.fields["user"].label_from_instance = _user_label
         self.fields["user"].empty_label = "No login"
-        self.fields["supervisor"].queryset = users.filter(
-            groups__name=SUPERVISOR, is_active=True
-        ).distinct()
+        self.fields["supervisor"].queryset = users_with_role(SUPERVISOR).order_by(
+            "first_name", "last_name", "username"
+        )
         self.fields["supervisor"].label_from_instance = _user_label
         self.fields["supervisor"].empty_label = "No supervisor"
 

@@ -56,3 +56,19 @@ def test_it_sends_a_digest_of_referrals_without_mediators(coordinator, my_case):
 
     body = mail.outbox[0].body
     assert waiting.reference in body and my_case.reference not in body
+
+
+def test_no_follow_up_reminder_goes_to_a_disabled_or_former_coordinator(coordinator, mediator):
+    today = timezone.localdate()
+    for who in (coordinator, mediator):  # the mediator never held the coordinator's role
+        CaseFactory(
+            status="closed", outcome="withdrawn", closed_on=today - datetime.timedelta(days=90),
+            follow_up_on=today, coordinator=who,
+        )  # fmt: skip
+    coordinator.is_active = False
+    coordinator.save()
+
+    assert jobs.queue_follow_ups() == 0
+    coordinator.is_active = True
+    coordinator.save()
+    assert jobs.queue_follow_ups() == 1
