@@ -262,7 +262,7 @@ def test_it_refuses_a_note_about_a_party_of_another_case(case, mediator):
 
 
 def test_it_refuses_a_contact_in_the_future(case, mediator):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="cannot be recorded in the future"):
         services.log_entry_add(
             case=case,
             by=mediator,
@@ -270,6 +270,8 @@ def test_it_refuses_a_contact_in_the_future(case, mediator):
             text="x",
             occurred_at=timezone.now() + datetime.timedelta(days=1),
         )
+
+    assert not ContactLogEntry.objects.exists()
 
 
 def test_it_lets_only_the_author_edit_and_publish_a_draft(case, coordinator, mediator):

@@ -64,7 +64,7 @@ def test_it_refuses_the_same_consent_twice(case, coordinator):
 
 
 def test_it_refuses_consent_given_in_the_future(case, coordinator):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="cannot be given in the future"):
         services.consent_record(
             party=case.parties.first(),
             by=coordinator,
@@ -72,6 +72,8 @@ def test_it_refuses_consent_given_in_the_future(case, coordinator):
             method="verbal",
             given_at=timezone.now() + timezone.timedelta(days=2),
         )
+
+    assert not Consent.objects.exists()
 
 
 def test_rule_7_consent_state_waits_for_every_party(case):

@@ -88,13 +88,20 @@ def test_rule_9_it_refuses_a_home_visit_while_they_are_suspended(book, coordinat
 
 
 def test_rule_9_a_suspension_with_dates_only_blocks_those_dates(book, coordinator):
+    today = timezone.localdate()
     services.home_visits_suspend(
         by=coordinator,
         reason="Office move",
-        suspended_from=timezone.localdate() + datetime.timedelta(days=10),
+        suspended_from=today + datetime.timedelta(days=10),
+        suspended_until=today + datetime.timedelta(days=14),
     )
 
     assert book(mode="home_visit", venue="").mode == "home_visit"  # in 3 days: allowed
+    with pytest.raises(ValidationError) as error:  # in 12 days: within the dates
+        book(mode="home_visit", venue="", starts_at=at(12), ends_at=at(12, 11))
+    assert "Home visits are suspended (Office move)" in messages(error)
+    after = book(mode="home_visit", venue="", starts_at=at(15), ends_at=at(15, 11))
+    assert after.mode == "home_visit"  # the day after the suspension ends
 
 
 def test_rule_9_future_home_visits_are_flagged_for_rescheduling(book, coordinator):
@@ -253,3 +260,7 @@ def test_a_new_pair_takes_over_scheduled_sessions_and_their_reminders(
     services.session_reschedule(
         session=session, by=coordinator, starts_at=at(6, 10), ends_at=at(6, 11)
     )
+
+    moved = session.reminders.filter(status="pending")
+    assert {r.volunteer for r in moved if r.volunteer} == {lead, newcomer}
+    assert {r.due_at for r in moved if r.volunteer and r.lead_minutes == 120} == {at(6, 8)}

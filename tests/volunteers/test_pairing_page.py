@@ -92,10 +92,14 @@ def test_it_ranks_suggestions_by_fit_availability_caseload_and_nearness(coordina
 
 def test_it_leaves_out_pairs_that_break_a_rule(coordinator):
     case = ready_case()
-    eligible_volunteer(last_name="Fine")
-    eligible_volunteer(last_name="Lapsed").dbs_checks.all().delete()
+    fine = eligible_volunteer(last_name="Fine")
+    lapsed = eligible_volunteer(last_name="Lapsed")
+    lapsed.dbs_checks.all().delete()
+    assert suggest_pairs(case) == []  # Fine has nobody to work with: Lapsed may not
+    also_fine = eligible_volunteer(last_name="Also-Fine")
 
-    assert suggest_pairs(case) == []
+    (only,) = suggest_pairs(case)
+    assert {only.lead, only.co_mediator} == {fine, also_fine}
 
 
 def test_it_is_for_coordinators_only(login, mediator, my_case):
