@@ -36,7 +36,10 @@ def due_case(coordinator, *, follow_up_on=TODAY - 3 * DAY):
 
 
 def at(day: datetime.date, hour: int = 11) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+    """``hour`` o'clock on ``day``, or now if that is later today (a contact cannot be logged
+    in the future: at 01:00 an 11:00 call today was refused)."""
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+    return min(moment, timezone.now())
 
 
 def log(case, coordinator, *, kind="call", day=TODAY, is_draft=False):
