@@ -13,7 +13,6 @@ from accounts.roles import COORDINATOR, has_role
 from parties.models import Party
 
 from .models import Case, CaseAssignment
-from .querysets import WORKING_STATUSES
 
 
 @dataclass(frozen=True)
@@ -40,12 +39,7 @@ class CaseAccess:
 
 
 def access_for(user, case: Case) -> CaseAccess:
-    is_assigned = any(
-        a.ended_on is None
-        and a.volunteer.user_id == user.pk
-        and a.volunteer.status in WORKING_STATUSES
-        for a in case.assignments.all()
-    )
+    is_assigned = any(a.volunteer.user_id == user.pk for a in case.current_assignments())
     return CaseAccess(is_coordinator=has_role(user, COORDINATOR), is_assigned=is_assigned)
 
 

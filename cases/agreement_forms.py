@@ -51,8 +51,7 @@ class SignatureForm(forms.Form):
         parties = [(f"party:{p.pk}", p.full_name) for p in case.parties.all()]
         mediators = [
             (f"volunteer:{a.volunteer_id}", f"{a.volunteer.full_name} (mediator)")
-            for a in case.assignments.all()
-            if a.ended_on is None
+            for a in case.current_assignments()
         ]
         self.fields["signer"].choices = [("", "Choose a person"), *parties, *mediators]
 

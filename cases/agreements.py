@@ -155,8 +155,7 @@ def agreement_mark_agreed(*, agreement: Agreement, by, request=None) -> Agreemen
     if not state.all_consented or state.withdrawn:
         names = ", ".join(p.full_name for p in state.waiting_for) or "a party"
         raise ValidationError(
-            f"Rule 7: an agreement cannot be agreed while consent is missing or withdrawn "
-            f"({names})."
+            f"An agreement cannot be agreed while consent is missing or withdrawn ({names})."
         )
     agreement.case.agreements.filter(
         status__in=[Agreement.Status.AGREED, Agreement.Status.SIGNED]

@@ -128,7 +128,7 @@ class CaseFilter(django_filters.FilterSet):
         words = value.split()[:4]
         if not words:
             return queryset
-        assignments = CaseAssignment.objects.filter(case=OuterRef("pk"), ended_on__isnull=True)
+        assignments = CaseAssignment.objects.current().filter(case=OuterRef("pk"))
         for word in words:
             assignments = assignments.filter(
                 Q(volunteer__first_name__icontains=word) | Q(volunteer__last_name__icontains=word)

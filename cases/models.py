@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 
-from .querysets import CaseQuerySet
+from .querysets import WORKING_STATUSES, CaseAssignmentQuerySet, CaseQuerySet
 
 
 class DisputeType(models.TextChoices):
@@ -164,6 +164,11 @@ class Case(models.Model):
         fields = ("risk_violence", "risk_safeguarding", "risk_lone_working")
         return [self._meta.get_field(f).verbose_name for f in fields if getattr(self, f)]
 
+    def current_assignments(self) -> list["CaseAssignment"]:
+        """The current pair (CaseAssignmentQuerySet.current), from the assignments prefetched
+        with their volunteers when the page has them (cases.access.case_queryset_for)."""
+        return [a for a in self.assignments.all() if a.is_current]
+
 
 @pghistory.track(append_only=True)
 class CaseAssignment(models.Model):
@@ -185,6 +190,8 @@ class CaseAssignment(models.Model):
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = CaseAssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["started_on", "id"]
@@ -208,7 +215,8 @@ class CaseAssignment(models.Model):
 
     @property
     def is_current(self) -> bool:
-        return self.ended_on is None
+        """Part of the current pair (CaseAssignmentQuerySet.current says the same in SQL)."""
+        return self.ended_on is None and self.volunteer.status in WORKING_STATUSES
 
 
 # The timeline entry kinds that mean somebody was actually contacted (a note is not contact).

@@ -8,6 +8,16 @@ from accounts.roles import COORDINATOR, SUPERVISOR, has_role
 WORKING_STATUSES = ("trainee", "mediator")
 
 
+class CaseAssignmentQuerySet(models.QuerySet):
+    def current(self):
+        """The current pair, in one place: assignments that have not ended, of volunteers who
+        may work (a trainee or a mediator). An inactive volunteer, an applicant or someone back
+        in training is never in it, even while their assignment is still open (a record changed
+        outside the services): access, booking, lifecycle, documents, reminders and reports all
+        count the pair this way. ``CaseAssignment.is_current`` says the same of one row."""
+        return self.filter(ended_on__isnull=True, volunteer__status__in=WORKING_STATUSES)
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The cases ``user`` may see. Rule 11 of DESIGN.md, in one place:
@@ -45,10 +55,6 @@ def follow_up_due_q(today=None) -> models.Q:
 
 
 def current_assignments_of(user):
-    """The case assignments that give ``user`` their cases: current ones, of a volunteer record
-    that may work (the mediator half of ``visible_to``)."""
-    return apps.get_model("cases", "CaseAssignment").objects.filter(
-        volunteer__user=user,
-        volunteer__status__in=WORKING_STATUSES,
-        ended_on__isnull=True,
-    )
+    """The case assignments that give ``user`` their cases: their places in current pairs (the
+    mediator half of ``visible_to``)."""
+    return apps.get_model("cases", "CaseAssignment").objects.current().filter(volunteer__user=user)

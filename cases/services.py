@@ -103,7 +103,7 @@ def _check_pair_for_type(case: Case, dispute_type: str) -> None:
     was already so (a DBS check that lapsed since is the pairing page's business)."""
     from volunteers.eligibility import pair_problems
 
-    current = [a.volunteer for a in case.assignments.filter(ended_on__isnull=True)]
+    current = [a.volunteer for a in case.assignments.current().select_related("volunteer")]
     if len(current) != 2:
         return
     lead, co = current
@@ -132,12 +132,11 @@ def case_transition(*, case: Case, to: str, by, request=None) -> Case:
         if waiting:
             names = ", ".join(p.full_name for p in waiting)
             raise ValidationError(
-                f"Rule 7: still waiting for consent from {names}. Record their consent first."
+                f"Still waiting for consent from {names}: record their consent first."
             )
-    if to == Status.ACTIVE and locked.assignments.filter(ended_on__isnull=True).count() != 2:
+    if to == Status.ACTIVE and locked.assignments.current().count() != 2:
         raise ValidationError(
-            "Rule 1: a case becomes active only with exactly two current mediators. "
-            "Assign a pair first."
+            "Mediation starts only with exactly two current mediators: assign a pair first."
         )
     frm = locked.status
     locked.status = to

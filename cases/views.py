@@ -77,7 +77,8 @@ def case_list(request):
                 Party.objects.filter(case=OuterRef("pk")).order_by("id").values("full_name")
             ),
             mediator_names=ArraySubquery(
-                CaseAssignment.objects.filter(case=OuterRef("pk"), ended_on__isnull=True)
+                CaseAssignment.objects.current()
+                .filter(case=OuterRef("pk"))
                 .order_by("started_on", "id")
                 .values(name=Concat("volunteer__first_name", Value(" "), "volunteer__last_name"))
             ),
@@ -231,7 +232,7 @@ def case_detail(request, reference):
         else None,
         "next_steps": lifecycle.next_steps(case.status) if access.can_manage else [],
         "duplicates": possible_duplicates(case.parties.all()) if access.can_manage else [],
-        "current_assignments": [a for a in case.assignments.all() if a.ended_on is None],
+        "current_assignments": case.current_assignments(),
     }
     return render(request, "cases/detail.html", context)
 

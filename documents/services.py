@@ -65,7 +65,7 @@ def agreement_context(agreement) -> dict:
         # Shown to the other parties only if this party consented to share (rule 10).
         details = contact_details_for(party, audience=others[0]) if others else {}
         signers.append({"name": party.full_name, "details": details})
-    mediators = [a.volunteer.full_name for a in case.assignments.all() if a.ended_on is None]
+    mediators = [a.volunteer.full_name for a in case.current_assignments()]
     dated = agreement.agreed_at or agreement.created_at
     return {
         "service": _service(),

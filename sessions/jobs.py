@@ -64,7 +64,7 @@ def queue_follow_ups(today=None) -> int:
 
 def queue_unassigned_digest(today=None) -> int:
     today = today or timezone.localdate()
-    current_pair = CaseAssignment.objects.filter(case=OuterRef("pk"), ended_on__isnull=True)
+    current_pair = CaseAssignment.objects.current().filter(case=OuterRef("pk"))
     waiting = (
         Case.objects.exclude(status__in=[Status.ACTIVE, Status.CLOSED])
         .exclude(Exists(current_pair))

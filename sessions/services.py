@@ -96,10 +96,10 @@ def _check_booking(
     *, case, kind, mode, starts_at, ends_at, mediators, parties, exclude=None, held=False
 ):
     errors = []
-    current = {a.volunteer_id for a in case.assignments.filter(ended_on__isnull=True)}
+    current = {a.volunteer_id for a in case.assignments.current()}
     if len(current) != 2:
         errors.append(
-            "Rule 1: a session needs the case's current pair of mediators; assign a pair first."
+            "This case needs its pair of mediators: assign a pair before booking a session."
         )
     elif {m.pk for m in mediators} != current:
         errors.append("The mediators attending must be the case's current pair.")
@@ -112,7 +112,7 @@ def _check_booking(
         if not state.all_consented:
             waiting = ", ".join(p.full_name for p in state.waiting_for)
             errors.append(
-                f"Rule 7: no joint meeting until every party has consented; waiting for {waiting}."
+                f"No joint meeting until every party has consented: waiting for {waiting}."
             )
     if mode == MediationSession.Mode.HOME_VISIT and not held:
         service = ServiceSettings.current()
@@ -155,7 +155,7 @@ def session_book(
     if case.status == Status.CLOSED:
         raise ValidationError("This case is closed; reopen it to book a session.")
     _check_times(starts_at, ends_at, recording_held=held)
-    mediators = [a.volunteer for a in case.assignments.filter(ended_on__isnull=True)]
+    mediators = [a.volunteer for a in case.assignments.current().select_related("volunteer")]
     parties = list(parties)
     _check_booking(
         case=case,

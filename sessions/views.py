@@ -52,7 +52,7 @@ def _require(allowed: bool) -> None:
 
 
 def _current_pair(case):
-    return [a for a in case.assignments.all() if a.ended_on is None]
+    return case.current_assignments()
 
 
 def _ics_response(content: bytes, filename: str) -> HttpResponse:

@@ -107,35 +107,31 @@ def volunteer_problems(volunteer: Volunteer, case, on=None) -> list[Problem]:
             Problem(f"{name} is {volunteer.get_status_display().lower()}, not a mediator.")
         )
     if not dbs_is_current(volunteer, on):
-        problems.append(Problem(f"{name} has no current enhanced DBS check (rule 4)."))
+        problems.append(Problem(f"{name} has no current enhanced DBS check."))
     if community_course_hours(volunteer) < settings.COMMUNITY_COURSE_HOURS:
         problems.append(
             Problem(
                 f"{name} has not completed {settings.COMMUNITY_COURSE_HOURS} hours of the "
-                "community mediation course (rule 5)."
+                "community mediation course."
             )
         )
     held = accreditations(volunteer)
     if volunteer.is_trainee and volunteer.supervisor_id is None:
-        problems.append(
-            Problem(f"{name} is a trainee with no supervisor: give them one first (rule 6).")
-        )
+        problems.append(Problem(f"{name} is a trainee with no supervisor: give them one first."))
     if volunteer.is_trainee:
         if case.dispute_type not in COMMUNITY_DISPUTES:
             problems.append(
                 Problem(
                     f"{name} is a trainee: trainees only work on community cases, not "
-                    f"{case.get_dispute_type_display().lower()} cases (rule 2)."
+                    f"{case.get_dispute_type_display().lower()} cases."
                 )
             )
     elif AccreditationKind.COMMUNITY not in held and volunteer.status == Volunteer.Status.MEDIATOR:
-        problems.append(Problem(f"{name} is not accredited for community mediation (rule 6)."))
+        problems.append(Problem(f"{name} is not accredited for community mediation."))
     extra = EXTRA_ACCREDITATION.get(case.dispute_type)
     if extra and extra not in held:
         problems.append(
-            Problem(
-                f"{name} is not accredited for {AccreditationKind(extra).label.lower()} (rule 3)."
-            )
+            Problem(f"{name} is not accredited for {AccreditationKind(extra).label.lower()}.")
         )
     problems.extend(connection_problems(volunteer, case.parties.all()))
     return problems
@@ -144,17 +140,17 @@ def volunteer_problems(volunteer: Volunteer, case, on=None) -> list[Problem]:
 def pair_problems(case, lead: Volunteer, co: Volunteer, on=None) -> list[Problem]:
     """Why the pair may not take the case (rules 1-5 and 8); empty when they may."""
     if lead is None or co is None or lead.pk == co.pk:
-        return [Problem("Choose two different mediators: mediators always work in pairs (rule 1).")]
+        return [Problem("Choose two different mediators: mediators always work in pairs.")]
     problems = []
     if lead.is_trainee and co.is_trainee:
-        problems.append(Problem("Two trainees cannot work together (rule 2)."))
+        problems.append(Problem("Two trainees cannot work together."))
     for trainee, partner in ((lead, co), (co, lead)):
         partner_accredited = AccreditationKind.COMMUNITY in accreditations(partner)
         if trainee.is_trainee and not partner.is_trainee and not partner_accredited:
             problems.append(
                 Problem(
                     f"{trainee.full_name} is a trainee and must work with an accredited "
-                    f"mediator; {partner.full_name} is not accredited (rule 2)."
+                    f"mediator; {partner.full_name} is not accredited."
                 )
             )
     problems.extend(volunteer_problems(lead, case, on))

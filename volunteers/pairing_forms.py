@@ -14,8 +14,8 @@ class PairForm(forms.Form):
         label="Override reason (only if a connection must be accepted)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Rule 8: a volunteer who knows a party, or shares their postcode, needs a "
-        "recorded reason to be assigned.",
+        help_text="A volunteer who knows a party, or shares their postcode, needs a recorded "
+        "reason to be assigned.",
     )
 
     def __init__(self, *args, **kwargs):

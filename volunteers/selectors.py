@@ -7,8 +7,9 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.roles import COORDINATOR, SUPERVISOR, has_role
-from cases.models import Case, CaseAssignment, Status
+from cases.models import Case, Status
 from cases.models import Status as CaseStatus
+from cases.querysets import WORKING_STATUSES
 
 from .dbs import annotate_dbs
 from .eligibility import COMMUNITY_DISPUTES
@@ -46,12 +47,13 @@ def trainee_cases_visible_to(user):
 
 
 def with_caseload(queryset):
-    """Annotate ``active_cases``: current assignments on open cases."""
+    """Annotate ``active_cases``: places in current pairs (CaseAssignmentQuerySet.current) on
+    open cases."""
     return queryset.annotate(
         active_cases=Count(
             "assignments",
             distinct=True,
-            filter=Q(assignments__ended_on__isnull=True)
+            filter=Q(assignments__ended_on__isnull=True, status__in=WORKING_STATUSES)
             & ~Q(assignments__case__status=Status.CLOSED),
         )
     )
@@ -69,12 +71,6 @@ def dbs_attention(today=None):
         )
         .filter(Q(dbs_until__isnull=True) | Q(dbs_until__lte=horizon))
         .order_by("dbs_until")
-    )
-
-
-def current_assignments(volunteer):
-    return CaseAssignment.objects.filter(volunteer=volunteer, ended_on__isnull=True).select_related(
-        "case"
     )
 
 

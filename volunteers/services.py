@@ -87,7 +87,7 @@ def volunteer_update(*, volunteer: Volunteer, by, fields: dict, request=None) ->
         raise ValidationError(
             {
                 "status": "A volunteer becomes a mediator by being granted community "
-                "accreditation after three signed-off trainee cases (rule 6)."
+                "accreditation after three signed-off trainee cases."
             }
         )
     for name, value in fields.items():
@@ -157,7 +157,7 @@ def accreditation_grant(
             raise ValidationError(
                 {
                     "kind": f"{volunteer.full_name} has {signed} of {needed} supervised "
-                    "community cases signed off (rule 6)."
+                    "community cases signed off."
                 }
             )
     accreditation = Accreditation(
@@ -245,7 +245,7 @@ def assign_pair(
             {
                 "override_reason": [
                     *overridable,
-                    "Rule 8: record why this is acceptable to assign them anyway.",
+                    "Record why it is acceptable to assign them anyway.",
                 ]
             }
         )

@@ -107,7 +107,7 @@ def test_it_runs_a_case_from_referral_to_closure_in_the_browser(login, coordinat
     assert "Waiting for consent from Alice Carter, Bob Dunn" in page
 
     refused = client.post(f"{url}status/", {"to": "ready"}, follow=True).content.decode()
-    assert "still waiting for consent from Alice Carter, Bob Dunn" in refused
+    assert "Still waiting for consent from Alice Carter, Bob Dunn: record their consent" in refused
 
     now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
     for party in case.parties.all():

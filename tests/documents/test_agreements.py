@@ -59,7 +59,7 @@ def test_rule_7_an_agreement_is_not_agreed_while_consent_is_missing(case, coordi
     bob = case.parties.get(full_name="Bob Dunn")
     Consent.objects.filter(party=bob, kind="mediate").update(withdrawn_at=timezone.now())
 
-    with pytest.raises(ValidationError, match="Rule 7"):
+    with pytest.raises(ValidationError, match="cannot be agreed while consent is missing"):
         services.agreement_mark_agreed(agreement=draft, by=coordinator)
 
     ConsentFactory(party=bob, kind="mediate")

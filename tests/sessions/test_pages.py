@@ -189,7 +189,9 @@ def test_it_refuses_a_session_for_a_case_without_a_current_pair(login, coordinat
     response = client.post(reverse("cases:session_new", args=[case.reference]), form_data(case))
 
     assert "No current pair" in form
-    assert_refused(response, "Rule 1: a session needs the case's current pair of mediators")
+    assert_refused(
+        response, "This case needs its pair of mediators: assign a pair before booking a session."
+    )
 
 
 def test_it_refuses_a_joint_meeting_before_every_party_has_consented(
@@ -204,7 +206,7 @@ def test_it_refuses_a_joint_meeting_before_every_party_has_consented(
     )
 
     assert_refused(
-        response, "Rule 7: no joint meeting until every party has consented; waiting for Bob Dunn."
+        response, "No joint meeting until every party has consented: waiting for Bob Dunn."
     )
 
 

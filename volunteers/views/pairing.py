@@ -16,7 +16,7 @@ def assign(request, reference):
     case, access = case_for(request, reference)
     if not access.can_manage:
         raise PermissionDenied
-    current = [a for a in case.assignments.all() if a.ended_on is None]
+    current = case.current_assignments()
     initial = {}
     for assignment in current:
         key = "co_mediator" if "lead" in initial else "lead"

@@ -391,7 +391,7 @@ def connection_new(request, pk):
         volunteer=volunteer,
         heading="Declare a connection",
         submit_label="Save connection",
-        intro="People or streets this volunteer must not mediate for (rule 8).",
+        intro="People or streets this volunteer must not mediate for, without a recorded reason.",
     )
 
 
