@@ -3,8 +3,9 @@
     referred -> contacting parties -> awaiting consent -> ready to assign -> active -> closed
 
 A case can be closed from any open state (withdrawn, unsuitable, not contactable are the usual
-early exits; the agreement outcomes need the case to have been active), and a coordinator can
-reopen a closed case, with a reason, to the state it was closed from.
+early exits; the mediated outcomes need mediation to have taken place: a session held, or an
+agreement made), and a coordinator can reopen a closed case, with a reason, to the furthest state
+its consents and pair allow (cases.services.case_reopen).
 """
 
 from .models import Outcome, Status
@@ -19,7 +20,7 @@ FORWARD = {
     (Status.ACTIVE, Status.AWAITING_CONSENT): "Pause: consent to re-confirm",
 }
 
-# Outcomes that only make sense after mediation took place.
+# Outcomes that only make sense after mediation took place (cases.services.mediation_took_place).
 MEDIATED_OUTCOMES = {
     Outcome.FULL_AGREEMENT,
     Outcome.PARTIAL_AGREEMENT,
@@ -37,8 +38,11 @@ def can_move(frm: str, to: str) -> bool:
     return (frm, to) in FORWARD
 
 
-def outcomes_allowed(status: str, *, was_active: bool) -> list[str]:
-    """Closing outcomes open to a case: agreement outcomes only once mediation has begun."""
-    if status == Status.CLOSED:
-        return []
-    return [o for o in Outcome if was_active or o not in MEDIATED_OUTCOMES]
+# The order of the stages, to say which of two is further along.
+ORDER = (
+    Status.REFERRED,
+    Status.CONTACTING,
+    Status.AWAITING_CONSENT,
+    Status.READY,
+    Status.ACTIVE,
+)

@@ -187,6 +187,9 @@ class CaseAssignment(models.Model):
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     override_reason = models.TextField(blank=True)
+    # The conflicts of interest (rule 8) a coordinator accepted with the reason above, by key
+    # (volunteers.eligibility.Problem.key): a conflict that arises later is not covered.
+    overridden_conflicts = models.JSONField(default=list, blank=True)
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -26,7 +26,10 @@ class CaseQuerySet(models.QuerySet):
         - mediators and trainees see the cases they are currently assigned to, while their
           volunteer record is active — an assignment that has ended, or a volunteer made
           inactive, hides the case on the next request;
-        - supervisors also see, read-only, the cases of the trainees they supervise;
+        - supervisors also see, read-only, the cases of the trainees they supervise now (their
+          volunteer record names them): a trainee given a new supervisor takes their cases
+          along on the next request; a trainee case that ended (the trainee left the case, or
+          it closed before mediation) is no longer shown;
         - everybody else, and anonymous or inactive users, see nothing.
 
         Everything that reads cases or their parties, notes, consents, audit, documents or
@@ -42,7 +45,10 @@ class CaseQuerySet(models.QuerySet):
         case_ids = current_assignments_of(user).order_by().values("case_id")
         if has_role(user, SUPERVISOR):
             case_ids = case_ids.union(
-                trainee_case.objects.filter(supervisor=user).order_by().values("case_id")
+                trainee_case.objects.filter(trainee__supervisor=user)
+                .exclude(status="ended")
+                .order_by()
+                .values("case_id")
             )
         return self.filter(pk__in=case_ids)
 

@@ -16,6 +16,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from parties.consent import consent_state
 from parties.models import Party
+from wkm.consequences import tell
 
 from . import lifecycle
 from .models import CONTACT_KINDS, Case, ContactLogEntry, Outcome, Status
@@ -155,8 +156,17 @@ def suggested_follow_up(closed_on: datetime.date) -> datetime.date:
 
 
 def closing_outcomes(case: Case) -> list[str]:
-    was_active = case.status == Status.ACTIVE or case.assignments.exists()
-    return lifecycle.outcomes_allowed(case.status, was_active=was_active)
+    """The outcomes a case can close with (the mediated ones are checked when chosen)."""
+    return [] if case.status == Status.CLOSED else list(Outcome)
+
+
+def mediation_took_place(case: Case) -> bool:
+    """A session was held, or an agreement was agreed or signed: what a mediated outcome
+    (lifecycle.MEDIATED_OUTCOMES) needs."""
+    return (
+        case.sessions.filter(status="held").exists()
+        or case.agreements.filter(status__in=["agreed", "signed", "superseded"]).exists()
+    )
 
 
 @transaction.atomic
@@ -169,14 +179,25 @@ def case_close(
     follow_up_on: datetime.date | None = None,
     request=None,
 ) -> Case:
+    """Close a case. Whatever was still to come stops with it: its future sessions are
+    cancelled with their reminders (a notice goes only to those who had been told of them), and
+    a trainee case on a case that closed before mediation ends, never to count."""
+    from sessions.outbox import Notify
+    from sessions.services import cancel_sessions, future_sessions
+    from volunteers.services import CLOSED_BEFORE_MEDIATION, end_trainee_cases
+
     locked = _lock(case)
     if locked.status == Status.CLOSED:
         raise ValidationError("This case is already closed.")
-    if outcome not in closing_outcomes(locked):
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": "Choose an outcome."})
+    if outcome in lifecycle.MEDIATED_OUTCOMES and not mediation_took_place(locked):
         raise ValidationError(
-            {"outcome": f"“{Outcome(outcome).label}” needs the case to have been active."}
-            if outcome in Outcome.values
-            else {"outcome": "Choose an outcome."}
+            {
+                "outcome": f"“{Outcome(outcome).label}” needs mediation to have taken place: "
+                "record a session as held (or an agreement as agreed) first, or choose "
+                "another outcome."
+            }
         )
     if closed_on < locked.received_on:
         raise ValidationError({"closed_on": "A case cannot close before it was received."})
@@ -201,6 +222,20 @@ def case_close(
         to="closed",
         outcome=outcome,
     )
+    cancelled = cancel_sessions(
+        future_sessions(locked),
+        by=by,
+        because="the case closed",
+        notify=Notify.TOLD,
+        request=request,
+    )
+    tell(cancelled.describe())
+    if outcome not in lifecycle.MEDIATED_OUTCOMES:
+        ended = end_trainee_cases(
+            locked.trainee_cases.all(), reason=CLOSED_BEFORE_MEDIATION, by=by, request=request
+        )
+        if ended:
+            tell("The trainee case ended: a case closed before mediation does not count.")
     case.refresh_from_db()
     return case
 

@@ -24,6 +24,8 @@ from parties.consent import consent_state
 from parties.forms import PartyForm, PartyFormSet
 from parties.models import Party
 from parties.selectors import possible_duplicates
+from sessions.services import future_sessions
+from wkm.consequences import shown_to
 from wkm.forms import add_service_errors
 from wkm.pagination import CappedPaginator
 
@@ -294,7 +296,10 @@ def case_close(request, reference):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_close(case=case, by=request.user, request=request, **form.cleaned_data)
+            with shown_to(request):
+                services.case_close(
+                    case=case, by=request.user, request=request, **form.cleaned_data
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -303,7 +308,13 @@ def case_close(request, reference):
     return render(
         request,
         "cases/close.html",
-        {"case": case, "form": form, "heading": "Close the case", "submit_label": "Close case"},
+        {
+            "case": case,
+            "form": form,
+            "heading": "Close the case",
+            "submit_label": "Close case",
+            "to_cancel": future_sessions(case),
+        },
     )
 
 

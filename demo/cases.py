@@ -10,7 +10,7 @@ from cases.models import Status
 from parties import services as party_services
 from sessions import services as session_services
 from volunteers import services as volunteer_services
-from volunteers.models import Accreditation, AccreditationKind, Availability, Volunteer
+from volunteers.models import AccreditationKind, Availability, Volunteer
 
 # username (or None) -> volunteer record
 VOLUNTEERS = (
@@ -183,7 +183,10 @@ def create_demo_volunteers(*, coordinator) -> dict[str, Volunteer]:
                 "email": f"{first.lower()}.{last.lower()}@example.org",
                 "postcode": postcode,
                 "languages": "English, Polish" if first == "Grace" else "English",
-                "status": status,
+                # A mediator joins as "in training" until their accreditation is recorded.
+                "status": Volunteer.Status.IN_TRAINING
+                if status == Volunteer.Status.MEDIATOR
+                else status,
                 "supervisor": supervisor if status == Volunteer.Status.TRAINEE else None,
             },
         )
@@ -212,12 +215,14 @@ def create_demo_volunteers(*, coordinator) -> dict[str, Volunteer]:
             },
         )
         if status == Volunteer.Status.MEDIATOR:
-            Accreditation.objects.create(
+            volunteer_services.accreditation_grant(
                 volunteer=volunteer,
                 kind=AccreditationKind.COMMUNITY,
+                by=coordinator,
                 granted_on=today - datetime.timedelta(days=300),
-                granted_by=supervisor,
+                prior_evidence="Accredited by a neighbouring mediation service; certificate seen.",
             )
+            volunteer.refresh_from_db()  # now a mediator
         for day in (0, 2, 4):
             Availability.objects.create(volunteer=volunteer, weekday=day, part_of_day="evening")
     return by_key

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from cases.admin import ScopedAdmin
+from wkm.consequences import shown_to
 
 from . import services
 from .models import Consent, Party
@@ -15,7 +16,8 @@ class PartyAdmin(ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         fields = {name: getattr(obj, name) for name in form.changed_data}
-        services.party_update(party=obj, by=request.user, fields=fields, request=request)
+        with shown_to(request):
+            services.party_update(party=obj, by=request.user, fields=fields, request=request)
 
 
 @admin.register(Consent)

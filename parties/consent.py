@@ -1,15 +1,25 @@
-"""Rule 7 of DESIGN.md: nothing joint happens until every party has consented.
+"""Rule 7 of DESIGN.md: nothing joint happens until every party has consented, and nobody is
+contacted after withdrawing.
 
 A party "has consented" when they currently hold consent to take part in mediation and to the
 processing of their data (consent to share contact details is separate: see cases.disclosure).
 A withdrawal stops joint work: the case page then prompts the coordinator to close as withdrawn.
+
+A party's **contact has stopped** when they withdrew either of those consents and have not given
+it again: no message of any kind is written to them, and none already written is sent
+(sessions.outbox, sessions.dispatch). A party who has not been asked yet (an intake visit comes
+before consent) may still be reminded of their appointments.
 """
 
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef, Q
+
 from .models import Consent, Party
 
 REQUIRED_KINDS = (Consent.Kind.MEDIATE, Consent.Kind.DATA_PROCESSING)
+# Withdrawing one of these stops every message to the party.
+CONTACT_STOPPING_KINDS = REQUIRED_KINDS
 
 
 def current_kinds(party: Party) -> set[str]:
@@ -21,9 +31,34 @@ def has_consented(party: Party) -> bool:
     return set(REQUIRED_KINDS) <= current_kinds(party)
 
 
-def withdrew_from_mediation(party: Party) -> bool:
-    consents = [c for c in party.consents.all() if c.kind == Consent.Kind.MEDIATE]
+def withdrew(party: Party, kind: str) -> bool:
+    """``party`` gave consent of ``kind`` and has withdrawn it, without giving it again."""
+    consents = [c for c in party.consents.all() if c.kind == kind]
     return bool(consents) and all(c.withdrawn_at is not None for c in consents)
+
+
+def withdrew_from_mediation(party: Party) -> bool:
+    return withdrew(party, Consent.Kind.MEDIATE)
+
+
+def contact_stopped(party: Party) -> bool:
+    """No message may go to ``party`` (see the module's docstring). Uses prefetched consents."""
+    return any(withdrew(party, kind) for kind in CONTACT_STOPPING_KINDS)
+
+
+def withdrew_q(kind: str, party=None) -> Q:
+    """``withdrew`` in SQL, for the party ``party`` points at (an OuterRef to a party's id;
+    by default the outer query's own row)."""
+    party = OuterRef("pk") if party is None else party
+    consents = Consent.objects.filter(party=party, kind=kind)
+    return Q(Exists(consents.filter(withdrawn_at__isnull=False))) & ~Q(
+        Exists(consents.filter(withdrawn_at__isnull=True))
+    )
+
+
+def contact_stopped_q(party=None) -> Q:
+    """``contact_stopped`` in SQL, for the party ``party`` points at."""
+    return withdrew_q(Consent.Kind.MEDIATE, party) | withdrew_q(Consent.Kind.DATA_PROCESSING, party)
 
 
 @dataclass

@@ -32,6 +32,21 @@ PartyFormSet = forms.formset_factory(
 )
 
 
+class ConsentWithdrawalForm(forms.Form):
+    withdrawn_at = forms.DateTimeField(label="When they withdrew it", widget=DateTimeInput())
+    method = forms.ChoiceField(
+        label="How they told us",
+        choices=[("", "Choose how"), *Consent.Method.choices],
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: rang the office; does not want to meet the other party.",
+    )
+
+
 class ConsentForm(forms.ModelForm):
     class Meta:
         model = Consent

@@ -206,6 +206,10 @@ class Consent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    withdrawn_method = models.CharField(
+        "how it was withdrawn", max_length=10, choices=Method.choices, blank=True
+    )
+    withdrawal_note = models.CharField("note on the withdrawal", max_length=300, blank=True)
     notes = models.CharField(max_length=300, blank=True)
 
     class Meta:

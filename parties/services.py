@@ -1,15 +1,32 @@
-"""Writes to parties and their consent. See cases.services for the conventions."""
+"""Writes to parties and their consent. See cases.services for the conventions.
+
+A change to the parties can break a rule that held when the case moved on, so each write here
+asks again what it may have broken: a new party has not consented (no joint work until they do),
+a party who moves or joins may be a mediator's neighbour or acquaintance (rule 8), and a party
+who withdraws consent is never contacted again.
+"""
 
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from cases import services as case_services
+from cases.models import ContactLogEntry, Status
+from sessions.models import MediationSession
+from sessions.outbox import Notify, cancel_messages_to
+from sessions.services import cancel_sessions, future_sessions, stopped_by_withdrawal
+from volunteers.eligibility import tell_unaccepted_conflicts
+from wkm.consequences import tell
 
 from .models import Consent, Party
+
+# A change to these may make a party a mediator's neighbour (rule 8).
+ADDRESS_FIELDS = ("full_name", "address_line1", "address_line2", "postcode")
 
 PARTY_EDITABLE_FIELDS = tuple(
     f.name
@@ -31,23 +48,42 @@ def _audit(action, *, by, party, request=None, obj=None, **detail):
 
 @transaction.atomic
 def party_add(*, case, by, fields: dict, request=None) -> Party:
+    """Add a party. On a case already past consent, no joint work can be booked until they
+    consent (sessions.services), and joint work already booked is flagged until then."""
     party = Party(case=case, **fields)
     party.full_clean()
     party.save()
     _audit(AuditEvent.Action.CREATE, by=by, party=party, request=request)
+    if case.is_open:
+        joint = list(future_sessions(case).filter(kind__in=MediationSession.JOINT_KINDS))
+        if joint:
+            listed = ", ".join(
+                f"the {s.get_kind_display().lower()} on "
+                f"{date_format(timezone.localtime(s.starts_at), 'D j M')}"
+                for s in joint
+            )
+            tell(
+                f"{party.full_name} has not consented yet: {listed} stays booked but needs their "
+                "consent (or cancelling), and no more joint work can be booked until they consent."
+            )
+        tell_unaccepted_conflicts([case])
     return party
 
 
 @transaction.atomic
 def party_update(*, party: Party, by, fields: dict, request=None) -> Party:
+    """Change a party's details; a new name or address is checked against the pair (rule 8)."""
     unknown = set(fields) - set(PARTY_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
+    moved = any(getattr(party, name) != fields[name] for name in ADDRESS_FIELDS if name in fields)
     for name, value in fields.items():
         setattr(party, name, value)
     party.full_clean()
     party.save()
     _audit(AuditEvent.Action.CHANGE, by=by, party=party, request=request, fields=sorted(fields))
+    if moved and party.case.is_open:
+        tell_unaccepted_conflicts([party.case])
     return party
 
 
@@ -77,24 +113,115 @@ def consent_record(
 
 @transaction.atomic
 def consent_withdraw(
-    *, consent: Consent, by, withdrawn_at: datetime.datetime | None = None, request=None
+    *,
+    consent: Consent,
+    by,
+    withdrawn_at: datetime.datetime | None = None,
+    method: str = "",
+    note: str = "",
+    request=None,
 ) -> Consent:
-    """Withdraw a consent. Withdrawing consent to mediate stops joint work (rule 7): the case
-    page then asks the coordinator to close the case as withdrawn."""
+    """Record that a party withdrew a consent, and stop what it allowed:
+
+    - to mediate: every joint session still to come is cancelled with its reminders (the
+      others attending are told), and so are meetings the party was to attend alone; a case
+      ready or active goes back to awaiting consent, and its page prompts closing as
+      withdrawn;
+    - to mediate, or to the processing of their data: no message of any kind goes to them any
+      more (pending ones are cancelled; parties.consent.contact_stopped stops new ones);
+    - to share details: their contact details leave whatever is printed for others from now on
+      (cases.disclosure).
+    """
     consent = Consent.objects.select_for_update().select_related("party__case").get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         raise ValidationError("This consent has already been withdrawn.")
-    consent.withdrawn_at = withdrawn_at or timezone.now()
-    if consent.withdrawn_at < consent.given_at:
-        raise ValidationError("A consent cannot be withdrawn before it was given.")
+    withdrawn_at = withdrawn_at or timezone.now()
+    if withdrawn_at < consent.given_at:
+        raise ValidationError(
+            {"withdrawn_at": "A consent cannot be withdrawn before it was given."}
+        )
+    if withdrawn_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"withdrawn_at": "A withdrawal cannot be recorded in the future."})
+    if method and method not in Consent.Method.values:
+        raise ValidationError({"method": "Choose how they withdrew."})
+    consent.withdrawn_at = withdrawn_at
     consent.withdrawn_recorded_by = by
-    consent.save(update_fields=["withdrawn_at", "withdrawn_recorded_by"])
+    consent.withdrawn_method = method
+    consent.withdrawal_note = note.strip()[:300]
+    consent.save(
+        update_fields=[
+            "withdrawn_at",
+            "withdrawn_recorded_by",
+            "withdrawn_method",
+            "withdrawal_note",
+        ]
+    )
+    party = consent.party
     _audit(
         AuditEvent.Action.CHANGE,
         by=by,
-        party=consent.party,
+        party=party,
         request=request,
         obj=consent,
         withdrawn=consent.kind,
     )
+    how = f" ({consent.get_withdrawn_method_display().lower()})" if method else ""
+    ContactLogEntry.objects.create(
+        case=party.case,
+        kind=ContactLogEntry.Kind.NOTE,
+        text=f"{party.full_name} withdrew consent {consent.get_kind_display().lower()}{how}."
+        + (f" {consent.withdrawal_note}" if consent.withdrawal_note else ""),
+        occurred_at=withdrawn_at,
+        author=by,
+    )
+    if consent.kind == Consent.Kind.MEDIATE:
+        _stop_mediation(party, by=by, request=request)
+    if consent.kind in (Consent.Kind.MEDIATE, Consent.Kind.DATA_PROCESSING):
+        cancelled = cancel_messages_to(party=party, reason="Consent withdrawn")
+        if cancelled:
+            tell(
+                f"Cancelled {cancelled} message{'s' if cancelled != 1 else ''} still to go to "
+                f"{party.full_name}: nothing more will be sent to them."
+            )
     return consent
+
+
+def withdrawal_preview(consent: Consent) -> dict:
+    """What recording this withdrawal will stop, for the page that asks to confirm it."""
+    party = consent.party
+    stops_contact = consent.kind in (Consent.Kind.MEDIATE, Consent.Kind.DATA_PROCESSING)
+    return {
+        "sessions_to_cancel": list(stopped_by_withdrawal(party))
+        if consent.kind == Consent.Kind.MEDIATE
+        else [],
+        "stops_contact": stops_contact,
+        "messages_to_cancel": party_messages_pending(party) if stops_contact else 0,
+        "back_to_awaiting_consent": consent.kind == Consent.Kind.MEDIATE
+        and party.case.status in (Status.READY, Status.ACTIVE),
+    }
+
+
+def party_messages_pending(party: Party) -> int:
+    from sessions.models import Reminder
+
+    return Reminder.objects.filter(
+        party=party, status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING]
+    ).count()
+
+
+def _stop_mediation(party: Party, *, by, request=None) -> None:
+    case = party.case
+    cancelled = cancel_sessions(
+        stopped_by_withdrawal(party),
+        by=by,
+        because=f"{party.full_name} withdrew from mediation",
+        notify=Notify.EVERYONE,
+        request=request,
+    )
+    tell(cancelled.describe())
+    if case.status in (Status.READY, Status.ACTIVE):
+        case_services.case_transition(case=case, to=Status.AWAITING_CONSENT, by=by, request=request)
+        tell(
+            f"{case.reference} is back to awaiting consent: close it as withdrawn, or record "
+            f"{party.full_name}'s consent again if they change their mind."
+        )

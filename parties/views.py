@@ -6,16 +6,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases.access import case_for
 from cases.disclosure import log_entries_for
+from wkm.consequences import shown_to
 from wkm.forms import add_service_errors
 
 from . import services
-from .forms import ConsentForm, PartyForm
+from .forms import ConsentForm, ConsentWithdrawalForm, PartyForm
 from .models import Consent
 from .selectors import possible_duplicates
 
@@ -55,12 +56,13 @@ def party_add(request, reference):
     form = PartyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            party = services.party_add(
-                case=case,
-                by=request.user,
-                fields={name: getattr(form.instance, name) for name in PartyForm.Meta.fields},
-                request=request,
-            )
+            with shown_to(request):
+                party = services.party_add(
+                    case=case,
+                    by=request.user,
+                    fields={name: getattr(form.instance, name) for name in PartyForm.Meta.fields},
+                    request=request,
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -81,12 +83,13 @@ def party_edit(request, reference, pk):
     form = PartyForm(request.POST or None, instance=party)
     if request.method == "POST" and form.is_valid():
         try:
-            services.party_update(
-                party=party,
-                by=request.user,
-                fields={name: getattr(form.instance, name) for name in PartyForm.Meta.fields},
-                request=request,
-            )
+            with shown_to(request):
+                services.party_update(
+                    party=party,
+                    by=request.user,
+                    fields={name: getattr(form.instance, name) for name in PartyForm.Meta.fields},
+                    request=request,
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -131,20 +134,50 @@ def consent_add(request, reference, pk):
     )
 
 
-@require_POST
 def consent_withdraw(request, reference, pk):
+    """Record a withdrawal, after a page that says what it will stop and asks when and how."""
     case, access = case_for(request, reference)
     if not access.can_record:
         raise PermissionDenied
     consent = get_object_or_404(Consent, pk=pk, party__case=case)
-    try:
-        services.consent_withdraw(consent=consent, by=request.user, request=request)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.warning(
-            request,
-            f"{consent.party.full_name} withdrew consent “{consent.get_kind_display().lower()}”.",
-        )
-    return redirect(case)
+    party = _party(case, consent.party_id)
+    if consent.withdrawn_at is not None:
+        messages.error(request, "This consent has already been withdrawn.")
+        return redirect(case)
+    form = ConsentWithdrawalForm(
+        request.POST if request.method == "POST" else None,
+        initial={"withdrawn_at": timezone.localtime().replace(second=0, microsecond=0)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with shown_to(request):
+                services.consent_withdraw(
+                    consent=consent,
+                    by=request.user,
+                    withdrawn_at=form.cleaned_data["withdrawn_at"],
+                    method=form.cleaned_data["method"],
+                    note=form.cleaned_data["note"],
+                    request=request,
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.warning(
+                request,
+                f"Recorded: {party.full_name} withdrew consent "
+                f"{consent.get_kind_display().lower()}.",
+            )
+            return redirect(case)
+    return render(
+        request,
+        "parties/consent_withdraw.html",
+        {
+            "case": case,
+            "party": party,
+            "consent": consent,
+            "form": form,
+            "heading": f"Record a withdrawal: {party.full_name}",
+            "submit_label": "Record the withdrawal",
+            **services.withdrawal_preview(consent),
+        },
+    )

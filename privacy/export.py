@@ -261,7 +261,11 @@ def _volunteer_section(volunteer: Volunteer, *, anonymised: set) -> dict:
             for t in volunteer.training.order_by("completed_on", "pk")
         ],
         "accreditations": [
-            {"accreditation": a.get_kind_display(), "granted_on": a.granted_on}
+            {
+                "accreditation": a.get_kind_display(),
+                "granted_on": a.granted_on,
+                "revoked_on": a.revoked_on,
+            }
             for a in volunteer.accreditations.order_by("granted_on", "pk")
         ],
         "assignments": [

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from .messages import render_message
-from .models import MediationSession, Reminder
+from .models import Reminder
+from .outbox import may_still_go_q
 from .sms import get_backend
 
 logger = logging.getLogger(__name__)
@@ -87,13 +88,6 @@ def _send(reminder: Reminder) -> str:
     return message_id
 
 
-def _still_wanted(reminder: Reminder) -> bool:
-    if reminder.kind != Reminder.Kind.SESSION_REMINDER:
-        return True
-    session = reminder.session
-    return session is not None and session.status == MediationSession.Status.SCHEDULED
-
-
 def backoff(attempts: int) -> datetime.timedelta:
     """1, 2, 4, 8… minutes, at most an hour."""
     return datetime.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
@@ -125,11 +119,23 @@ def _send_claimed(reminder: Reminder, token: uuid.UUID) -> bool:
         pk=reminder.pk, status=Reminder.Status.SENDING, claim_token=token
     )
     # Still ours, still live, and not cancelled since the batch was read (cancelling a session
-    # cancels its claimed reminders too): asked of the row itself, just before sending.
-    if not ours.filter(claimed_until__gt=timezone.now()).exists():
+    # cancels its claimed reminders too), and still wanted (outbox.may_still_go_q: the
+    # recipient may be contacted, the session is still on): asked of the row itself, in one
+    # query, just before sending.
+    wanted = (
+        ours.filter(claimed_until__gt=timezone.now())
+        .annotate(wanted=ExpressionWrapper(may_still_go_q(), output_field=BooleanField()))
+        .values_list("wanted", flat=True)
+        .first()
+    )
+    if wanted is None:
         return False
-    if not _still_wanted(reminder):
-        ours.update(status=Reminder.Status.CANCELLED, last_error="Session no longer scheduled")
+    if not wanted:
+        ours.update(
+            status=Reminder.Status.CANCELLED,
+            last_error="Not sent: the session is off, or the recipient may no longer be contacted",
+            claimed_until=None,
+        )
         return False
     try:
         provider_id = _send(reminder)

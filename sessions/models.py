@@ -37,6 +37,10 @@ class MediationSession(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         DID_NOT_ATTEND = "did_not_attend", "Did not attend"
 
+    # Joint work: the parties meet, or the mediators carry words between them. None of it happens
+    # until every party has consented, and a withdrawal stops it (rule 7).
+    JOINT_KINDS = (Kind.JOINT, Kind.SHUTTLE, Kind.RESTORATIVE)
+
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="sessions")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     mode = models.CharField(max_length=20, choices=Mode.choices)
@@ -104,6 +108,10 @@ class MediationSession(models.Model):
     def is_upcoming(self) -> bool:
         return self.status == self.Status.SCHEDULED and self.starts_at > timezone.now()
 
+    @property
+    def is_joint_work(self) -> bool:
+        return self.kind in self.JOINT_KINDS
+
 
 class Reminder(models.Model):
     """The outbox: one message to send to one person at one time, written in the same
@@ -119,6 +127,7 @@ class Reminder(models.Model):
         DBS_EXPIRY = "dbs_expiry", "DBS expiry warning"
         FOLLOW_UP = "follow_up", "Follow-up due"
         UNASSIGNED_DIGEST = "unassigned_digest", "Unassigned referrals digest"
+        RULE_DIGEST = "rule_digest", "Cases and volunteers needing attention"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -4,17 +4,23 @@ Nothing here talks to Redis or to a provider: sessions.dispatch sends what is du
 that rolls back leaves no reminder, and a booking made while Redis is down loses none.
 
 Who gets what: each attending party by their preferred channel, unless their contact
-restrictions forbid it (a party who prefers letters gets no electronic reminder); both
-mediators by email (or text if they have no email). Texts never go out in quiet hours.
+restrictions forbid it (a party who prefers letters gets no electronic reminder) or they withdrew
+consent (parties.consent.contact_stopped); both mediators by email (or text if they have no
+email), while they work as mediators. Texts never go out in quiet hours.
 A message to a party carries the date, time, place and the service's number, and nothing about
 any other party (rule 10).
 """
 
 import datetime
+import enum
 
 from django.conf import settings
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 
+from cases.models import Status as CaseStatus
+from cases.querysets import WORKING_STATUSES
+from parties.consent import contact_stopped, contact_stopped_q
 from parties.models import Party
 
 from .models import MediationSession, Reminder
@@ -22,6 +28,8 @@ from .models import MediationSession, Reminder
 
 def _party_channel(party: Party) -> tuple[str, str] | None:
     """(channel, address) for a party's reminders, or None when they should get none."""
+    if contact_stopped(party):
+        return None
     can_text = bool(party.phone) and not party.no_text_messages
     can_email = bool(party.email) and not party.no_email
     preferred = party.preferred_contact
@@ -40,6 +48,8 @@ def _party_channel(party: Party) -> tuple[str, str] | None:
 
 
 def _volunteer_channel(volunteer) -> tuple[str, str] | None:
+    if volunteer.status not in WORKING_STATUSES:
+        return None
     if volunteer.email:
         return Reminder.Channel.EMAIL, volunteer.email
     if volunteer.phone:
@@ -47,10 +57,20 @@ def _volunteer_channel(volunteer) -> tuple[str, str] | None:
     return None
 
 
-def recipients(session: MediationSession):
-    """[(field, person, channel, address)] for everyone attending ``session``."""
+def recipients(session: MediationSession, *, told_only: bool = False):
+    """[(field, person, channel, address)] for everyone attending ``session`` who may be
+    contacted: not a party who withdrew consent, not a volunteer who no longer works. With
+    ``told_only``, only the parties a reminder of it has already reached (and the mediators,
+    who have it on their home page and calendar)."""
+    parties = session.parties.prefetch_related("consents")
+    if told_only:
+        parties = parties.filter(
+            pk__in=session.reminders.filter(
+                kind=Reminder.Kind.SESSION_REMINDER, status=Reminder.Status.SENT
+            ).values("party_id")
+        )
     found = []
-    for party in session.parties.all():
+    for party in parties:
         route = _party_channel(party)
         if route:
             found.append(("party", party, *route))
@@ -115,27 +135,65 @@ def reschedule_session_reminders(session: MediationSession) -> list[Reminder]:
     return schedule_session_reminders(session)
 
 
-def cancel_session_reminders(session: MediationSession, *, notify: bool) -> list[Reminder]:
-    """Cancel unsent reminders; with ``notify``, tell everyone attending that it is off."""
-    session.reminders.filter(
+class Notify(enum.Enum):
+    """Who hears that a session is off."""
+
+    EVERYONE = "everyone"  # a coordinator cancelled it: everyone attending who may be contacted
+    TOLD = "told"  # its case ended: only those who had been told of it
+    NOBODY = "nobody"  # it is over (held, or the time has passed)
+
+
+def cancel_session_reminders(session: MediationSession, *, notify: Notify) -> int:
+    """Cancel the session's unsent reminders and tell those ``notify`` names that it is off;
+    return how many reminders were cancelled."""
+    cancelled = session.reminders.filter(
         status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING],
         kind=Reminder.Kind.SESSION_REMINDER,
     ).update(status=Reminder.Status.CANCELLED, last_error="Session cancelled")
-    if not notify:
-        return []
-    now = timezone.now()
-    notices = [
-        Reminder(
-            kind=Reminder.Kind.SESSION_CANCELLED,
-            channel=channel,
-            session=session,
-            address=address,
-            due_at=outside_quiet_hours(now, channel, session.starts_at),
-            **{field: person},
+    if notify is not Notify.NOBODY:
+        now = timezone.now()
+        Reminder.objects.bulk_create(
+            Reminder(
+                kind=Reminder.Kind.SESSION_CANCELLED,
+                channel=channel,
+                session=session,
+                address=address,
+                due_at=outside_quiet_hours(now, channel, session.starts_at),
+                **{field: person},
+            )
+            for field, person, channel, address in recipients(
+                session, told_only=notify is Notify.TOLD
+            )
         )
-        for field, person, channel, address in recipients(session)
-    ]
-    return Reminder.objects.bulk_create(notices)
+    return cancelled
+
+
+def cancel_messages_to(*, party=None, volunteer=None, reason: str) -> int:
+    """Cancel every unsent message to one person (a party who withdrew consent, a volunteer who
+    no longer works); return how many."""
+    recipient = {"party": party} if party is not None else {"volunteer": volunteer}
+    return Reminder.objects.filter(
+        status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING], **recipient
+    ).update(status=Reminder.Status.CANCELLED, last_error=reason[:300])
+
+
+def may_still_go_q() -> Q:
+    """A message (a Reminder row) may still be sent: its recipient may be contacted, and a
+    session reminder's session is still scheduled on an open case. The dispatcher asks this of
+    each row just before sending it, so a change made by any means (a service, the admin, a raw
+    update) stops what it should."""
+    return (
+        (Q(party__isnull=True) | ~contact_stopped_q(OuterRef("party_id")))
+        & (Q(volunteer__isnull=True) | Q(volunteer__status__in=WORKING_STATUSES))
+        & (Q(user__isnull=True) | Q(user__is_active=True))
+        & (
+            ~Q(kind=Reminder.Kind.SESSION_REMINDER)
+            | (
+                Q(session__status=MediationSession.Status.SCHEDULED)
+                & ~Q(session__case__status=CaseStatus.CLOSED)
+            )
+        )
+    )
 
 
 def notify_staff(*, kind: str, user, context: dict, dedupe_key: str, due_at=None) -> bool:

@@ -8,10 +8,11 @@ transaction (sessions.outbox), so a rolled-back booking sends nothing.
 """
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -107,12 +108,15 @@ def _check_booking(
         errors.append("Choose at least one party who will attend.")
     if any(p.case_id != case.pk for p in parties):
         errors.append("Choose parties of this case.")
-    if kind == MediationSession.Kind.JOINT:
+    if kind in MediationSession.JOINT_KINDS:
         state = consent_state(case)
         if not state.all_consented:
             waiting = ", ".join(p.full_name for p in state.waiting_for)
+            label = MediationSession.Kind(kind).label.lower()
             errors.append(
-                f"No joint meeting until every party has consented: waiting for {waiting}."
+                f"No {label} until every party has consented: waiting for {waiting}."
+                if kind != MediationSession.Kind.JOINT
+                else f"No joint meeting until every party has consented: waiting for {waiting}."
             )
     if mode == MediationSession.Mode.HOME_VISIT and not held:
         service = ServiceSettings.current()
@@ -238,18 +242,57 @@ def session_reschedule(
     return session
 
 
+@dataclass
+class Cancelled:
+    """The sessions one change cancelled, and their reminders, to say so in plain words."""
+
+    sessions: list[MediationSession] = field(default_factory=list)
+    reminders: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.sessions)
+
+    def describe(self) -> str:
+        """For example "Cancelled the joint meeting on Tue 15 Dec and its 8 reminders."."""
+        if not self.sessions:
+            return ""
+        what = [
+            f"the {s.get_kind_display().lower()} on "
+            f"{date_format(timezone.localtime(s.starts_at), 'D j M')}"
+            for s in self.sessions
+        ]
+        reminders = f"{self.reminders} reminder{'s' if self.reminders != 1 else ''}"
+        if len(what) == 1:
+            tail = f" and its {reminders}" if self.reminders else ""
+            return f"Cancelled {what[0]}{tail}."
+        tail = f" and their {reminders}" if self.reminders else ""
+        return f"Cancelled {len(what)} sessions ({', '.join(what)}){tail}."
+
+
+def _cancel(session, *, by, notify, request=None, **why) -> int:
+    session.status = MediationSession.Status.CANCELLED
+    session.save(update_fields=["status"])
+    reminders = outbox.cancel_session_reminders(session, notify=notify)
+    _audit(AuditEvent.Action.CHANGE, by=by, session=session, request=request, cancelled=True, **why)
+    return reminders
+
+
 @transaction.atomic
 def session_cancel(
     *, session: MediationSession, by, reason: str = "", request=None
 ) -> MediationSession:
     """Cancel a scheduled session: pending reminders are cancelled and everyone who was to
-    attend gets a cancellation notice."""
+    attend (and may be contacted) gets a cancellation notice."""
     session = _lock(session)
     if session.status != MediationSession.Status.SCHEDULED:
         raise ValidationError("Only a scheduled session can be cancelled.")
-    session.status = MediationSession.Status.CANCELLED
-    session.save(update_fields=["status"])
-    outbox.cancel_session_reminders(session, notify=session.ends_at > timezone.now())
+    upcoming = session.ends_at > timezone.now()
+    _cancel(
+        session,
+        by=by,
+        notify=outbox.Notify.EVERYONE if upcoming else outbox.Notify.NOBODY,
+        request=request,
+    )
     ContactLogEntry.objects.create(
         case=session.case,
         kind=ContactLogEntry.Kind.NOTE,
@@ -258,8 +301,59 @@ def session_cancel(
         occurred_at=timezone.now(),
         author=by,
     )
-    _audit(AuditEvent.Action.CHANGE, by=by, session=session, request=request, cancelled=True)
     return session
+
+
+def cancel_sessions(
+    sessions, *, by, because: str, notify: outbox.Notify, request=None
+) -> Cancelled:
+    """Cancel ``sessions`` (scheduled ones of one case, as a change to the case requires) with
+    their reminders, and say so once on the case's timeline. Runs inside the caller's
+    transaction, which holds the case's lock."""
+    sessions = list(
+        sessions.filter(status=MediationSession.Status.SCHEDULED)
+        .select_for_update(of=("self",))
+        .select_related("case")
+        .order_by("starts_at", "id")
+    )
+    cancelled = Cancelled(sessions=sessions)
+    for session in sessions:
+        cancelled.reminders += _cancel(
+            session, by=by, notify=notify, request=request, because=because
+        )
+    if sessions:
+        listed = "; ".join(
+            f"{s.get_kind_display().lower()} on {_when(s.starts_at, s.ends_at)}" for s in sessions
+        )
+        ContactLogEntry.objects.create(
+            case=sessions[0].case,
+            kind=ContactLogEntry.Kind.NOTE,
+            text=f"Cancelled because {because}: {listed}.",
+            occurred_at=timezone.now(),
+            author=by,
+        )
+    return cancelled
+
+
+def future_sessions(case):
+    """The case's sessions still to come."""
+    return case.sessions.filter(
+        status=MediationSession.Status.SCHEDULED, starts_at__gte=timezone.now()
+    )
+
+
+def stopped_by_withdrawal(party):
+    """The sessions still to come that ``party``'s withdrawal from mediation stops: all joint
+    work on their case, and meetings they were to attend alone. Meetings with other parties
+    stay (without reminders to them: outbox.recipients)."""
+    attending = MediationSession.parties.through.objects.filter(mediationsession_id=OuterRef("pk"))
+    return future_sessions(party.case).filter(
+        Q(kind__in=MediationSession.JOINT_KINDS)
+        | (
+            Exists(attending.filter(party_id=party.pk))
+            & ~Exists(attending.exclude(party_id=party.pk))
+        )
+    )
 
 
 @transaction.atomic
@@ -278,7 +372,7 @@ def session_record_outcome(
     if notes.strip():
         session.notes = notes.strip()
     session.save(update_fields=["status", "notes"])
-    outbox.cancel_session_reminders(session, notify=False)
+    outbox.cancel_session_reminders(session, notify=outbox.Notify.NOBODY)
     _audit(AuditEvent.Action.CHANGE, by=by, session=session, request=request, outcome=status)
     return session
 

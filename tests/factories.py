@@ -191,3 +191,23 @@ class AvailabilityFactory(factory.django.DjangoModelFactory):
     volunteer = factory.SubFactory(VolunteerFactory)
     weekday = 0
     part_of_day = "evening"
+
+
+def held_session(case, *, days_ago: int = 2, kind: str = "joint"):
+    """A session of ``case`` recorded as held (mediation took place: the mediated outcomes need
+    one), attended by the case's current pair and parties."""
+    from sessions.models import MediationSession
+
+    start = timezone.now() - datetime.timedelta(days=days_ago)
+    session = MediationSession.objects.create(
+        case=case,
+        kind=kind,
+        mode="office",
+        venue="WKM office",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        status="held",
+    )
+    session.mediators.set([a.volunteer for a in case.assignments.current()])
+    session.parties.set(case.parties.all())
+    return session

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from wkm.consequences import shown_to
 from wkm.forms import add_service_errors
 
 from . import services
@@ -68,7 +69,8 @@ class VolunteerAdmin(admin.ModelAdmin):
         return type(form.__name__, (form,), {"request": request})
 
     def save_model(self, request, obj, form, change):
-        saved = _save_through_service(form, request)
+        with shown_to(request):
+            saved = _save_through_service(form, request)
         obj.pk = saved.pk  # the admin's "added" message and redirect use obj
 
     def has_delete_permission(self, request, obj=None):

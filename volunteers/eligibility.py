@@ -36,10 +36,14 @@ class Problem:
 
     message: str
     needs_override: bool = False
+    # Names a conflict of interest (rule 8) for good, so that an override covers the conflicts
+    # it was given for and not one that arises later (CaseAssignment.overridden_conflicts).
+    key: str = ""
 
 
 def accreditations(volunteer: Volunteer) -> set[str]:
-    return {a.kind for a in volunteer.accreditations.all()}
+    """The kinds of accreditation ``volunteer`` holds now (not revoked); uses prefetched ones."""
+    return {a.kind for a in volunteer.accreditations.all() if a.revoked_on is None}
 
 
 def community_course_hours(volunteer: Volunteer) -> Decimal:
@@ -76,6 +80,7 @@ def connection_problems(volunteer: Volunteer, parties) -> list[Problem]:
                     f"{volunteer.full_name} shares a postcode ({party.postcode}) with "
                     f"{party.full_name}.",
                     needs_override=True,
+                    key=f"postcode:{volunteer.pk}:{party.pk}:{party.postcode}",
                 )
             )
         for connection in volunteer.connections.all():
@@ -92,6 +97,7 @@ def connection_problems(volunteer: Volunteer, parties) -> list[Problem]:
                         f"{volunteer.full_name} declared a connection with {party.full_name} "
                         f"({connection}).",
                         needs_override=True,
+                        key=f"connection:{connection.pk}:{party.pk}",
                     )
                 )
     return problems
@@ -156,3 +162,45 @@ def pair_problems(case, lead: Volunteer, co: Volunteer, on=None) -> list[Problem
     problems.extend(volunteer_problems(lead, case, on))
     problems.extend(volunteer_problems(co, case, on))
     return problems
+
+
+def pair_standing(case, on=None) -> list[Problem]:
+    """Why the case's current pair (CaseAssignmentQuerySet.current) may not go on working on it
+    today, or on ``on`` (a session's day): what ``pair_problems`` finds now, less the conflicts
+    of interest a coordinator accepted (CaseAssignment.overridden_conflicts). Empty when the
+    pair may work, or when there is no pair of two (the callers say that in their own words).
+
+    Assigning checks a pair once; this is asked again whenever the pair is relied on (booking a
+    session, starting mediation, reopening), so a DBS check that lapsed, an accreditation
+    revoked or a connection declared since stops work until the pair is fixed."""
+    current = list(case.assignments.current().select_related("volunteer"))
+    if len(current) != 2:
+        return []
+    accepted = {key for assignment in current for key in assignment.overridden_conflicts}
+    lead, co = (assignment.volunteer for assignment in current)
+    return [
+        problem
+        for problem in pair_problems(case, lead, co, on)
+        if not (problem.needs_override and problem.key in accepted)
+    ]
+
+
+def unaccepted_conflicts(case) -> list[Problem]:
+    """The conflicts of interest (rule 8) between the case's current pair and its parties that
+    no coordinator has accepted: asked again when a connection is declared, a party added or a
+    party's address changed."""
+    return [problem for problem in pair_standing(case) if problem.needs_override]
+
+
+def tell_unaccepted_conflicts(cases) -> None:
+    """Say which of ``cases`` (open ones) now have a conflict of interest nobody accepted."""
+    from wkm.consequences import tell
+
+    for case in cases:
+        conflicts = unaccepted_conflicts(case)
+        if conflicts:
+            tell(
+                f"{case.reference} now has a conflict of interest: "
+                f"{' '.join(p.message for p in conflicts)} Change the pair, or keep it and "
+                "record why on the pair page; no session can be booked until then."
+            )

@@ -68,5 +68,5 @@ class VolunteerFilter(django_filters.FilterSet):
 
     def accredited_for(self, queryset, name, value):
         return queryset.filter(
-            Exists(Accreditation.objects.filter(volunteer=OuterRef("pk"), kind=value))
+            Exists(Accreditation.objects.held().filter(volunteer=OuterRef("pk"), kind=value))
         )

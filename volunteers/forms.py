@@ -98,11 +98,33 @@ class TrainingForm(forms.ModelForm):
 
 
 class AccreditationForm(forms.ModelForm):
+    """Granting an accreditation. Coordinators also see ``prior_evidence``, to record a
+    community accreditation gained before joining the service."""
+
     class Meta:
         model = Accreditation
-        fields = ("kind", "granted_on")
+        fields = ("kind", "granted_on", "prior_evidence")
         widgets = {"granted_on": DateInput()}
         labels = {"kind": "Accreditation", "granted_on": "Date granted"}
+
+    def __init__(self, *args, may_record_prior: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_record_prior:
+            del self.fields["prior_evidence"]
+        else:
+            self.fields["prior_evidence"].label = "Accredited before joining (optional)"
+            self.fields["prior_evidence"].help_text = (
+                "Only for community accreditation gained elsewhere: by whom and when, and the "
+                "evidence you saw. Otherwise it follows three signed-off trainee cases."
+            )
+
+
+class RevokeAccreditationForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it being revoked?",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def clean_granted_on(self):
         granted_on = self.cleaned_data["granted_on"]

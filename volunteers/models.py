@@ -180,7 +180,16 @@ class TrainingRecord(models.Model):
             raise ValidationError({"completed_on": "The completion date cannot be in the future."})
 
 
+class AccreditationQuerySet(models.QuerySet):
+    def held(self):
+        """Accreditations in force: not revoked."""
+        return self.filter(revoked_on__isnull=True)
+
+
+@pghistory.track(append_only=True)
 class Accreditation(models.Model):
+    """An accreditation granted, and (if it was) revoked: the record stays either way."""
+
     volunteer = models.ForeignKey(
         Volunteer, on_delete=models.CASCADE, related_name="accreditations"
     )
@@ -189,15 +198,36 @@ class Accreditation(models.Model):
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    prior_evidence = models.CharField(
+        "accredited before joining",
+        max_length=300,
+        blank=True,
+        help_text="For a mediator accredited elsewhere: by whom and when, and the evidence seen.",
+    )
+    revoked_on = models.DateField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_reason = models.CharField("why it was revoked", max_length=300, blank=True)
+
+    objects = AccreditationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["kind"]
+        ordering = ["kind", "-granted_on"]
         constraints = [
-            models.UniqueConstraint(fields=["volunteer", "kind"], name="accreditation_once"),
+            models.UniqueConstraint(
+                fields=["volunteer", "kind"],
+                condition=models.Q(revoked_on__isnull=True),
+                name="accreditation_once",
+            ),
         ]
 
     def __str__(self):
         return self.get_kind_display()
+
+    @property
+    def is_held(self) -> bool:
+        return self.revoked_on is None
 
 
 class DeclaredConnection(models.Model):
@@ -265,6 +295,11 @@ class TraineeCase(models.Model):
         PENDING = "pending", "Awaiting sign-off"
         SIGNED_OFF = "signed_off", "Signed off"
         MORE_WORK = "more_work", "More work needed"
+        # The trainee left the case, or it closed before mediation: it never counts.
+        ENDED = "ended", "Ended: does not count"
+
+    # Still on its way to sign-off.
+    OPEN_STATUSES = (Status.PENDING, Status.MORE_WORK)
 
     trainee = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="trainee_cases")
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="trainee_cases")
@@ -282,6 +317,12 @@ class TraineeCase(models.Model):
     reflection_at = models.DateTimeField(null=True, blank=True)
     feedback = models.TextField("co-mediator's feedback", blank=True)
     feedback_at = models.DateTimeField(null=True, blank=True)
+    # Who wrote the feedback down: the co-mediator, or a coordinator or supervisor on their
+    # behalf (a co-mediator without a login tells them).
+    feedback_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_reason = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     supervisor_comments = models.TextField(blank=True)
     signed_by = models.ForeignKey(
@@ -311,6 +352,8 @@ class TraineeCase(models.Model):
         """Where it is on the way to sign-off, in words for the pages."""
         if self.status == self.Status.SIGNED_OFF:
             return "Signed off"
+        if self.status == self.Status.ENDED:
+            return f"Ended: {self.ended_reason}" if self.ended_reason else "Ended"
         if self.case.is_open:
             return "Case in progress"
         if not self.reflection_at:
@@ -328,6 +371,19 @@ class TraineeCase(models.Model):
             and not self.case.is_open
             and bool(self.reflection_at)
             and bool(self.feedback_at)
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def feedback_on_behalf(self) -> bool:
+        """The feedback was written down by someone other than the co-mediator."""
+        return bool(
+            self.feedback_at
+            and self.feedback_recorded_by_id
+            and self.feedback_recorded_by_id != self.co_mediator.user_id
         )
 
     @property

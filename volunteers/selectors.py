@@ -30,9 +30,10 @@ def volunteers_visible_to(user):
 
 
 def trainee_cases_visible_to(user):
-    """Coordinators see all; otherwise the trainee, the co-mediator and the supervisor of each,
-    while its case is theirs to see (rule 11, Case.objects.visible_to): a co-mediator replaced
-    by a new pair, or a trainee taken off the case, loses its supervision page with the case."""
+    """Coordinators see all; otherwise the trainee, the co-mediator and the trainee's supervisor
+    of each, while its case is theirs to see (rule 11, Case.objects.visible_to): a co-mediator
+    replaced by a new pair, or a trainee taken off the case, loses its supervision page with
+    the case, and a trainee's former supervisor loses it to the new one."""
     queryset = TraineeCase.objects.select_related(
         "case", "trainee", "co_mediator", "supervisor", "signed_by"
     )
@@ -41,7 +42,7 @@ def trainee_cases_visible_to(user):
     if has_role(user, COORDINATOR):
         return queryset
     return queryset.filter(
-        Q(trainee__user=user) | Q(co_mediator__user=user) | Q(supervisor=user),
+        Q(trainee__user=user) | Q(co_mediator__user=user) | Q(trainee__supervisor=user),
         case__in=Case.objects.visible_to(user),
     )
 
@@ -88,11 +89,12 @@ def ready_q() -> Q:
 
 
 def supervised_trainee_cases(user):
-    """The trainee cases ``user`` supervises (a coordinator: every trainee case)."""
+    """The trainee cases of the trainees ``user`` supervises (a coordinator: every trainee
+    case)."""
     queryset = trainee_cases_visible_to(user)
     if has_role(user, COORDINATOR):
         return queryset
-    return queryset.filter(supervisor=user)
+    return queryset.filter(trainee__supervisor=user)
 
 
 def accreditable_volunteers(user):
@@ -121,7 +123,9 @@ def trainee_progress(user):
             ),
         ),
         accredited=Exists(
-            Accreditation.objects.filter(volunteer=OuterRef("pk"), kind=AccreditationKind.COMMUNITY)
+            Accreditation.objects.held().filter(
+                volunteer=OuterRef("pk"), kind=AccreditationKind.COMMUNITY
+            )
         ),
     ).order_by("last_name", "first_name", "pk")
 
@@ -144,11 +148,13 @@ def waiting_for(user, *, supervisor: bool) -> dict:
         "reflections_to_write": list(
             closed.filter(trainee__user=user)
             .filter(Q(reflection_at__isnull=True) | Q(status=TraineeCase.Status.MORE_WORK))
-            .exclude(status=TraineeCase.Status.SIGNED_OFF)
+            .filter(status__in=TraineeCase.OPEN_STATUSES)
         ),
         "feedback_to_give": list(
-            closed.filter(co_mediator__user=user, feedback_at__isnull=True).exclude(
-                status=TraineeCase.Status.SIGNED_OFF
+            closed.filter(
+                co_mediator__user=user,
+                feedback_at__isnull=True,
+                status__in=TraineeCase.OPEN_STATUSES,
             )
         ),
     }

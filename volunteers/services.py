@@ -18,9 +18,17 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from cases import services as case_services
 from cases.models import Case, CaseAssignment, Status
+from cases.querysets import WORKING_STATUSES
+from sessions.outbox import cancel_messages_to
+from wkm.consequences import tell
 
 from . import dbs
-from .eligibility import COMMUNITY_DISPUTES, pair_problems
+from .eligibility import (
+    COMMUNITY_DISPUTES,
+    pair_problems,
+    pair_standing,
+    tell_unaccepted_conflicts,
+)
 from .models import (
     Accreditation,
     AccreditationKind,
@@ -69,32 +77,140 @@ def _save(obj, *, by, request=None, action=AuditEvent.Action.CREATE, audit_obj=N
 # --- Records ----------------------------------------------------------------------------------
 
 
+def _check_becoming_mediator(volunteer: Volunteer, status: str | None) -> None:
+    """Rule 6: "mediator" is what community accreditation makes a volunteer, not a choice."""
+    if status != Volunteer.Status.MEDIATOR or volunteer.status == Volunteer.Status.MEDIATOR:
+        return
+    held = volunteer.pk and volunteer.accreditations.held().filter(kind=AccreditationKind.COMMUNITY)
+    if not (held and held.exists()):
+        raise ValidationError(
+            {
+                "status": "A volunteer becomes a mediator by being granted community "
+                "accreditation after three signed-off trainee cases (or, for someone "
+                "accredited before joining, by a coordinator recording it). Add them as a "
+                "trainee or in training, then grant the accreditation."
+            }
+        )
+
+
 @transaction.atomic
 def volunteer_create(*, by, fields: dict, request=None) -> Volunteer:
-    return _save(Volunteer(**fields), by=by, request=request)
+    volunteer = Volunteer(**fields)
+    _check_becoming_mediator(Volunteer(), fields.get("status"))
+    return _save(volunteer, by=by, request=request)
 
 
 @transaction.atomic
 def volunteer_update(*, volunteer: Volunteer, by, fields: dict, request=None) -> Volunteer:
+    """Change a volunteer's record, and what the change means for their cases:
+
+    - no longer working (inactive, applicant, back in training): every assignment they hold
+      ends, so each open case they were on needs a new mediator; no message still to be sent
+      to them survives; their open trainee cases end;
+    - a different supervisor: the trainee cases still on their way to sign-off go to the new
+      supervisor (who sees them from the next request; the old one no longer does);
+    - made a trainee: the open cases where that breaks a rule are listed (the coordinator's
+      home and the case pages show them, and no session can be booked until the pair is fixed).
+    """
     unknown = set(fields) - set(VOLUNTEER_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
-    if (
-        fields.get("status") == Volunteer.Status.MEDIATOR
-        and volunteer.status != Volunteer.Status.MEDIATOR
-        and not volunteer.accreditations.filter(kind=AccreditationKind.COMMUNITY).exists()
-    ):
-        raise ValidationError(
-            {
-                "status": "A volunteer becomes a mediator by being granted community "
-                "accreditation after three signed-off trainee cases."
-            }
-        )
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    _check_becoming_mediator(volunteer, fields.get("status"))
+    before = Volunteer(status=volunteer.status, supervisor_id=volunteer.supervisor_id)
     for name, value in fields.items():
         setattr(volunteer, name, value)
-    return _save(
-        volunteer, by=by, request=request, action=AuditEvent.Action.CHANGE, fields=sorted(fields)
+    _save(volunteer, by=by, request=request, action=AuditEvent.Action.CHANGE, fields=sorted(fields))
+    working = WORKING_STATUSES
+    if before.status in working and volunteer.status not in working:
+        _stop_working(volunteer, by=by, request=request)
+    elif volunteer.status not in working:
+        cancel_messages_to(volunteer=volunteer, reason="The volunteer is not working")
+    if volunteer.supervisor_id != before.supervisor_id:
+        _follow_new_supervisor(volunteer, by=by, request=request)
+    if volunteer.status == Volunteer.Status.TRAINEE and before.status != volunteer.status:
+        _tell_cases_needing_attention(volunteer)
+    return volunteer
+
+
+def _references(cases) -> str:
+    return ", ".join(case.reference for case in cases)
+
+
+def _stop_working(volunteer: Volunteer, *, by, request=None) -> None:
+    """End the assignments of a volunteer who no longer works, and everything that would still
+    reach them. The cases are left for the coordinator to give a new mediator (they are listed
+    under "Cases that need attention"), rather than the change being refused: the volunteer has
+    stopped, whatever the records say."""
+    today = timezone.localdate()
+    assignments = list(
+        CaseAssignment.objects.filter(volunteer=volunteer, ended_on__isnull=True)
+        .select_for_update(of=("self",))
+        .select_related("case")
     )
+    for assignment in assignments:
+        assignment.ended_on = max(today, assignment.started_on)
+        assignment.save(update_fields=["ended_on"])
+        _audit(
+            AuditEvent.Action.CHANGE,
+            by=by,
+            obj=assignment.case,
+            request=request,
+            case_reference=assignment.case.reference,
+            ended_assignment=assignment.pk,
+            because="volunteer_not_working",
+        )
+    open_cases = [a.case for a in assignments if a.case.is_open]
+    ended = end_trainee_cases(
+        TraineeCase.objects.filter(trainee=volunteer), reason=TRAINEE_LEFT, by=by, request=request
+    )
+    cancelled = cancel_messages_to(volunteer=volunteer, reason="The volunteer is not working")
+    name = volunteer.full_name
+    if open_cases:
+        tell(
+            f"Took {name} off {len(open_cases)} open case{'s' if len(open_cases) != 1 else ''}, "
+            f"which now need{'s' if len(open_cases) == 1 else ''} a new mediator: "
+            f"{_references(open_cases)}."
+        )
+    if ended:
+        tell(f"Ended {ended} trainee case{'s' if ended != 1 else ''} of {name}: they do not count.")
+    if cancelled:
+        tell(f"Cancelled {cancelled} message{'s' if cancelled != 1 else ''} still to go to {name}.")
+
+
+def _follow_new_supervisor(volunteer: Volunteer, *, by, request=None) -> None:
+    moved = TraineeCase.objects.filter(
+        trainee=volunteer, status__in=TraineeCase.OPEN_STATUSES
+    ).update(supervisor_id=volunteer.supervisor_id)
+    if moved:
+        _audit(
+            AuditEvent.Action.CHANGE,
+            by=by,
+            obj=volunteer,
+            request=request,
+            trainee_cases_to_supervisor=volunteer.supervisor_id,
+        )
+        tell(
+            f"{moved} trainee case{'s' if moved != 1 else ''} of {volunteer.full_name} "
+            f"{'go' if moved != 1 else 'goes'} to the new supervisor."
+        )
+
+
+def _tell_cases_needing_attention(volunteer: Volunteer) -> None:
+    """Name the open cases whose pair ``volunteer``'s change has broken."""
+    cases = [
+        assignment.case
+        for assignment in CaseAssignment.objects.current()
+        .filter(volunteer=volunteer)
+        .exclude(case__status=Status.CLOSED)
+        .select_related("case")
+        if pair_standing(assignment.case)
+    ]
+    if cases:
+        tell(
+            f"{volunteer.full_name} can no longer work on {_references(cases)} with the same "
+            "pair: no session can be booked there until the pair is changed."
+        )
 
 
 @transaction.atomic
@@ -127,20 +243,43 @@ def training_add(*, volunteer: Volunteer, by, fields: dict, request=None) -> Tra
     return _save(record, by=by, request=request, audit_obj=volunteer, training=record.course)
 
 
+# The training each specialist accreditation needs, besides community accreditation (rule 3).
+SPECIALIST_TRAINING = {
+    AccreditationKind.PARENT_TEEN: TrainingRecord.Course.PARENT_TEEN,
+    AccreditationKind.RESTORATIVE: TrainingRecord.Course.RESTORATIVE,
+}
+
+
 @transaction.atomic
 def accreditation_grant(
-    *, volunteer: Volunteer, kind: str, by, granted_on: datetime.date | None = None, request=None
+    *,
+    volunteer: Volunteer,
+    kind: str,
+    by,
+    granted_on: datetime.date | None = None,
+    prior_evidence: str = "",
+    request=None,
 ) -> Accreditation:
-    """Grant an accreditation. Community accreditation of a trainee needs three signed-off
-    trainee cases (rule 6) and makes them a mediator; only supervisors and coordinators grant."""
+    """Grant an accreditation; only supervisors (for their own trainees) and coordinators grant.
+
+    - Community accreditation follows three signed-off supervised community cases (rule 6) and
+      makes the volunteer a mediator. A coordinator may instead record a community
+      accreditation gained before joining, with the evidence seen (``prior_evidence``).
+    - Parent/teen and restorative accreditation (rule 3) go only to a volunteer who holds
+      community accreditation and has completed that training.
+    """
     if not has_role(by, SUPERVISOR, COORDINATOR):
         raise ValidationError("Only a supervisor or a coordinator can grant an accreditation.")
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
-    if not has_role(by, COORDINATOR) and volunteer.supervisor_id != by.pk:
+    is_coordinator = has_role(by, COORDINATOR)
+    if not is_coordinator and volunteer.supervisor_id != by.pk:
         raise ValidationError("A supervisor grants accreditation to their own trainees only.")
     if volunteer.user_id is not None and volunteer.user_id == by.pk:
         raise ValidationError("Nobody can grant an accreditation to themselves.")
-    if volunteer.status not in (Volunteer.Status.TRAINEE, Volunteer.Status.MEDIATOR):
+    allowed = (Volunteer.Status.TRAINEE, Volunteer.Status.MEDIATOR)
+    if prior_evidence.strip():
+        allowed += (Volunteer.Status.IN_TRAINING, Volunteer.Status.APPLICANT)
+    if volunteer.status not in allowed:
         raise ValidationError(
             f"{volunteer.full_name} is {volunteer.get_status_display().lower()}: only trainees "
             "and mediators are accredited."
@@ -148,9 +287,18 @@ def accreditation_grant(
     granted_on = granted_on or timezone.localdate()
     if granted_on > timezone.localdate():
         raise ValidationError({"granted_on": "The date cannot be in the future."})
-    if volunteer.accreditations.filter(kind=kind).exists():
+    held = volunteer.accreditations.held()
+    if held.filter(kind=kind).exists():
         raise ValidationError({"kind": f"{volunteer.full_name} already holds this accreditation."})
-    if kind == AccreditationKind.COMMUNITY:
+    if prior_evidence.strip():
+        if not is_coordinator or kind != AccreditationKind.COMMUNITY:
+            raise ValidationError(
+                {
+                    "prior_evidence": "Only a coordinator records a community accreditation "
+                    "gained before joining."
+                }
+            )
+    elif kind == AccreditationKind.COMMUNITY:
         signed = signed_off_trainee_cases(volunteer)
         needed = settings.TRAINEE_CASES_FOR_ACCREDITATION
         if signed < needed:
@@ -160,13 +308,79 @@ def accreditation_grant(
                     "community cases signed off."
                 }
             )
+    if kind in SPECIALIST_TRAINING:
+        _check_specialist(volunteer, kind, held)
     accreditation = Accreditation(
-        volunteer=volunteer, kind=kind, granted_on=granted_on, granted_by=by
+        volunteer=volunteer,
+        kind=kind,
+        granted_on=granted_on,
+        granted_by=by,
+        prior_evidence=prior_evidence.strip(),
     )
     _save(accreditation, by=by, request=request, audit_obj=volunteer, accreditation=kind)
     if kind == AccreditationKind.COMMUNITY and volunteer.status != Volunteer.Status.MEDIATOR:
         volunteer.status = Volunteer.Status.MEDIATOR
         volunteer.save(update_fields=["status"])
+    return accreditation
+
+
+def _check_specialist(volunteer: Volunteer, kind: str, held) -> None:
+    label = AccreditationKind(kind).label.lower()
+    if not held.filter(kind=AccreditationKind.COMMUNITY).exists():
+        raise ValidationError(
+            {
+                "kind": f"{volunteer.full_name} needs community accreditation before "
+                f"accreditation for {label}."
+            }
+        )
+    course = SPECIALIST_TRAINING[kind]
+    if not volunteer.training.filter(course=course, completed_on__isnull=False).exists():
+        raise ValidationError(
+            {
+                "kind": f"{volunteer.full_name} has no completed "
+                f"{TrainingRecord.Course(course).label.lower()} training on record: record it "
+                "first."
+            }
+        )
+
+
+@transaction.atomic
+def accreditation_revoke(*, accreditation: Accreditation, by, reason: str, request=None):
+    """Revoke an accreditation (coordinators only, with a reason; the record stays). Revoking
+    community accreditation makes a mediator a trainee again. Each open case whose pair this
+    breaks (rules 2, 3 and 6) is named; none can have a session booked until its pair is fixed.
+    """
+    if not has_role(by, COORDINATOR):
+        raise ValidationError("Only a coordinator can revoke an accreditation.")
+    accreditation = (
+        Accreditation.objects.select_for_update()
+        .select_related("volunteer")
+        .get(pk=accreditation.pk)
+    )
+    if accreditation.revoked_on is not None:
+        raise ValidationError("This accreditation has already been revoked.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the accreditation is being revoked."})
+    accreditation.revoked_on = timezone.localdate()
+    accreditation.revoked_by = by
+    accreditation.revoked_reason = reason.strip()[:300]
+    accreditation.save(update_fields=["revoked_on", "revoked_by", "revoked_reason"])
+    volunteer = accreditation.volunteer
+    _audit(
+        AuditEvent.Action.CHANGE,
+        by=by,
+        obj=volunteer,
+        request=request,
+        accreditation_revoked=accreditation.kind,
+    )
+    if (
+        accreditation.kind == AccreditationKind.COMMUNITY
+        and volunteer.status == Volunteer.Status.MEDIATOR
+    ):
+        volunteer.status = Volunteer.Status.TRAINEE
+        volunteer.save(update_fields=["status"])
+        tell(f"{volunteer.full_name} is a trainee again.")
+    _tell_cases_needing_attention(volunteer)
     return accreditation
 
 
@@ -178,8 +392,15 @@ def signed_off_trainee_cases(volunteer: Volunteer) -> int:
 
 @transaction.atomic
 def connection_add(*, volunteer: Volunteer, by, fields: dict, request=None) -> DeclaredConnection:
+    """Declare a connection; rule 8 is asked again of every open case the volunteer is on."""
     connection = DeclaredConnection(volunteer=volunteer, **fields)
-    return _save(connection, by=by, request=request, audit_obj=volunteer, connection="added")
+    _save(connection, by=by, request=request, audit_obj=volunteer, connection="added")
+    tell_unaccepted_conflicts(
+        Case.objects.exclude(status=Status.CLOSED).filter(
+            pk__in=CaseAssignment.objects.current().filter(volunteer=volunteer).values("case_id")
+        )
+    )
+    return connection
 
 
 @transaction.atomic
@@ -225,7 +446,10 @@ def assign_pair(
     """Assign (or replace) the pair on a case, refusing anything that breaks rules 1-5 and 8.
 
     Replaced mediators keep their assignment with an end date. A trainee's assignment opens a
-    TraineeCase for their supervisor. A case that was ready to assign becomes active. Both
+    TraineeCase for their supervisor; when the pair changes it follows (its co-mediator is the
+    trainee's new partner), and a trainee who leaves the case ends theirs. A case that was
+    ready to assign becomes active. Assigning the same pair again with a reason accepts the
+    conflicts of interest found since (they no longer stop bookings). Newly assigned
     volunteers are emailed once the transaction commits.
     """
     on = on or timezone.localdate()
@@ -239,44 +463,57 @@ def assign_pair(
     hard = [p.message for p in problems if not p.needs_override]
     if hard:
         raise ValidationError(hard)
-    overridable = [p.message for p in problems if p.needs_override]
+    overridable = [p for p in problems if p.needs_override]
     if overridable and not override_reason.strip():
         raise ValidationError(
             {
                 "override_reason": [
-                    *overridable,
+                    *(p.message for p in overridable),
                     "Record why it is acceptable to assign them anyway.",
                 ]
             }
         )
-    current = list(case.assignments.filter(ended_on__isnull=True).select_related("volunteer"))
+    reason = override_reason.strip() if overridable else ""
+    accepted = [p.key for p in overridable]
+    current = list(
+        case.assignments.filter(ended_on__isnull=True)
+        .select_for_update(of=("self",))
+        .select_related("volunteer")
+    )
     wanted = {lead.pk: _role(lead, "lead"), co_mediator.pk: _role(co_mediator, "co_mediator")}
-    for assignment in current:
-        if assignment.volunteer_id not in wanted:
-            assignment.ended_on = on
-            assignment.save(update_fields=["ended_on"])
-    kept = {a.volunteer_id for a in current if a.volunteer_id in wanted}
+    left = [a for a in current if a.volunteer_id not in wanted]
+    for assignment in left:
+        assignment.ended_on = on
+        assignment.save(update_fields=["ended_on"])
+    kept = {a.volunteer_id: a for a in current if a.volunteer_id in wanted}
     created = []
     for volunteer in (lead, co_mediator):
-        if volunteer.pk in kept:
+        assignment = kept.get(volunteer.pk)
+        if assignment is None:
+            created.append(
+                CaseAssignment.objects.create(
+                    case=case,
+                    volunteer=volunteer,
+                    role=wanted[volunteer.pk],
+                    started_on=on,
+                    override_reason=reason,
+                    overridden_conflicts=accepted,
+                    assigned_by=by,
+                )
+            )
             continue
-        created.append(
-            CaseAssignment.objects.create(
-                case=case,
-                volunteer=volunteer,
-                role=wanted[volunteer.pk],
-                started_on=on,
-                override_reason=override_reason.strip() if overridable else "",
-                assigned_by=by,
+        assignment.role = wanted[volunteer.pk]
+        if reason:
+            assignment.override_reason = "\n".join(
+                filter(None, [assignment.override_reason, reason])
             )
-        )
-    for trainee, partner in ((lead, co_mediator), (co_mediator, lead)):
-        if trainee.is_trainee:
-            TraineeCase.objects.get_or_create(
-                trainee=trainee,
-                case=case,
-                defaults={"co_mediator": partner, "supervisor": trainee.supervisor},
+            assignment.overridden_conflicts = sorted(
+                set(assignment.overridden_conflicts) | set(accepted)
             )
+        assignment.save(update_fields=["role", "override_reason", "overridden_conflicts"])
+    _trainee_cases_follow_the_pair(
+        case, [lead, co_mediator], left=[a.volunteer for a in left], by=by, request=request
+    )
     _audit(
         AuditEvent.Action.CHANGE,
         by=by,
@@ -293,6 +530,35 @@ def assign_pair(
     assignment_ids = [a.pk for a in created]
     transaction.on_commit(lambda: notify_assigned(assignment_ids))
     return created
+
+
+def _trainee_cases_follow_the_pair(case, pair, *, left, by, request=None) -> None:
+    """A trainee in the pair has an open TraineeCase whose co-mediator is their partner (one
+    that ended because they had left is opened again); a trainee who left the case ends
+    theirs."""
+    for trainee, partner in (pair, pair[::-1]):
+        if not trainee.is_trainee:
+            continue
+        trainee_case, made = TraineeCase.objects.select_for_update().get_or_create(
+            trainee=trainee,
+            case=case,
+            defaults={"co_mediator": partner, "supervisor": trainee.supervisor},
+        )
+        if made or trainee_case.status == TraineeCase.Status.SIGNED_OFF:
+            continue
+        if trainee_case.status == TraineeCase.Status.ENDED:
+            trainee_case.status = TraineeCase.Status.PENDING
+            trainee_case.ended_reason = ""
+        trainee_case.co_mediator = partner
+        trainee_case.supervisor_id = trainee.supervisor_id
+        trainee_case.save()
+    if left:
+        end_trainee_cases(
+            TraineeCase.objects.filter(case=case, trainee__in=left),
+            reason=TRAINEE_LEFT,
+            by=by,
+            request=request,
+        )
 
 
 def _move_future_sessions_to(case: Case, pair: list[Volunteer]) -> None:
@@ -328,12 +594,19 @@ def notify_assigned(assignment_ids: list[int]) -> None:
 
 @transaction.atomic
 def assignment_end(*, assignment: CaseAssignment, by, on=None, request=None) -> CaseAssignment:
-    """Take a volunteer off a case (history kept). The case then needs a new pair."""
+    """Take a volunteer off a case (history kept). The case then needs a new pair; a trainee's
+    trainee case ends."""
     assignment = CaseAssignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.ended_on is not None:
         raise ValidationError("This assignment has already ended.")
     assignment.ended_on = on or timezone.localdate()
     assignment.save(update_fields=["ended_on"])
+    end_trainee_cases(
+        TraineeCase.objects.filter(case_id=assignment.case_id, trainee_id=assignment.volunteer_id),
+        reason=TRAINEE_LEFT,
+        by=by,
+        request=request,
+    )
     _audit(
         AuditEvent.Action.CHANGE,
         by=by,
@@ -347,11 +620,31 @@ def assignment_end(*, assignment: CaseAssignment, by, on=None, request=None) -> 
 
 # --- Trainee pathway --------------------------------------------------------------------------
 
+# Why a trainee case ended (TraineeCase.ended_reason): it never counts toward accreditation.
+TRAINEE_LEFT = "the trainee left the case"
+CLOSED_BEFORE_MEDIATION = "the case closed before mediation"
+
+
+def end_trainee_cases(trainee_cases, *, reason: str, by, request=None) -> int:
+    """End the trainee cases among ``trainee_cases`` still on their way to sign-off; return how
+    many. Signed-off ones stay signed off."""
+    ended = list(
+        trainee_cases.filter(status__in=TraineeCase.OPEN_STATUSES)
+        .select_for_update(of=("self",))
+        .select_related("case")
+    )
+    for trainee_case in ended:
+        trainee_case.status = TraineeCase.Status.ENDED
+        trainee_case.ended_reason = reason
+        trainee_case.save(update_fields=["status", "ended_reason"])
+        _audit(AuditEvent.Action.CHANGE, by=by, obj=trainee_case, request=request, ended=reason)
+    return len(ended)
+
 
 def _lock_trainee_case(trainee_case: TraineeCase) -> TraineeCase:
     return (
-        TraineeCase.objects.select_for_update()
-        .select_related("case", "trainee")
+        TraineeCase.objects.select_for_update(of=("self",))
+        .select_related("case", "trainee", "co_mediator")
         .get(pk=trainee_case.pk)
     )
 
@@ -363,8 +656,7 @@ def reflection_submit(*, trainee_case: TraineeCase, by, text: str, request=None)
         raise ValidationError("Only the trainee writes their reflection.")
     if trainee_case.case.is_open:
         raise ValidationError("Write the reflection once the case has closed.")
-    if trainee_case.status == TraineeCase.Status.SIGNED_OFF:
-        raise ValidationError("This case has already been signed off.")
+    _check_not_over(trainee_case)
     if not text.strip():
         raise ValidationError({"reflection": "Write your reflection on the case."})
     trainee_case.reflection = text.strip()
@@ -375,21 +667,54 @@ def reflection_submit(*, trainee_case: TraineeCase, by, text: str, request=None)
     return trainee_case
 
 
-@transaction.atomic
-def feedback_submit(*, trainee_case: TraineeCase, by, text: str, request=None) -> TraineeCase:
-    trainee_case = _lock_trainee_case(trainee_case)
-    if trainee_case.co_mediator.user_id != by.pk:
-        raise ValidationError("Only the co-mediator gives feedback on this case.")
+def _check_not_over(trainee_case: TraineeCase) -> None:
     if trainee_case.status == TraineeCase.Status.SIGNED_OFF:
         raise ValidationError("This case has already been signed off.")
+    if trainee_case.status == TraineeCase.Status.ENDED:
+        raise ValidationError(
+            f"This trainee case has ended ({trainee_case.ended_reason}): it does not count "
+            "toward accreditation."
+        )
+
+
+def may_record_feedback_for(trainee_case: TraineeCase, user) -> bool:
+    """May ``user`` write the co-mediator's feedback? The co-mediator, of course. So may a
+    coordinator, or the trainee's supervisor, on behalf of a co-mediator who cannot (no login,
+    or no longer working as a mediator) — so that every trainee case can move on."""
+    co_mediator = trainee_case.co_mediator
+    if co_mediator.user_id is not None and co_mediator.user_id == user.pk:
+        return True
+    cannot = co_mediator.user_id is None or co_mediator.status not in WORKING_STATUSES
+    return cannot and (
+        has_role(user, COORDINATOR)
+        or (has_role(user, SUPERVISOR) and trainee_case.supervisor_id == user.pk)
+    )
+
+
+@transaction.atomic
+def feedback_submit(*, trainee_case: TraineeCase, by, text: str, request=None) -> TraineeCase:
+    """The co-mediator's feedback, written by them or, on their behalf, by a coordinator or
+    the supervisor (``may_record_feedback_for``); the page says which."""
+    trainee_case = _lock_trainee_case(trainee_case)
+    if not may_record_feedback_for(trainee_case, by):
+        raise ValidationError("Only the co-mediator gives feedback on this case.")
+    _check_not_over(trainee_case)
     if trainee_case.case.is_open:
         raise ValidationError("Give feedback once the case has closed.")
     if not text.strip():
         raise ValidationError({"feedback": "Write your feedback for the trainee."})
     trainee_case.feedback = text.strip()
     trainee_case.feedback_at = timezone.now()
+    trainee_case.feedback_recorded_by = by
     trainee_case.save()
-    _audit(AuditEvent.Action.CHANGE, by=by, obj=trainee_case, request=request, feedback=True)
+    _audit(
+        AuditEvent.Action.CHANGE,
+        by=by,
+        obj=trainee_case,
+        request=request,
+        feedback=True,
+        on_behalf=trainee_case.feedback_on_behalf,
+    )
     return trainee_case
 
 

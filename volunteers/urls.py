@@ -22,6 +22,11 @@ urlpatterns = [
         records.accreditation_new,
         name="accreditation_new",
     ),
+    path(
+        "volunteers/<int:pk>/accreditations/<int:accreditation_pk>/revoke/",
+        records.accreditation_revoke,
+        name="accreditation_revoke",
+    ),
     path("volunteers/<int:pk>/connections/new/", records.connection_new, name="connection_new"),
     path("volunteers/<int:pk>/availability/", records.availability_edit, name="availability"),
     path("supervision/", trainees.supervision, name="supervision"),

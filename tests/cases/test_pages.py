@@ -1,5 +1,6 @@
 """The coordinator's journey through the pages: intake -> consent -> ready -> close."""
 
+import datetime
 import re
 
 import pytest
@@ -161,11 +162,18 @@ def test_it_shows_an_error_next_to_the_outcome_when_closing_badly(login, coordin
 def test_it_prompts_to_close_as_withdrawn_when_consent_is_withdrawn(login, coordinator, case):
     alice = case.parties.first()
     consent = Consent.objects.create(
-        party=alice, kind="mediate", method="verbal", given_at=timezone.now()
+        party=alice,
+        kind="mediate",
+        method="verbal",
+        given_at=timezone.now() - datetime.timedelta(hours=1),
     )
     client = login(coordinator)
+    url = f"/cases/{case.reference}/consents/{consent.pk}/withdraw/"
+    assert "Record the withdrawal" in client.get(url).content.decode()
 
-    client.post(f"/cases/{case.reference}/consents/{consent.pk}/withdraw/")
+    client.post(
+        url, {"withdrawn_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "method": "verbal"}
+    )
 
     html = client.get(f"/cases/{case.reference}/").content.decode()
     assert "withdrew consent to mediation: joint work has stopped" in html

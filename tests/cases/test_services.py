@@ -146,17 +146,31 @@ def test_it_closes_an_unmediated_case_as_withdrawn_with_a_follow_up(case, coordi
 
 
 def test_it_refuses_an_agreement_outcome_for_a_case_never_mediated(case, coordinator):
+    case.status = Status.ACTIVE  # active, but no session was ever held
+    case.save()
+
     with pytest.raises(ValidationError) as caught:
         services.case_close(
             case=case, by=coordinator, outcome="full_agreement", closed_on=timezone.localdate()
         )
 
-    assert "needs the case to have been active" in str(caught.value.message_dict["outcome"])
+    assert "needs mediation to have taken place" in str(caught.value.message_dict["outcome"])
+    case.refresh_from_db()
+    assert case.status == Status.ACTIVE
 
 
-def test_it_allows_an_agreement_outcome_for_an_active_case(case, coordinator):
+@pytest.mark.parametrize("evidence", ["held_session", "agreed_agreement"])
+def test_it_allows_an_agreement_outcome_once_mediation_took_place(case, coordinator, evidence):
     case.status = Status.ACTIVE
     case.save()
+    if evidence == "held_session":
+        start = timezone.now() - datetime.timedelta(days=2)
+        case.sessions.create(
+            kind="joint", mode="office", status="held",
+            starts_at=start, ends_at=start + datetime.timedelta(hours=1),
+        )  # fmt: skip
+    else:
+        case.agreements.create(version=1, status="agreed", agreed_at=timezone.now())
 
     services.case_close(
         case=case, by=coordinator, outcome="full_agreement", closed_on=timezone.localdate()

@@ -38,7 +38,7 @@ CASE_URLS = {
     "party_detail": (PARTY, ("GET",)),
     "party_edit": (PARTY, ("GET", "POST")),
     "consent_add": (PARTY, ("GET", "POST")),
-    "consent_withdraw": (CONSENT, ("POST",)),
+    "consent_withdraw": (CONSENT, ("GET", "POST")),
     "assign": (None, ("GET", "POST")),
     "session_new": (None, ("GET", "POST")),
     "session_detail": (SESSION, ("GET",)),
@@ -73,7 +73,6 @@ REQUESTS = [
 # What a coordinator gets (an empty POST: a form shown again, or a redirect back to the case).
 COORDINATOR_GETS = {
     ("transition", "POST"): 302,
-    ("consent_withdraw", "POST"): 302,
     # The case is open: reopening sends the coordinator back to it with a message.
     ("reopen", "GET"): 302,
     ("reopen", "POST"): 302,
@@ -111,7 +110,8 @@ ASSIGNED_MEDIATOR_GETS = {
     ("party_edit", "POST"): 200,
     ("consent_add", "GET"): 200,
     ("consent_add", "POST"): 200,
-    ("consent_withdraw", "POST"): 302,
+    ("consent_withdraw", "GET"): 200,
+    ("consent_withdraw", "POST"): 200,
     ("assign", "GET"): 403,
     ("assign", "POST"): 403,
     ("session_new", "GET"): 403,

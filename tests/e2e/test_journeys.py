@@ -15,7 +15,7 @@ from sessions import dispatch
 from sessions.models import MediationSession, Reminder
 from sessions.services import session_book
 from tests.e2e.conftest import scan
-from tests.factories import UserFactory, eligible_volunteer, ready_case
+from tests.factories import UserFactory, eligible_volunteer, held_session, ready_case
 from volunteers import services as volunteer_services
 from volunteers.models import TraineeCase, Volunteer
 
@@ -249,6 +249,7 @@ def test_a_supervisor_signs_off_a_trainee_case(open_page, coordinator, superviso
     volunteer_services.assign_pair(case=case, lead=lead, co_mediator=trainee, by=coordinator)
     from cases.services import case_close
 
+    held_session(case)
     case_close(case=case, by=coordinator, outcome="full_agreement", closed_on=timezone.localdate())
     tc = TraineeCase.objects.get(case=case, trainee=trainee)
     volunteer_services.reflection_submit(

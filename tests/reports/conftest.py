@@ -132,6 +132,7 @@ def dataset(coordinator):
     def reopen(name):
         case_services.case_reopen(case=c[name], by=coordinator, reason="The other party called")
 
+    session(c["R2"], at(9, 1, 14), "home_visit", "intake", "held")  # mediation took place
     close("R2", "no_agreement", d(9, 10))
     reopen("R2")
     close("R2", "full_agreement", d(11, 14))
@@ -160,7 +161,6 @@ def dataset(coordinator):
     # --- Sessions ---
     session(c["A"], at(8, 1), "office", "intake", "held")
     session(c["A"], at(9, 30, 18), "neutral_venue", "joint", "held")
-    session(c["R2"], at(9, 1, 14), "home_visit", "intake", "held")
     session(c["B"], at(8, 15), "phone", "intake", "cancelled")
     session(c["X"], at(10, 1, 9), "phone", "separate", "held")
     session(c["C1"], at(10, 10), "office", "intake", "cancelled")

@@ -45,6 +45,7 @@ from parties.models import Consent
 from privacy.models import SubjectAccessRequest
 from sessions.models import CalendarFeed, MediationSession
 from tests.factories import (
+    AccreditationFactory,
     AssignmentFactory,
     CaseFactory,
     PartyFactory,
@@ -115,7 +116,8 @@ EXPECTED = {
     "cases:party_detail": ("GET", LOGIN, 404, 200, 200, 200, 404),
     "cases:party_edit": ("GET", LOGIN, 404, 200, 403, 200, 404),
     "cases:consent_add": ("GET", LOGIN, 404, 200, 403, 200, 404),
-    "cases:consent_withdraw": ("POST", LOGIN, 404, REDIRECT, 403, REDIRECT, 404),
+    # A withdrawal is confirmed on its own page first (what it stops, when and how).
+    "cases:consent_withdraw": ("GET", LOGIN, 404, 200, 403, 200, 404),
     "cases:session_new": ("GET", LOGIN, 404, 403, 403, 200, 404),
     # Supervisors read the case, but its sessions and letters are for the pair and the office.
     "cases:session_detail": ("GET", LOGIN, 404, 200, 403, 200, 404),
@@ -159,6 +161,7 @@ EXPECTED = {
     "volunteers:dbs_status_check": ("POST", LOGIN, 404, 403, 403, 200, 404),
     "volunteers:training_new": ("GET", LOGIN, 404, 403, 403, 200, 404),
     "volunteers:accreditation_new": ("GET", LOGIN, 404, 403, 200, 200, 404),
+    "volunteers:accreditation_revoke": ("GET", LOGIN, 404, 403, 403, 200, 404),
     "volunteers:connection_new": ("GET", LOGIN, 404, 403, 403, 200, 404),
     "volunteers:availability": ("GET", LOGIN, 404, 200, 403, 200, 404),
     # -- the trainee pathway: the trainee, their supervisor, coordinators. Those who see a
@@ -246,6 +249,7 @@ def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_
         draft=draft,
         trainee=trainee,
         dbs_check=DBSCheck.objects.filter(volunteer=trainee).first(),
+        accreditation=AccreditationFactory(volunteer=trainee, kind="restorative"),
         trainee_case=TraineeCase.objects.get(case=case, trainee=trainee),
         sar=sar,
         feed=CalendarFeed.objects.create(volunteer=lead),
@@ -271,6 +275,10 @@ def kwargs_for(name: str, pattern: URLPattern, world) -> dict:
         "cases:letter_pdf": {"pk": w.party.pk, "kind": "invitation"},
         "cases:agreement_term": {"pk": w.term.pk},
         "volunteers:dbs_status_check": {"pk": w.trainee.pk, "check_pk": w.dbs_check.pk},
+        "volunteers:accreditation_revoke": {
+            "pk": w.trainee.pk,
+            "accreditation_pk": w.accreditation.pk,
+        },
         "calendar_feed": {"token": w.feed.token},
     }
     by_prefix = {

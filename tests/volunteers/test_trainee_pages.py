@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.roles import MEDIATOR, SUPERVISOR
 from cases import services as case_services
-from tests.factories import UserFactory, eligible_volunteer, ready_case
+from tests.factories import UserFactory, eligible_volunteer, held_session, ready_case
 from volunteers import services
 from volunteers.eligibility import pair_problems
 from volunteers.models import Accreditation, TraineeCase
@@ -40,6 +40,7 @@ def closed_trainee_case(*, trainee, lead, coordinator) -> TraineeCase:
     """A community case the coordinator paired ``lead`` and ``trainee`` on, then closed."""
     case = ready_case(received_on=timezone.localdate() - datetime.timedelta(days=20))
     services.assign_pair(case=case, lead=lead, co_mediator=trainee, by=coordinator)
+    held_session(case)
     case_services.case_close(
         case=case, by=coordinator, outcome="full_agreement", closed_on=timezone.localdate()
     )
@@ -79,6 +80,7 @@ def test_the_whole_trainee_journey_ends_in_accreditation(
         client = login(coordinator)
         url = f"/cases/{case.reference}/"
         client.post(f"{url}assign/", {"lead": lead.pk, "co_mediator": trainee.pk})
+        held_session(case)
         client.post(
             f"{url}close/",
             {"outcome": "full_agreement", "closed_on": timezone.localdate().isoformat()},

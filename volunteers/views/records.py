@@ -20,6 +20,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from cases.models import Case, CaseAssignment
 from parties.validators import display_phone
+from wkm.consequences import shown_to
 from wkm.forms import add_service_errors
 
 from .. import services
@@ -31,6 +32,7 @@ from ..forms import (
     AvailabilityForm,
     ConnectionForm,
     DBSCheckForm,
+    RevokeAccreditationForm,
     StatusCheckForm,
     TrainingForm,
     VolunteerForm,
@@ -107,7 +109,7 @@ def volunteer_list(request):
     queryset = (
         _with_dbs_until(with_caseload(volunteers_visible_to(request.user)))
         .prefetch_related(
-            Prefetch("accreditations", queryset=Accreditation.objects.order_by("kind"))
+            Prefetch("accreditations", queryset=Accreditation.objects.held().order_by("kind"))
         )
         .order_by("last_name", "first_name", "pk")  # aggregates drop Meta.ordering
     )
@@ -150,7 +152,10 @@ def volunteer_detail(request, pk):
         .prefetch_related(
             "dbs_checks",
             "training",
-            Prefetch("accreditations", queryset=Accreditation.objects.select_related("granted_by")),
+            Prefetch(
+                "accreditations",
+                queryset=Accreditation.objects.select_related("granted_by", "revoked_by"),
+            ),
             "connections",
             "availability",
             # Only the cases the viewer may see (rule 11): a supervisor looking at a volunteer
@@ -230,12 +235,13 @@ def volunteer_edit(request, pk):
     form = VolunteerForm(request.POST or None, instance=volunteer)
     if request.method == "POST" and form.is_valid():
         try:
-            volunteer = services.volunteer_update(
-                volunteer=Volunteer.objects.get(pk=pk),
-                by=request.user,
-                fields=values_for(form, VolunteerForm.Meta.fields),
-                request=request,
-            )
+            with shown_to(request):
+                volunteer = services.volunteer_update(
+                    volunteer=Volunteer.objects.get(pk=pk),
+                    by=request.user,
+                    fields=values_for(form, VolunteerForm.Meta.fields),
+                    request=request,
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -338,13 +344,18 @@ def accreditation_new(request, pk):
     volunteer = _volunteer_for(request, pk)
     if not _can_grant(request.user, volunteer):
         raise PermissionDenied
-    form = AccreditationForm(request.POST or None, initial={"granted_on": timezone.localdate()})
+    form = AccreditationForm(
+        request.POST or None,
+        initial={"granted_on": timezone.localdate()},
+        may_record_prior=_can_manage(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             accreditation = services.accreditation_grant(
                 volunteer=volunteer,
                 kind=form.cleaned_data["kind"],
                 granted_on=form.cleaned_data["granted_on"],
+                prior_evidence=form.cleaned_data.get("prior_evidence", ""),
                 by=request.user,
                 request=request,
             )
@@ -369,17 +380,58 @@ def accreditation_new(request, pk):
     )
 
 
+def accreditation_revoke(request, pk, accreditation_pk):
+    volunteer = _managed_volunteer(request, pk)
+    accreditation = get_object_or_404(volunteer.accreditations.held(), pk=accreditation_pk)
+    form = RevokeAccreditationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with shown_to(request):
+                services.accreditation_revoke(
+                    accreditation=accreditation,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"{volunteer.full_name}'s {accreditation} accreditation is revoked."
+            )
+            return redirect(volunteer)
+    return _form_page(
+        request,
+        form,
+        volunteer=volunteer,
+        heading=f"Revoke {accreditation} accreditation",
+        submit_label="Revoke the accreditation",
+        intro=(
+            f"Granted {format_date(accreditation.granted_on, 'j M Y')}. The record stays on "
+            f"{volunteer.full_name}'s page. Open cases where this breaks the rules are listed "
+            "under “Cases that need attention”, and no session can be booked on them until the "
+            "pair is changed."
+            + (
+                " Revoking community accreditation makes them a trainee again."
+                if accreditation.kind == "community"
+                else ""
+            )
+        ),
+    )
+
+
 def connection_new(request, pk):
     volunteer = _managed_volunteer(request, pk)
     form = ConnectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.connection_add(
-                volunteer=volunteer,
-                by=request.user,
-                fields=values_for(form, ConnectionForm.Meta.fields),
-                request=request,
-            )
+            with shown_to(request):
+                services.connection_add(
+                    volunteer=volunteer,
+                    by=request.user,
+                    fields=values_for(form, ConnectionForm.Meta.fields),
+                    request=request,
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

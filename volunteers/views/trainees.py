@@ -86,9 +86,11 @@ def _render_trainee_case(request, trainee_case, **bound_forms):
     errors and what was typed, replaces the empty one)."""
     user = request.user
     closed = not trainee_case.case.is_open
-    signed_off = trainee_case.status == TraineeCase.Status.SIGNED_OFF
-    can_reflect = trainee_case.trainee.user_id == user.pk and closed and not signed_off
-    can_give_feedback = trainee_case.co_mediator.user_id == user.pk and closed and not signed_off
+    still_open = trainee_case.is_open
+    can_reflect = trainee_case.trainee.user_id == user.pk and closed and still_open
+    can_give_feedback = (
+        services.may_record_feedback_for(trainee_case, user) and closed and still_open
+    )
     can_review = (
         trainee_case.supervisor_id == user.pk
         and has_role(user, SUPERVISOR)
@@ -98,6 +100,9 @@ def _render_trainee_case(request, trainee_case, **bound_forms):
         "tc": trainee_case,
         "case": trainee_case.case,
         "is_trainee": trainee_case.trainee.user_id == user.pk,
+        "is_supervisor": has_role(user, SUPERVISOR),
+        "is_coordinator": has_role(user, COORDINATOR),
+        "feedback_on_behalf": trainee_case.co_mediator.user_id != user.pk,
         "reflection_form": (
             bound_forms.get("reflection_form")
             or ReflectionForm(initial={"reflection": trainee_case.reflection})
