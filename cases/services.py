@@ -16,6 +16,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from parties.consent import consent_state
 from parties.models import Party
+from volunteers.eligibility import pair_problems, pair_standing
 from wkm.consequences import tell
 
 from . import lifecycle
@@ -102,7 +103,6 @@ def _check_pair_for_type(case: Case, dispute_type: str) -> None:
     when the case is re-classified (a trainee on a case that is no longer community work, an
     extra accreditation the new kind needs). Only what the new kind adds is refused, not what
     was already so (a DBS check that lapsed since is the pairing page's business)."""
-    from volunteers.eligibility import pair_problems
 
     current = [a.volunteer for a in case.assignments.current().select_related("volunteer")]
     if len(current) != 2:
@@ -135,10 +135,17 @@ def case_transition(*, case: Case, to: str, by, request=None) -> Case:
             raise ValidationError(
                 f"Still waiting for consent from {names}: record their consent first."
             )
-    if to == Status.ACTIVE and locked.assignments.current().count() != 2:
-        raise ValidationError(
-            "Mediation starts only with exactly two current mediators: assign a pair first."
-        )
+    if to == Status.ACTIVE:
+        if locked.assignments.current().count() != 2:
+            raise ValidationError(
+                "Mediation starts only with exactly two current mediators: assign a pair first."
+            )
+        standing = pair_standing(locked)
+        if standing:
+            raise ValidationError(
+                "The pair must be changed before mediation starts: "
+                + " ".join(problem.message for problem in standing)
+            )
     frm = locked.status
     locked.status = to
     locked.status_changed_at = timezone.now()
@@ -240,9 +247,32 @@ def case_close(
     return case
 
 
+def furthest_stage(case: Case) -> tuple[str, str]:
+    """(status, why not further): the furthest stage a case may be in now, by the same checks
+    as moving it forward — every party's consent for "ready to assign", and a pair that may
+    work on it (two current mediators, DBS, training, accreditation, no conflict) for
+    "active". A case not yet consented to goes no further than the stage it had reached."""
+    before = case.status_before_close or Status.CONTACTING
+    state = consent_state(case)
+    if not state.all_consented:
+        names = ", ".join(p.full_name for p in state.waiting_for) or "every party"
+        stage = min(before, Status.AWAITING_CONSENT, key=lifecycle.ORDER.index)
+        return stage, f"waiting for consent from {names}"
+    if case.assignments.current().count() != 2:
+        return Status.READY, "it needs a pair of mediators"
+    standing = pair_standing(case)
+    if standing:
+        return Status.READY, " ".join(p.message for p in standing)
+    return Status.ACTIVE, ""
+
+
 @transaction.atomic
 def case_reopen(*, case: Case, by, reason: str, request=None) -> Case:
-    """Reopen a closed case to the state it was closed from; the reason goes on the timeline."""
+    """Reopen a closed case, with the reason on the timeline, to the furthest stage its
+    consents and pair allow now (``furthest_stage``): not straight back to active with a pair
+    whose DBS check has lapsed, or a party who has withdrawn."""
+    from volunteers.services import reopen_trainee_cases
+
     locked = _lock(case)
     if locked.status != Status.CLOSED:
         raise ValidationError("Only a closed case can be reopened.")
@@ -253,7 +283,7 @@ def case_reopen(*, case: Case, by, reason: str, request=None) -> Case:
         )
     if not reason.strip():
         raise ValidationError({"reason": "Say why the case is being reopened."})
-    back_to = locked.status_before_close or Status.CONTACTING
+    back_to, held_back = furthest_stage(locked)
     locked.status = back_to
     locked.status_changed_at = timezone.now()
     locked.outcome = ""
@@ -272,6 +302,9 @@ def case_reopen(*, case: Case, by, reason: str, request=None) -> Case:
     _audit(
         AuditEvent.Action.TRANSITION, by=by, case=locked, request=request, to=back_to, reopened=True
     )
+    if held_back and back_to != Status.ACTIVE:
+        tell(f"It is “{Status(back_to).label}”, not further: {held_back}.")
+    reopen_trainee_cases(locked, by=by, request=request)
     case.refresh_from_db()
     return case
 

@@ -300,10 +300,10 @@ def case_close(request, reference):
                 services.case_close(
                     case=case, by=request.user, request=request, **form.cleaned_data
                 )
+                messages.success(request, f"{case.reference} is closed.")
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{case.reference} is closed.")
             return redirect(case)
     return render(
         request,
@@ -327,13 +327,16 @@ def case_reopen(request, reference):
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_reopen(
-                case=case, by=request.user, reason=form.cleaned_data["reason"], request=request
-            )
+            with shown_to(request):
+                case = services.case_reopen(
+                    case=case, by=request.user, reason=form.cleaned_data["reason"], request=request
+                )
+                messages.success(
+                    request, f"{case.reference} is reopened as “{case.get_status_display()}”."
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{case.reference} is reopened.")
             return redirect(case)
     return render(
         request,

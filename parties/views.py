@@ -159,14 +159,14 @@ def consent_withdraw(request, reference, pk):
                     note=form.cleaned_data["note"],
                     request=request,
                 )
+                messages.warning(
+                    request,
+                    f"Recorded: {party.full_name} withdrew consent "
+                    f"{consent.get_kind_display().lower()}.",
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.warning(
-                request,
-                f"Recorded: {party.full_name} withdrew consent "
-                f"{consent.get_kind_display().lower()}.",
-            )
             return redirect(case)
     return render(
         request,

@@ -1,7 +1,10 @@
 """Booking, rescheduling, cancelling and recording sessions, with the rules that protect them.
 
-Refused, each with a message naming the problem: a case without a current pair (rule 1); a joint
-meeting before every party has consented (rule 7); a home visit while home visits are suspended
+Refused, each with a message naming the problem: a case without a current pair (rule 1), or with
+a pair that may not work on it on the session's day (rules 2-6 and 8, asked again: a DBS check
+that lapses first, an accreditation revoked, a conflict found since); joint work (a joint
+meeting, shuttle mediation, a restorative conference) before every party has consented
+(rule 7); a home visit while home visits are suspended
 (rule 9); a mediator or party booked twice at overlapping times; an end before the start; a
 session in the past unless it is being recorded as held. Reminders are written in the same
 transaction (sessions.outbox), so a rolled-back booking sends nothing.
@@ -20,6 +23,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from cases.models import Case, ContactLogEntry, Status
 from parties.consent import consent_state
+from volunteers.eligibility import pair_standing
 
 from . import outbox
 from .models import MediationSession, ServiceSettings
@@ -104,6 +108,15 @@ def _check_booking(
         )
     elif {m.pk for m in mediators} != current:
         errors.append("The mediators attending must be the case's current pair.")
+    elif not held:
+        # The pair as it stands on the session's day: a DBS check that lapses before it, an
+        # accreditation revoked or a conflict of interest found since assigning stops booking.
+        standing = pair_standing(case, on=timezone.localtime(starts_at).date())
+        if standing:
+            errors.append(
+                "The pair must be changed before a session is booked: "
+                + " ".join(problem.message for problem in standing)
+            )
     if not parties:
         errors.append("Choose at least one party who will attend.")
     if any(p.case_id != case.pk for p in parties):

@@ -747,3 +747,22 @@ def trainee_case_review(
         review=trainee_case.status,
     )
     return trainee_case
+
+
+def reopen_trainee_cases(case: Case, *, by, request=None) -> int:
+    """A reopened case takes back the trainee cases its closing ended (closed before
+    mediation), for trainees still on it; return how many."""
+    reopened = 0
+    ended = TraineeCase.objects.select_for_update(of=("self",)).filter(
+        case=case, status=TraineeCase.Status.ENDED, ended_reason=CLOSED_BEFORE_MEDIATION
+    )
+    still_on = set(case.assignments.current().values_list("volunteer_id", flat=True))
+    for trainee_case in ended:
+        if trainee_case.trainee_id not in still_on:
+            continue
+        trainee_case.status = TraineeCase.Status.PENDING
+        trainee_case.ended_reason = ""
+        trainee_case.save(update_fields=["status", "ended_reason"])
+        _audit(AuditEvent.Action.CHANGE, by=by, obj=trainee_case, request=request, reopened=True)
+        reopened += 1
+    return reopened

@@ -10,7 +10,14 @@ from audit.models import AuditEvent
 from cases import services
 from cases.models import Case, ContactLogEntry, ReferenceCounter, Status
 from parties.models import Party
-from tests.factories import CaseFactory, PartyFactory, VolunteerFactory, assign, consent_all
+from tests.factories import (
+    CaseFactory,
+    PartyFactory,
+    VolunteerFactory,
+    assign,
+    consent_all,
+    eligible_volunteer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +110,8 @@ def test_rule_1_it_becomes_active_only_with_exactly_two_current_mediators(
 ):
     case.status = Status.READY
     case.save()
+    for user in (mediator, other_mediator):
+        eligible_volunteer(user)
     assign(case, mediator)
 
     with pytest.raises(ValidationError, match="exactly two current mediators"):
