@@ -8,8 +8,8 @@ from django.utils import timezone
 from cases.querysets import current_assignments_of
 from cases.selectors import open_cases, status_counts
 from reports.home import coordinator_panels
+from rules.selectors import breaches
 from sessions.models import MediationSession, Reminder
-from sessions.services import home_visits_to_reschedule
 from volunteers.models import Volunteer
 from volunteers.selectors import dbs_attention, waiting_for
 
@@ -40,6 +40,10 @@ def home(request):
         context.update(session_panels())
         # What needs doing next: new referrals, consent, pairs, sign-offs, follow-ups.
         context.update(coordinator_panels())
+        # What breaks a rule now (rules.checker), kept while nothing changes.
+        attention = breaches()
+        context["attention"] = attention[:PANEL_ROWS]
+        context["attention_count"] = len(attention)
     elif held & {MEDIATOR, SUPERVISOR}:
         context["my_cases"] = open_cases(request.user)
         # What the trainee pathway waits for from them: a fixed number of queries, however many.
@@ -50,7 +54,8 @@ def home(request):
 
 
 def session_panels() -> dict:
-    """The coordinator's session panels: the week ahead, home visits to move, failed reminders."""
+    """The coordinator's session panels: the week ahead and failed reminders (home visits to
+    move are among the cases that need attention)."""
     now = timezone.now()
     upcoming = MediationSession.objects.filter(
         status=MediationSession.Status.SCHEDULED,
@@ -63,7 +68,6 @@ def session_panels() -> dict:
         "sessions_ahead_days": SESSIONS_AHEAD_DAYS,
         "upcoming_sessions_count": upcoming[0].panel_total if upcoming else 0,
         "upcoming_sessions": upcoming,
-        "home_visits_to_reschedule": list(home_visits_to_reschedule()[:PANEL_ROWS]),
         "failed_reminders": Reminder.objects.filter(status=Reminder.Status.FAILED)
         .select_related("session__case")
         .order_by("-due_at", "-id")[:PANEL_ROWS],

@@ -24,6 +24,7 @@ from parties.consent import consent_state
 from parties.forms import PartyForm, PartyFormSet
 from parties.models import Party
 from parties.selectors import possible_duplicates
+from rules.selectors import breaches_of_case
 from sessions.services import future_sessions
 from wkm.consequences import shown_to
 from wkm.forms import add_service_errors
@@ -235,6 +236,7 @@ def case_detail(request, reference):
         "next_steps": lifecycle.next_steps(case.status) if access.can_manage else [],
         "duplicates": possible_duplicates(case.parties.all()) if access.can_manage else [],
         "current_assignments": case.current_assignments(),
+        "breaches": breaches_of_case(case) if access.can_manage else [],
     }
     return render(request, "cases/detail.html", context)
 

@@ -214,6 +214,14 @@ class Consent(models.Model):
 
     class Meta:
         ordering = ["party", "kind", "-given_at"]
+        indexes = [
+            # Withdrawals (rules.checker, sessions.outbox): a few rows among many.
+            models.Index(
+                fields=["party", "kind"],
+                condition=models.Q(withdrawn_at__isnull=False),
+                name="consent_withdrawn_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["party", "kind"],

@@ -19,6 +19,7 @@ from accounts.roles import ADMINISTRATOR, role_required
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases.access import case_for
+from rules.selectors import breaches_of_case
 from volunteers.models import Volunteer
 from wkm.forms import add_service_errors
 
@@ -174,6 +175,7 @@ def session_detail(request, reference, pk):
             "can_record_outcome": started and session.status != MediationSession.Status.CANCELLED,
             "cancel_form": CancelForm(),
             "flagged": services.home_visits_to_reschedule().filter(pk=session.pk).exists(),
+            "breaches": breaches_of_case(case) if access.can_manage else [],
         },
     )
 

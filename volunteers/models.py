@@ -152,6 +152,7 @@ class DBSCheck(models.Model):
         return self.current_until is not None and self.current_until >= on
 
 
+@pghistory.track(append_only=True)
 class TrainingRecord(models.Model):
     class Course(models.TextChoices):
         COMMUNITY = "community", "Community mediation course (40 hours)"
@@ -230,6 +231,7 @@ class Accreditation(models.Model):
         return self.revoked_on is None
 
 
+@pghistory.track(append_only=True)
 class DeclaredConnection(models.Model):
     """Someone a volunteer knows, or a street they live near: they must not mediate for them
     (rule 8) unless a coordinator records why it is acceptable."""

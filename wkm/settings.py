@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "scale",
     "public",
     "privacy",
+    "rules",
 ]
 
 MIDDLEWARE = [
@@ -314,6 +315,10 @@ CELERY_BEAT_SCHEDULE = {
     "unassigned-digest": {
         "task": "sessions.tasks.queue_unassigned_digest",
         "schedule": crontab(hour=7, minute=40, day_of_week="mon-fri"),
+    },
+    "rule-digest": {
+        "task": "rules.tasks.queue_rule_digest",
+        "schedule": crontab(hour=7, minute=45),
     },
     "apply-retention": {
         "task": "privacy.tasks.apply_retention",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("cases/", include("cases.urls")),
+    path("attention/", include("rules.urls")),
     path("reports/", include("reports.urls")),
     path("help/", include("public.urls")),
     path("privacy/", include("privacy.urls")),

@@ -198,12 +198,14 @@ def test_it_shows_the_coordinator_home_in_the_same_number_of_queries(
     client = login(coordinator)
     add(2)
     client.get("/")
-    with CaptureQueriesContext(connection) as few:
+    with CaptureQueriesContext(connection) as captured:
         client.get("/")
+    few = len(captured)
     add(25)
+    client.get("/")  # the cases that need attention, checked again once after a change
 
-    assert len(few) <= 12  # the budget of every page
-    with django_assert_num_queries(len(few)):
+    assert few <= 12  # the budget of every page
+    with django_assert_num_queries(few):
         html = client.get("/").content.decode()
 
     assert '<span class="badge text-bg-primary">27</span>' in section(html, "not-contacted")

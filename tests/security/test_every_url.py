@@ -90,6 +90,8 @@ EXPECTED = {
     # -- cases: the case itself, in scope or 404 ----------------------------------------------
     "cases:list": ("GET", LOGIN, 200, 200, 200, 200, 200),
     "cases:new": ("GET", LOGIN, 403, 403, 403, 200, 403),
+    # Everything that breaks a rule now (rules.checker): for coordinators.
+    "rules:attention": ("GET", LOGIN, 403, 403, 403, 200, 403),
     # The list as CSV, scoped like the list: a mediator's own cases, none for administrators.
     "cases:export": ("GET", LOGIN, 200, 200, 200, 200, 200),
     "cases:detail": ("GET", LOGIN, 404, 200, 200, 200, 404),

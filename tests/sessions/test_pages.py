@@ -511,8 +511,9 @@ def test_future_home_visits_are_flagged_on_the_case_page_and_the_dashboard(
     session_page = page(client.get(visit.get_absolute_url()))
 
     assert case_page.count("Flagged: home visits suspended — reschedule") == 1
-    assert "Home visits to reschedule" in home
-    assert url("session_reschedule", visit) in home
+    attention = home[home.index('id="attention-heading"') :]
+    assert "falls while home visits are suspended" in attention
+    assert url("session_reschedule", visit) in attention
     assert "this home visit needs to be rescheduled" in session_page
 
 

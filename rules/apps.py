@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class RulesConfig(AppConfig):
+    """The invariant checker: what breaks a rule now, however it came about (rules.checker)."""
+
+    name = "rules"
+    verbose_name = "Rules"
