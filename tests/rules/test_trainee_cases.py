@@ -1,0 +1,179 @@
+"""Trainee cases follow the people on them: a new supervisor, a new partner, a trainee who leaves
+or a case that closes before mediation; and a co-mediator without a login never stops one."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import MEDIATOR, SUPERVISOR
+from cases.services import case_close
+from tests.factories import UserFactory, eligible_volunteer, held_session, ready_case
+from volunteers import services
+from volunteers.models import TraineeCase
+from wkm.consequences import listen
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trainee_user(db):
+    return UserFactory(username="trainee", first_name="Tess", last_name="Trainee", roles=[MEDIATOR])
+
+
+@pytest.fixture
+def trainee(trainee_user, supervisor):
+    return eligible_volunteer(trainee_user, status="trainee", supervisor=supervisor)
+
+
+@pytest.fixture
+def trainee_case(trainee, mediator, coordinator):
+    case = ready_case()
+    lead = eligible_volunteer(mediator, postcode="ME15 6RT")
+    services.assign_pair(case=case, lead=lead, co_mediator=trainee, by=coordinator)
+    return TraineeCase.objects.get(case=case, trainee=trainee)
+
+
+def close(case, by, outcome="full_agreement"):
+    if outcome == "full_agreement":
+        held_session(case)
+    case_close(case=case, by=by, outcome=outcome, closed_on=timezone.localdate())
+
+
+# --- A new supervisor ---------------------------------------------------------------------------
+
+
+def test_a_new_supervisor_takes_over_the_trainees_cases_on_the_next_request(
+    trainee, trainee_case, supervisor, coordinator, login
+):
+    new = UserFactory(username="new_supervisor", roles=[SUPERVISOR, MEDIATOR])
+    case_url = trainee_case.case.get_absolute_url()
+    page = reverse("volunteers:trainee_case", args=[trainee_case.pk])
+    assert login(supervisor).get(case_url).status_code == 200
+    assert login(new).get(case_url).status_code == 404
+
+    with listen() as told:
+        services.volunteer_update(volunteer=trainee, by=coordinator, fields={"supervisor": new})
+
+    assert "goes to the new supervisor" in " ".join(told)
+    trainee_case.refresh_from_db()
+    assert trainee_case.supervisor == new
+    for url in (case_url, page):
+        assert login(supervisor).get(url).status_code == 404
+        assert login(new).get(url).status_code == 200
+
+
+def test_a_signed_off_case_keeps_the_supervisor_who_signed_it(
+    trainee, trainee_case, supervisor, coordinator
+):
+    TraineeCase.objects.filter(pk=trainee_case.pk).update(status="signed_off", signed_by=supervisor)
+    new = UserFactory(username="new_supervisor", roles=[SUPERVISOR, MEDIATOR])
+
+    services.volunteer_update(volunteer=trainee, by=coordinator, fields={"supervisor": new})
+
+    trainee_case.refresh_from_db()
+    assert trainee_case.supervisor == supervisor
+
+
+# --- The pair changes ---------------------------------------------------------------------------
+
+
+def test_the_co_mediator_follows_a_new_partner(trainee, trainee_case, coordinator):
+    new_partner = eligible_volunteer(first_name="Nina", postcode="ME14 2AA")
+
+    services.assign_pair(
+        case=trainee_case.case, lead=new_partner, co_mediator=trainee, by=coordinator
+    )
+
+    trainee_case.refresh_from_db()
+    assert trainee_case.co_mediator == new_partner and trainee_case.is_open
+
+
+def test_a_trainee_taken_off_the_case_ends_their_trainee_case(trainee, trainee_case, coordinator):
+    lead = trainee_case.co_mediator
+    replacement = eligible_volunteer(first_name="Nina", postcode="ME14 2AA")
+
+    services.assign_pair(case=trainee_case.case, lead=lead, co_mediator=replacement, by=coordinator)
+
+    trainee_case.refresh_from_db()
+    assert (trainee_case.status, trainee_case.ended_reason) == (
+        "ended",
+        "the trainee left the case",
+    )
+    assert services.signed_off_trainee_cases(trainee) == 0
+
+
+def test_a_case_closed_before_mediation_ends_the_trainee_case_and_reopening_restores_it(
+    trainee_case, coordinator
+):
+    from cases.services import case_reopen
+
+    with listen() as told:
+        close(trainee_case.case, coordinator, outcome="withdrawn")
+
+    trainee_case.refresh_from_db()
+    assert trainee_case.status == "ended" and "does not count" in " ".join(told)
+    with pytest.raises(ValidationError, match="has ended"):
+        services.reflection_submit(
+            trainee_case=trainee_case, by=trainee_case.trainee.user, text="It went well."
+        )
+
+    case_reopen(case=trainee_case.case, by=coordinator, reason="The parties came back")
+
+    trainee_case.refresh_from_db()
+    assert trainee_case.status == "pending" and trainee_case.ended_reason == ""
+
+
+def test_an_ended_trainee_case_cannot_be_signed_off(trainee_case, supervisor, coordinator):
+    close(trainee_case.case, coordinator)
+    TraineeCase.objects.filter(pk=trainee_case.pk).update(
+        status="ended",
+        ended_reason="the trainee left the case",
+        reflection_at=timezone.now(),
+        feedback_at=timezone.now(),
+    )
+    trainee_case.refresh_from_db()
+
+    with pytest.raises(ValidationError, match="Not ready for review: ended"):
+        services.trainee_case_review(trainee_case=trainee_case, by=supervisor, sign_off=True)
+
+
+# --- A co-mediator without a login --------------------------------------------------------------
+
+
+def test_the_coordinator_records_feedback_for_a_co_mediator_without_a_login(
+    trainee, supervisor, coordinator, login
+):
+    case = ready_case()
+    grace = eligible_volunteer(first_name="Grace", last_name="Oduya", postcode="TN4 9LH")
+    services.assign_pair(case=case, lead=grace, co_mediator=trainee, by=coordinator)
+    close(case, coordinator)
+    tc = TraineeCase.objects.get(case=case)
+    services.reflection_submit(trainee_case=tc, by=trainee.user, text="I learnt to pause.")
+    page = reverse("volunteers:trainee_case", args=[tc.pk])
+
+    html = login(coordinator).get(page).content.decode()
+    assert "Grace Oduya has no login" in html and "Save the feedback on their behalf" in html
+    login(coordinator).post(
+        reverse("volunteers:feedback", args=[tc.pk]), {"feedback": "Grace: calm, well paced."}
+    )
+
+    tc.refresh_from_db()
+    assert tc.feedback == "Grace: calm, well paced." and tc.feedback_on_behalf
+    html = login(supervisor).get(page).content.decode()
+    assert "recorded on Grace Oduya's behalf by" in html
+    services.trainee_case_review(trainee_case=tc, by=supervisor, sign_off=True)
+    assert services.signed_off_trainee_cases(trainee) == 1
+
+
+def test_nobody_else_writes_a_co_mediators_feedback(trainee_case, coordinator, other_mediator):
+    close(trainee_case.case, coordinator)
+    tc = TraineeCase.objects.select_related("co_mediator").get(pk=trainee_case.pk)
+
+    # The co-mediator has a login and still works: they write it, not the coordinator.
+    assert not services.may_record_feedback_for(tc, coordinator)
+    with pytest.raises(ValidationError, match="Only the co-mediator"):
+        services.feedback_submit(trainee_case=tc, by=other_mediator, text="Fine.")
+    services.feedback_submit(trainee_case=tc, by=tc.co_mediator.user, text="Good work.")
+    tc.refresh_from_db()
+    assert not tc.feedback_on_behalf
