@@ -1,9 +1,26 @@
 """The fixed cast of users, one per role (as healthchecks has alice, bob and charlie)."""
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from accounts.roles import ADMINISTRATOR, COORDINATOR, MEDIATOR, SUPERVISOR
 from tests.factories import UserFactory
+
+# Hypothesis, for the whole suite: no deadline (a step may book, close and re-check a case), no
+# example database in the tree, and few enough examples for the suite's five minutes. Tests that
+# want a longer hunt say so with a profile: pytest --hypothesis-profile=rules-long tests/rules
+settings.register_profile(
+    "wkm",
+    max_examples=10,
+    stateful_step_count=15,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile(
+    "rules-long", parent=settings.get_profile("wkm"), max_examples=400, stateful_step_count=50
+)
+settings.load_profile("wkm")
 
 pytest_plugins = ["tests.celery_worker"]
 
