@@ -120,7 +120,7 @@ class TrainingRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(Accreditation)
 class AccreditationAdmin(ReadOnlyAdmin):
-    list_display = ("volunteer", "kind", "granted_on", "granted_by")
+    list_display = ("volunteer", "kind", "granted_on", "granted_by", "revoked_on")
     list_filter = ("kind",)
     list_select_related = ("volunteer", "granted_by")
 

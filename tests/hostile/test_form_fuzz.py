@@ -243,6 +243,42 @@ def test_consent_add(staff, data):
     )
 
 
+WITHDRAWAL = form_data(
+    valid={
+        "withdrawn_at": st.sampled_from([form_time(local(0, 0)), form_time(local(-1, 9))]),
+        "method": st.sampled_from(["verbal", "written"]),
+        "note": st.one_of(st.just(""), named()),
+    },
+    hostile={
+        "withdrawn_at": hostile_datetime(),
+        "method": hostile_choice("verbal", "written"),
+        "note": hostile_text(),
+    },
+)
+
+
+@HOSTILE
+@given(data=WITHDRAWAL)
+@example(data={"withdrawn_at": "9999-12-31T23:59", "method": "verbal"})
+@example(data={"withdrawn_at": "0001-01-01T00:00", "method": "written", "note": "x" * 301})
+def test_consent_withdrawal(staff, data):
+    party = PartyFactory()  # a fresh party, with a consent given two days ago, for each example
+    consent = Consent.objects.create(
+        party=party, kind="mediate", method="verbal", given_at=local(-2)
+    )
+
+    response = submit(
+        staff,
+        f"/cases/{party.case.reference}/consents/{consent.pk}/withdraw/",
+        data,
+        counted=[ContactLogEntry, AuditEvent],
+        saved={"cases.contactlogentry": 1, "audit.auditevent": 3},
+    )
+
+    consent.refresh_from_db()
+    assert (consent.withdrawn_at is not None) == (response.status_code == 302)
+
+
 CLOSE = form_data(
     valid={
         "outcome": st.sampled_from(["withdrawn", "unsuitable", "not_contactable"]),

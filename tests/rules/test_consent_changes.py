@@ -120,11 +120,13 @@ def test_withdrawing_from_mediation_takes_the_case_back_to_awaiting_consent(
     assert "Bob Dunn withdrew from mediation" in reasons(team.case)
 
 
-def test_no_joint_work_can_be_booked_after_a_withdrawal(team, book, coordinator):
+@pytest.mark.parametrize("kind", ["joint", "shuttle", "restorative"])
+def test_no_joint_work_can_be_booked_after_a_withdrawal(team, book, coordinator, kind):
     withdraw(team.bob, "mediate", coordinator)
 
     with pytest.raises(Exception, match="until every party has consented"):
-        book(team.case, kind="joint", days=6)
+        book(team.case, kind=kind, days=6)
+    book(team.case, kind="separate", days=6, parties=[team.alice])
 
 
 # --- Consent to the use of their data withdrawn --------------------------------------------------

@@ -127,18 +127,20 @@ def test_a_party_added_who_knows_a_mediator_flags_the_case(team, coordinator):
     services.connection_add(volunteer=team.lead, by=coordinator, fields={"street": "Priory Road"})
     assert "Impartiality" not in topics(team.case)
 
-    party_services.party_add(
-        case=team.case,
-        by=coordinator,
-        fields={
-            "full_name": "Carol Dunn",
-            "role": "family_member",
-            "preferred_contact": "letter",
-            "address_line1": "14 Priory Road",
-            "postcode": "TN9 1AB",
-        },
-    )
+    with listen() as told:
+        party_services.party_add(
+            case=team.case,
+            by=coordinator,
+            fields={
+                "full_name": "Carol Dunn",
+                "role": "family_member",
+                "preferred_contact": "letter",
+                "address_line1": "14 Priory Road",
+                "postcode": "TN9 1AB",
+            },
+        )
 
+    assert f"{team.case.reference} now has a conflict of interest" in " ".join(told)
     assert "declared a connection with Carol Dunn (Priory Road)" in reasons(team.case)
 
 
@@ -165,3 +167,5 @@ def test_keeping_the_pair_with_a_written_reason_settles_the_conflict(
         party=team.alice, by=coordinator, fields={"postcode": team.lead.postcode}
     )
     assert "Impartiality" in topics(team.case)
+    with pytest.raises(ValidationError, match="shares a postcode"):
+        book(team.case, days=6)

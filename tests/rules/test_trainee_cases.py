@@ -63,6 +63,21 @@ def test_a_new_supervisor_takes_over_the_trainees_cases_on_the_next_request(
         assert login(new).get(url).status_code == 200
 
 
+def test_visibility_follows_a_supervisor_changed_behind_the_services(
+    trainee, trainee_case, supervisor, login
+):
+    from rules.checker import find_breaches
+    from volunteers.models import Volunteer
+
+    new = UserFactory(username="new_supervisor", roles=[SUPERVISOR, MEDIATOR])
+    Volunteer.objects.filter(pk=trainee.pk).update(supervisor=new)  # a data fix, say
+
+    case_url = trainee_case.case.get_absolute_url()
+    assert login(new).get(case_url).status_code == 200
+    assert login(supervisor).get(case_url).status_code == 404
+    assert any(b.topic == "Supervision" for b in find_breaches())  # and its sign-off is flagged
+
+
 def test_a_signed_off_case_keeps_the_supervisor_who_signed_it(
     trainee, trainee_case, supervisor, coordinator
 ):

@@ -234,14 +234,16 @@ def test_texts_are_moved_out_of_quiet_hours(due, deadline, expected):
 
 
 def test_rule_4_a_session_after_a_mediators_dbs_lapses_is_flagged(book, active_case):
-    from sessions.selectors import dbs_lapses_before_session
+    from rules.checker import find_breaches
 
     book()  # in 3 days: everyone's DBS is current
     later = book(starts_at=at(40), ends_at=at(40, 11))
     grace = active_case.assignments.get(role="co_mediator").volunteer
     grace.dbs_checks.update(current_until=timezone.localdate() + datetime.timedelta(days=20))
 
-    assert list(dbs_lapses_before_session()) == [later]
+    (breach,) = find_breaches()
+    assert (breach.topic, breach.volunteer_id) == ("DBS", grace.pk)
+    assert f"before the session booked on {timezone.localtime(later.starts_at):%a}" in breach.reason
 
 
 def test_a_new_pair_takes_over_scheduled_sessions_and_their_reminders(
