@@ -96,17 +96,21 @@ def backoff(attempts: int) -> datetime.timedelta:
 def send_claim(claimed: Claim) -> int:
     """Send the reminders this run claimed; return how many were sent now.
 
-    They are read in one query, with what their messages need. Each is sent only if, just
-    before, its row is still claimed by this run with a live lease (another dispatcher may be
-    taking it over, or its session was cancelled meanwhile), so a slow batch never sends what
-    another run is sending nor what was cancelled; each is marked sent as soon as it has gone,
-    so a worker killed mid-batch resends at most the one in flight."""
+    They are read in one query, with what their messages need and whether each may still go
+    (outbox.may_still_go_q: the recipient may be contacted, the session is still on — however
+    that changed: a service, the admin, a data fix). Each is sent only if, just before, its row
+    is still claimed by this run with a live lease (another dispatcher may be taking it over, or
+    a service cancelled it meanwhile: cancelling a session, a withdrawal or a volunteer leaving
+    cancels claimed rows too), so a slow batch never sends what another run is sending nor what
+    was cancelled; each is marked sent as soon as it has gone, so a worker killed mid-batch
+    resends at most the one in flight."""
     if not claimed:
         return 0
     reminders = (
         Reminder.objects.filter(
             pk__in=claimed.ids, status=Reminder.Status.SENDING, claim_token=claimed.token
         )
+        .annotate(wanted=ExpressionWrapper(may_still_go_q(), output_field=BooleanField()))
         .select_related("session__case", "party", "volunteer", "user")
         .prefetch_related("session__parties")
         .order_by("due_at", "id")
@@ -118,19 +122,11 @@ def _send_claimed(reminder: Reminder, token: uuid.UUID) -> bool:
     ours = Reminder.objects.filter(
         pk=reminder.pk, status=Reminder.Status.SENDING, claim_token=token
     )
-    # Still ours, still live, and not cancelled since the batch was read (cancelling a session
-    # cancels its claimed reminders too), and still wanted (outbox.may_still_go_q: the
-    # recipient may be contacted, the session is still on): asked of the row itself, in one
-    # query, just before sending.
-    wanted = (
-        ours.filter(claimed_until__gt=timezone.now())
-        .annotate(wanted=ExpressionWrapper(may_still_go_q(), output_field=BooleanField()))
-        .values_list("wanted", flat=True)
-        .first()
-    )
-    if wanted is None:
+    # Still ours, still live, and not cancelled since the batch was read: asked of the row
+    # itself, just before sending.
+    if not ours.filter(claimed_until__gt=timezone.now()).exists():
         return False
-    if not wanted:
+    if not reminder.wanted:
         ours.update(
             status=Reminder.Status.CANCELLED,
             last_error="Not sent: the session is off, or the recipient may no longer be contacted",

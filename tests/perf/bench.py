@@ -436,6 +436,9 @@ def build_pages(targets: dict, agreement: str | None) -> list[Page]:
         Page("mediator_case_list", "mediator", "/cases/", budget_ms=LIST_BUDGET_MS),
         Page("supervisor_home", "supervisor", "/"),
         Page("coordinator_home", "coordinator", "/"),
+        # Everything that breaks a rule now (rules.checker), cached under a fingerprint of the
+        # data: what a page costs while nothing changes.
+        Page("attention", "coordinator", "/attention/"),
     ]
     reports = report_pages()
     pages += [
