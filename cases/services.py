@@ -190,7 +190,7 @@ def case_close(
     cancelled with their reminders (a notice goes only to those who had been told of them), and
     a trainee case on a case that closed before mediation ends, never to count."""
     from sessions.outbox import Notify
-    from sessions.services import cancel_sessions, future_sessions
+    from sessions.services import cancel_sessions, future_sessions, stop_reminders_of
     from volunteers.services import CLOSED_BEFORE_MEDIATION, end_trainee_cases
 
     locked = _lock(case)
@@ -237,6 +237,7 @@ def case_close(
         request=request,
     )
     tell(cancelled.describe())
+    stop_reminders_of(locked)
     if outcome not in lifecycle.MEDIATED_OUTCOMES:
         ended = end_trainee_cases(
             locked.trainee_cases.all(), reason=CLOSED_BEFORE_MEDIATION, by=by, request=request

@@ -26,7 +26,7 @@ from parties.consent import consent_state
 from volunteers.eligibility import pair_standing
 
 from . import outbox
-from .models import MediationSession, ServiceSettings
+from .models import MediationSession, Reminder, ServiceSettings
 
 # Sessions longer than this are almost certainly a typing mistake.
 MAX_SESSION_HOURS = 8
@@ -346,6 +346,17 @@ def cancel_sessions(
             author=by,
         )
     return cancelled
+
+
+def stop_reminders_of(case) -> int:
+    """Cancel every reminder still waiting about any of the case's sessions (a closed case's:
+    one whose time has passed without its outcome being recorded may still have some, if the
+    dispatcher has not run since); return how many."""
+    return Reminder.objects.filter(
+        session__case=case,
+        kind=Reminder.Kind.SESSION_REMINDER,
+        status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING],
+    ).update(status=Reminder.Status.CANCELLED, last_error="Case closed")
 
 
 def future_sessions(case):

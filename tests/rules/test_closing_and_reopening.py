@@ -83,6 +83,19 @@ def test_closed_sessions_leave_the_mediators_home_and_show_cancelled_in_their_ca
     assert f"session-{session.pk}@" in feed and "STATUS:CANCELLED" in feed
 
 
+def test_closing_also_stops_reminders_of_a_session_whose_time_passed_unrecorded(
+    team, book, coordinator, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    session = book(team.case, days=3)
+    time_machine.shift(datetime.timedelta(days=4))  # it took place (or not); nobody recorded it
+    assert session.reminders.filter(status="pending").exists()  # the dispatcher has not run
+
+    close(team.case, coordinator)
+
+    assert not session.reminders.filter(status="pending").exists()
+
+
 def test_a_session_held_before_closing_is_not_touched(team, book, coordinator):
     held = held_session(team.case)
     book(team.case, days=4)
