@@ -10,6 +10,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -180,7 +181,7 @@ def consent_withdraw(
         cancelled = cancel_messages_to(party=party, reason="Consent withdrawn")
         if cancelled:
             tell(
-                f"Cancelled {cancelled} message{'s' if cancelled != 1 else ''} still to go to "
+                f"Cancelled {cancelled} message{pluralize(cancelled)} still to go to "
                 f"{party.full_name}: nothing more will be sent to them."
             )
     return consent

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -274,7 +275,7 @@ class Cancelled:
             f"{date_format(timezone.localtime(s.starts_at), 'D j M')}"
             for s in self.sessions
         ]
-        reminders = f"{self.reminders} reminder{'s' if self.reminders != 1 else ''}"
+        reminders = f"{self.reminders} reminder{pluralize(self.reminders)}"
         if len(what) == 1:
             tail = f" and its {reminders}" if self.reminders else ""
             return f"Cancelled {what[0]}{tail}."

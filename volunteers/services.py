@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -168,14 +169,14 @@ def _stop_working(volunteer: Volunteer, *, by, request=None) -> None:
     name = volunteer.full_name
     if open_cases:
         tell(
-            f"Took {name} off {len(open_cases)} open case{'s' if len(open_cases) != 1 else ''}, "
-            f"which now need{'s' if len(open_cases) == 1 else ''} a new mediator: "
+            f"Took {name} off {len(open_cases)} open case{pluralize(len(open_cases))}, "
+            f"which now need{pluralize(len(open_cases), 's,')} a new mediator: "
             f"{_references(open_cases)}."
         )
     if ended:
-        tell(f"Ended {ended} trainee case{'s' if ended != 1 else ''} of {name}: they do not count.")
+        tell(f"Ended {ended} trainee case{pluralize(ended)} of {name}: they do not count.")
     if cancelled:
-        tell(f"Cancelled {cancelled} message{'s' if cancelled != 1 else ''} still to go to {name}.")
+        tell(f"Cancelled {cancelled} message{pluralize(cancelled)} still to go to {name}.")
 
 
 def _follow_new_supervisor(volunteer: Volunteer, *, by, request=None) -> None:
@@ -191,8 +192,8 @@ def _follow_new_supervisor(volunteer: Volunteer, *, by, request=None) -> None:
             trainee_cases_to_supervisor=volunteer.supervisor_id,
         )
         tell(
-            f"{moved} trainee case{'s' if moved != 1 else ''} of {volunteer.full_name} "
-            f"{'go' if moved != 1 else 'goes'} to the new supervisor."
+            f"{moved} trainee case{pluralize(moved)} of {volunteer.full_name} "
+            f"{pluralize(moved, 'goes,go')} to the new supervisor."
         )
 
 

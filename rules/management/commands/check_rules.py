@@ -1,6 +1,7 @@
 """manage.py check_rules: list every open case and volunteer breaking a rule now."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from rules.checker import find_breaches
 
@@ -19,6 +20,4 @@ class Command(BaseCommand):
         for breach in found:
             about = breach.case_reference or f"volunteer #{breach.volunteer_id}"
             self.stdout.write(f"{about}\trule {breach.rule}\t{breach.topic}\t{breach.reason}")
-        raise CommandError(
-            f"{len(found)} problem{'s' if len(found) != 1 else ''} found.", returncode=1
-        )
+        raise CommandError(f"{len(found)} problem{pluralize(len(found))} found.", returncode=1)
