@@ -157,6 +157,18 @@ def case_transition(*, case: Case, to: str, by, request=None) -> Case:
     return case
 
 
+def next_steps_for(case: Case, consents) -> list[tuple[str, str]]:
+    """The lifecycle's next steps for ``case`` that its consents and pair allow now (each
+    refused with its reason anyway if tried): "ready to assign" needs every party's consent,
+    "start mediation" a pair of two. Uses what the case page has prefetched."""
+    steps = lifecycle.next_steps(case.status)
+    if not consents.all_consented:
+        steps = [(to, label) for to, label in steps if to != Status.READY]
+    if len(case.current_assignments()) != 2:
+        steps = [(to, label) for to, label in steps if to != Status.ACTIVE]
+    return steps
+
+
 def suggested_follow_up(closed_on: datetime.date) -> datetime.date:
     """When to check in with the parties after closing: FOLLOW_UP_DAYS later (3 months)."""
     return closed_on + datetime.timedelta(days=settings.FOLLOW_UP_DAYS)
@@ -168,10 +180,10 @@ def closing_outcomes(case: Case) -> list[str]:
 
 
 def mediation_took_place(case: Case) -> bool:
-    """A session was held, or an agreement was agreed or signed: what a mediated outcome
-    (lifecycle.MEDIATED_OUTCOMES) needs."""
+    """A mediation session was held (an intake visit is not mediation), or an agreement was
+    agreed or signed: what a mediated outcome (lifecycle.MEDIATED_OUTCOMES) needs."""
     return (
-        case.sessions.filter(status="held").exists()
+        case.sessions.filter(status="held").exclude(kind="intake").exists()
         or case.agreements.filter(status__in=["agreed", "signed", "superseded"]).exists()
     )
 
@@ -202,8 +214,8 @@ def case_close(
         raise ValidationError(
             {
                 "outcome": f"“{Outcome(outcome).label}” needs mediation to have taken place: "
-                "record a session as held (or an agreement as agreed) first, or choose "
-                "another outcome."
+                "record a meeting as held (an intake visit does not count), or an agreement as "
+                "agreed, first; or choose another outcome."
             }
         )
     if closed_on < locked.received_on:

@@ -30,7 +30,7 @@ from wkm.consequences import shown_to
 from wkm.forms import add_service_errors
 from wkm.pagination import CappedPaginator
 
-from . import lifecycle, services
+from . import services
 from .access import case_for
 from .disclosure import log_entries_for
 from .filters import CaseFilter
@@ -233,7 +233,7 @@ def case_detail(request, reference):
         )
         if access.can_record
         else None,
-        "next_steps": lifecycle.next_steps(case.status) if access.can_manage else [],
+        "next_steps": services.next_steps_for(case, consents) if access.can_manage else [],
         "duplicates": possible_duplicates(case.parties.all()) if access.can_manage else [],
         "current_assignments": case.current_assignments(),
         "breaches": breaches_of_case(case) if access.can_manage else [],
@@ -291,10 +291,15 @@ def case_close(request, reference):
         messages.error(request, "This case is already closed.")
         return redirect(case)
     today = timezone.localdate()
+    asked = request.GET.get("outcome", "")  # "Close the case as withdrawn" links ask for one
     form = CloseForm(
         request.POST or None,
         outcomes=outcomes,
-        initial={"closed_on": today, "follow_up_on": services.suggested_follow_up(today)},
+        initial={
+            "closed_on": today,
+            "follow_up_on": services.suggested_follow_up(today),
+            "outcome": asked if asked in outcomes else "",
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

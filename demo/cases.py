@@ -306,6 +306,11 @@ def book_demo_sessions(case, *, coordinator, closing: bool) -> None:
         notes="Explained the process; keen to try mediation.",
     )  # fmt: skip
     if closing:
+        session_services.session_book(
+            case=case, by=coordinator, kind="joint", mode="office", venue="WKM office, Tonbridge",
+            starts_at=_at(-6, 18), ends_at=_at(-6, 20), parties=parties, held=True,
+            notes="Both spoke and listened; terms agreed in the room.",
+        )  # fmt: skip
         return
     session_services.session_book(
         case=case, by=coordinator, kind="separate", mode="home_visit",

@@ -24,6 +24,7 @@ from sessions.services import cancel_sessions, future_sessions, stopped_by_withd
 from volunteers.eligibility import tell_unaccepted_conflicts
 from wkm.consequences import tell
 
+from .consent import CONTACT_STOPPING_KINDS
 from .models import Consent, Party
 
 # A change to these may make a party a mediator's neighbour (rule 8).
@@ -129,7 +130,8 @@ def consent_withdraw(
       ready or active goes back to awaiting consent, and its page prompts closing as
       withdrawn;
     - to mediate, or to the processing of their data: no message of any kind goes to them any
-      more (pending ones are cancelled; parties.consent.contact_stopped stops new ones);
+      more (pending ones are cancelled; parties.consent.contact_stopped stops new ones), and a
+      case that was ready or active goes back to awaiting consent;
     - to share details: their contact details leave whatever is printed for others from now on
       (cases.disclosure).
     """
@@ -177,27 +179,28 @@ def consent_withdraw(
     )
     if consent.kind == Consent.Kind.MEDIATE:
         _stop_mediation(party, by=by, request=request)
-    if consent.kind in (Consent.Kind.MEDIATE, Consent.Kind.DATA_PROCESSING):
+    if consent.kind in CONTACT_STOPPING_KINDS:
         cancelled = cancel_messages_to(party=party, reason="Consent withdrawn")
         if cancelled:
             tell(
                 f"Cancelled {cancelled} message{pluralize(cancelled)} still to go to "
                 f"{party.full_name}: nothing more will be sent to them."
             )
+        _back_to_awaiting_consent(party, by=by, request=request)
     return consent
 
 
 def withdrawal_preview(consent: Consent) -> dict:
     """What recording this withdrawal will stop, for the page that asks to confirm it."""
     party = consent.party
-    stops_contact = consent.kind in (Consent.Kind.MEDIATE, Consent.Kind.DATA_PROCESSING)
+    stops_contact = consent.kind in CONTACT_STOPPING_KINDS
     return {
         "sessions_to_cancel": list(stopped_by_withdrawal(party))
         if consent.kind == Consent.Kind.MEDIATE
         else [],
         "stops_contact": stops_contact,
         "messages_to_cancel": party_messages_pending(party) if stops_contact else 0,
-        "back_to_awaiting_consent": consent.kind == Consent.Kind.MEDIATE
+        "back_to_awaiting_consent": stops_contact
         and party.case.status in (Status.READY, Status.ACTIVE),
     }
 
@@ -211,7 +214,6 @@ def party_messages_pending(party: Party) -> int:
 
 
 def _stop_mediation(party: Party, *, by, request=None) -> None:
-    case = party.case
     cancelled = cancel_sessions(
         stopped_by_withdrawal(party),
         by=by,
@@ -220,6 +222,11 @@ def _stop_mediation(party: Party, *, by, request=None) -> None:
         request=request,
     )
     tell(cancelled.describe())
+
+
+def _back_to_awaiting_consent(party: Party, *, by, request=None) -> None:
+    """A case is ready or active only while every party consents (rule 7)."""
+    case = party.case
     if case.status in (Status.READY, Status.ACTIVE):
         case_services.case_transition(case=case, to=Status.AWAITING_CONSENT, by=by, request=request)
         tell(

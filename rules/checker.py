@@ -305,7 +305,7 @@ def _standing_of(row: _Standing, today) -> Iterable[Breach]:
             2,
             "Trainee",
             f"{name} is a trainee, but the case is not one of their supervised trainee cases: "
-            "assign the pair again to open it.",
+            "assign the same pair again on the pair page to make it one.",
             change,
         )
 
@@ -416,7 +416,10 @@ def consent(case_ids=None) -> list[Breach]:
         waiting.setdefault(case_id, []).append(name)
         kinds = withdrew.get(pk, set())
         if kinds or status in (Status.READY, Status.ACTIVE):
-            close = ("Close the case", reverse("cases:close", args=[reference]))
+            close = (
+                "Close the case as withdrawn",
+                reverse("cases:close", args=[reference]) + "?outcome=withdrawn",
+            )
         if Consent.Kind.MEDIATE in kinds:
             reason = (
                 f"{name} withdrew from mediation: close the case as withdrawn, or record their "
@@ -616,9 +619,14 @@ def messages_to_stop(case_ids=None) -> list[Breach]:
 
 def volunteers() -> list[Breach]:
     """Volunteer records that break a rule whatever their cases: a "mediator" without community
-    accreditation (rule 6), a trainee without a supervisor (rule 6)."""
+    accreditation (rule 6), a trainee without a supervisor (rule 6). One already listed against
+    an open case they work on (assignment_standing) is not listed twice."""
+    on_open_cases = _on_open_cases(CaseAssignment.objects.current()).filter(
+        volunteer=OuterRef("pk")
+    )
     rows = (
-        Volunteer.objects.filter(
+        Volunteer.objects.exclude(Exists(on_open_cases))
+        .filter(
             Q(status=Volunteer.Status.MEDIATOR)
             & ~Q(
                 Exists(

@@ -176,6 +176,7 @@ def session_detail(request, reference, pk):
             "cancel_form": CancelForm(),
             "flagged": services.home_visits_to_reschedule().filter(pk=session.pk).exists(),
             "breaches": breaches_of_case(case) if access.can_manage else [],
+            "current_mediator_ids": {a.volunteer_id for a in case.current_assignments()},
         },
     )
 

@@ -55,6 +55,11 @@ class VolunteerForm(forms.ModelForm):
         )
         self.fields["supervisor"].label_from_instance = _user_label
         self.fields["supervisor"].empty_label = "No supervisor"
+        self.fields["status"].help_text = (
+            "“Mediator” follows community accreditation. Making someone inactive (or an "
+            "applicant, or in training) takes them off their cases, which then need a new "
+            "mediator, and stops every message to them."
+        )
 
 
 class DBSCheckForm(forms.ModelForm):

@@ -26,6 +26,7 @@ from wkm.consequences import tell
 from . import dbs
 from .eligibility import (
     COMMUNITY_DISPUTES,
+    EXTRA_ACCREDITATION,
     pair_problems,
     pair_standing,
     tell_unaccepted_conflicts,
@@ -292,7 +293,15 @@ def accreditation_grant(
     if held.filter(kind=kind).exists():
         raise ValidationError({"kind": f"{volunteer.full_name} already holds this accreditation."})
     if prior_evidence.strip():
-        if not is_coordinator or kind != AccreditationKind.COMMUNITY:
+        if kind != AccreditationKind.COMMUNITY:
+            raise ValidationError(
+                {
+                    "prior_evidence": "Only community accreditation is recorded as gained "
+                    "before joining: parent/teen and restorative accreditation follow training "
+                    "recorded here. Leave this empty."
+                }
+            )
+        if not is_coordinator:
             raise ValidationError(
                 {
                     "prior_evidence": "Only a coordinator records a community accreditation "
@@ -303,10 +312,15 @@ def accreditation_grant(
         signed = signed_off_trainee_cases(volunteer)
         needed = settings.TRAINEE_CASES_FOR_ACCREDITATION
         if signed < needed:
+            elsewhere = (
+                " If they were accredited by another service, fill in “Accredited before joining”."
+                if is_coordinator
+                else ""
+            )
             raise ValidationError(
                 {
                     "kind": f"{volunteer.full_name} has {signed} of {needed} supervised "
-                    "community cases signed off."
+                    f"community cases signed off.{elsewhere}"
                 }
             )
     if kind in SPECIALIST_TRAINING:
@@ -383,6 +397,20 @@ def accreditation_revoke(*, accreditation: Accreditation, by, reason: str, reque
         tell(f"{volunteer.full_name} is a trainee again.")
     _tell_cases_needing_attention(volunteer)
     return accreditation
+
+
+def cases_needing(accreditation: Accreditation) -> list[Case]:
+    """The open cases the volunteer works on that need this accreditation: every one for
+    community accreditation, those of its kind of dispute for the others (rule 3)."""
+    cases = Case.objects.exclude(status=Status.CLOSED).filter(
+        pk__in=CaseAssignment.objects.current()
+        .filter(volunteer_id=accreditation.volunteer_id)
+        .values("case_id")
+    )
+    if accreditation.kind != AccreditationKind.COMMUNITY:
+        needing = [d for d, kind in EXTRA_ACCREDITATION.items() if kind == accreditation.kind]
+        cases = cases.filter(dispute_type__in=needing)
+    return list(cases.order_by("reference"))
 
 
 def signed_off_trainee_cases(volunteer: Volunteer) -> int:
@@ -703,7 +731,7 @@ def feedback_submit(*, trainee_case: TraineeCase, by, text: str, request=None) -
     if trainee_case.case.is_open:
         raise ValidationError("Give feedback once the case has closed.")
     if not text.strip():
-        raise ValidationError({"feedback": "Write your feedback for the trainee."})
+        raise ValidationError({"feedback": "Write the co-mediator's feedback for the trainee."})
     trainee_case.feedback = text.strip()
     trainee_case.feedback_at = timezone.now()
     trainee_case.feedback_recorded_by = by

@@ -29,6 +29,16 @@ class FeedbackForm(forms.Form):
         help_text="How the trainee worked with the parties and with you as co-mediator.",
     )
 
+    def __init__(self, *args, on_behalf_of: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if on_behalf_of:
+            field = self.fields["feedback"]
+            field.label = f"{on_behalf_of}'s feedback for the trainee"
+            field.help_text = (
+                f"What {on_behalf_of} told you of how the trainee worked with the parties and "
+                "with them as co-mediator, as near to their words as you can."
+            )
+
 
 class ReviewForm(forms.Form):
     SIGN_OFF, MORE_WORK = "sign_off", "more_work"

@@ -132,7 +132,7 @@ def dataset(coordinator):
     def reopen(name):
         case_services.case_reopen(case=c[name], by=coordinator, reason="The other party called")
 
-    session(c["R2"], at(9, 1, 14), "home_visit", "intake", "held")  # mediation took place
+    session(c["R2"], at(9, 1, 14), "home_visit", "separate", "held")  # mediation took place
     close("R2", "no_agreement", d(9, 10))
     reopen("R2")
     close("R2", "full_agreement", d(11, 14))

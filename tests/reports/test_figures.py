@@ -143,7 +143,7 @@ def test_it_counts_sessions_held_by_mode_kind_and_status(dataset):
     report = builders.sessions_report(Q4)
 
     # Held in Q4: X 1 Oct phone, C1 20 Oct office, C2 4 Nov home visit, C2 31 Dec 19:00 video.
-    # Held in Q3: A 1 Aug office, R2 1 Sep home visit, A 30 Sep 18:00 neutral venue.
+    # Held in Q3: A 1 Aug office, R2 1 Sep home visit (separate), A 30 Sep 18:00 neutral venue.
     assert report.figures("sessions_total") == {"Sessions held": (4, 3)}
     assert report.figures("sessions_by_mode") == {
         "Home visit": (1, 1),
@@ -153,8 +153,8 @@ def test_it_counts_sessions_held_by_mode_kind_and_status(dataset):
         "Video call": (1, 0),
     }
     assert report.figures("sessions_by_kind") == {
-        "Intake visit": (1, 2),
-        "Separate meeting": (1, 0),
+        "Intake visit": (1, 1),
+        "Separate meeting": (1, 1),
         "Joint meeting": (1, 1),
         "Shuttle mediation": (0, 0),
         "Follow-up": (1, 0),

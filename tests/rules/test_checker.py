@@ -280,3 +280,11 @@ def test_the_checker_keeps_no_state_between_days(coordinator, time_machine):
     today = breaches()
     time_machine.shift(datetime.timedelta(days=1))
     assert breaches() == today  # recomputed (a new day), the same facts
+
+
+def test_a_mediator_is_told_plainly_that_the_list_is_not_for_them(mediator, login):
+    response = login(mediator).get("/attention/")
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "This page is not available to you" in html and 'href="/"' in html

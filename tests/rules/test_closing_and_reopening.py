@@ -135,6 +135,15 @@ def test_a_mediated_outcome_needs_a_session_held(team, coordinator, login, outco
     assert (team.case.status, team.case.outcome) == (Status.CLOSED, outcome)
 
 
+def test_an_intake_visit_alone_is_not_mediation(team, coordinator):
+    held_session(team.case, kind="intake")
+
+    with pytest.raises(ValidationError, match="an intake visit does not count"):
+        case_services.case_close(
+            case=team.case, by=coordinator, outcome="full_agreement", closed_on=TODAY
+        )
+
+
 def test_an_agreement_agreed_counts_as_mediation(team, coordinator):
     team.case.agreements.create(version=1, status="agreed", agreed_at=timezone.now())
 

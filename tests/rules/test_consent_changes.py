@@ -41,7 +41,7 @@ def test_the_withdrawal_page_says_what_it_will_stop_and_asks_when_and_how(
     html = login(coordinator).get(withdraw_url(team, team.bob, "mediate")).content.decode()
 
     assert f"cancel the joint meeting on {timezone.localtime(joint.starts_at):%a}" in html
-    assert "stop every message to Bob Dunn" in html
+    assert "stop every reminder and notice the system sends to Bob Dunn" in html
     assert "back to “Awaiting consent”" in html
     for field in ("withdrawn_at", "method", "note"):
         assert f'for="id_{field}"' in html

@@ -179,7 +179,8 @@ def test_only_a_coordinator_revokes_and_with_a_reason(team, supervisor, coordina
     url = f"/volunteers/{team.co.pk}/accreditations/{accreditation.pk}/revoke/"
     assert login(supervisor).get(url).status_code == 404  # not a volunteer they supervise
     page = login(coordinator).get(url).content.decode()
-    assert "Revoke Community mediation accreditation" in page and 'for="id_reason"' in page
+    assert "Revoke the community mediation accreditation" in page and 'for="id_reason"' in page
+    assert f"Open cases they work on that need it: {team.case.reference}." in page
     response = login(coordinator).post(url, {"reason": "Left the service's panel"})
     assert response.status_code == 302
     accreditation.refresh_from_db()

@@ -384,6 +384,7 @@ def accreditation_revoke(request, pk, accreditation_pk):
     volunteer = _managed_volunteer(request, pk)
     accreditation = get_object_or_404(volunteer.accreditations.held(), pk=accreditation_pk)
     form = RevokeAccreditationForm(request.POST or None)
+    kind = accreditation.get_kind_display().lower()
     if request.method == "POST" and form.is_valid():
         try:
             with shown_to(request):
@@ -393,28 +394,35 @@ def accreditation_revoke(request, pk, accreditation_pk):
                     reason=form.cleaned_data["reason"],
                     request=request,
                 )
+                messages.success(
+                    request, f"{volunteer.full_name}'s {kind} accreditation is revoked."
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(
-                request, f"{volunteer.full_name}'s {accreditation} accreditation is revoked."
-            )
             return redirect(volunteer)
+    cases = services.cases_needing(accreditation)
+    listed = ", ".join(case.reference for case in cases)
     return _form_page(
         request,
         form,
         volunteer=volunteer,
-        heading=f"Revoke {accreditation} accreditation",
+        heading=f"Revoke the {kind} accreditation",
         submit_label="Revoke the accreditation",
         intro=(
             f"Granted {format_date(accreditation.granted_on, 'j M Y')}. The record stays on "
-            f"{volunteer.full_name}'s page. Open cases where this breaks the rules are listed "
-            "under “Cases that need attention”, and no session can be booked on them until the "
-            "pair is changed."
+            f"{volunteer.full_name}'s page, struck through, with your reason."
             + (
                 " Revoking community accreditation makes them a trainee again."
                 if accreditation.kind == "community"
                 else ""
+            )
+            + (
+                f" Open cases they work on that need it: {listed}. No session can be booked on "
+                "them until the pair is changed; they will be listed under “Cases that need "
+                "attention”."
+                if cases
+                else " They work on no open case that needs it."
             )
         ),
     )

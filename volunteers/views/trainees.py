@@ -102,7 +102,7 @@ def _render_trainee_case(request, trainee_case, **bound_forms):
         "is_trainee": trainee_case.trainee.user_id == user.pk,
         "is_supervisor": has_role(user, SUPERVISOR),
         "is_coordinator": has_role(user, COORDINATOR),
-        "feedback_on_behalf": trainee_case.co_mediator.user_id != user.pk,
+        "feedback_on_behalf": bool(_on_behalf_of(trainee_case, user)),
         "reflection_form": (
             bound_forms.get("reflection_form")
             or ReflectionForm(initial={"reflection": trainee_case.reflection})
@@ -111,7 +111,10 @@ def _render_trainee_case(request, trainee_case, **bound_forms):
         else None,
         "feedback_form": (
             bound_forms.get("feedback_form")
-            or FeedbackForm(initial={"feedback": trainee_case.feedback})
+            or FeedbackForm(
+                initial={"feedback": trainee_case.feedback},
+                on_behalf_of=_on_behalf_of(trainee_case, user),
+            )
         )
         if can_give_feedback
         else None,
@@ -165,10 +168,17 @@ def reflection(request, pk):
     return redirect(trainee_case)
 
 
+def _on_behalf_of(trainee_case, user) -> str:
+    """The co-mediator's name when ``user`` writes their feedback for them, else ""."""
+    co_mediator = trainee_case.co_mediator
+    return "" if co_mediator.user_id == user.pk else co_mediator.full_name
+
+
 @require_POST
 def feedback(request, pk):
     trainee_case = _trainee_case_or_404(request, pk)
-    form = FeedbackForm(request.POST)
+    on_behalf_of = _on_behalf_of(trainee_case, request.user)
+    form = FeedbackForm(request.POST, on_behalf_of=on_behalf_of)
     form.is_valid()
     try:
         services.feedback_submit(
@@ -180,7 +190,12 @@ def feedback(request, pk):
     except ValidationError as error:
         _show_refusal(request, form, error)
         return _render_trainee_case(request, trainee_case, feedback_form=form)
-    messages.success(request, "Your feedback is saved.")
+    messages.success(
+        request,
+        f"{on_behalf_of}'s feedback is saved, marked as recorded by you."
+        if on_behalf_of
+        else "Your feedback is saved.",
+    )
     return redirect(trainee_case)
 
 
