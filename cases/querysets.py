@@ -29,7 +29,8 @@ class CaseQuerySet(models.QuerySet):
         - supervisors also see, read-only, the cases of the trainees they supervise now (their
           volunteer record names them): a trainee given a new supervisor takes their cases
           along on the next request; a trainee case that ended (the trainee left the case, or
-          it closed before mediation) is no longer shown;
+          it closed before mediation) is no longer shown; a supervisor who has stopped
+          volunteering (their own volunteer record no longer works) supervises nobody;
         - everybody else, and anonymous or inactive users, see nothing.
 
         Everything that reads cases or their parties, notes, consents, audit, documents or
@@ -47,10 +48,20 @@ class CaseQuerySet(models.QuerySet):
             case_ids = case_ids.union(
                 trainee_case.objects.filter(trainee__supervisor=user)
                 .exclude(status="ended")
+                .exclude(models.Exists(stopped_volunteering(user)))
                 .order_by()
                 .values("case_id")
             )
         return self.filter(pk__in=case_ids)
+
+
+def stopped_volunteering(user):
+    """``user``'s volunteer record, if they have one that no longer works (empty otherwise)."""
+    return (
+        apps.get_model("volunteers", "Volunteer")
+        .objects.filter(user=user)
+        .exclude(status__in=WORKING_STATUSES)
+    )
 
 
 def follow_up_due_q(today=None) -> models.Q:

@@ -250,7 +250,7 @@ def case_close(
     )
     tell(cancelled.describe())
     stop_reminders_of(locked)
-    if outcome not in lifecycle.MEDIATED_OUTCOMES:
+    if not mediation_took_place(locked):
         ended = end_trainee_cases(
             locked.trainee_cases.all(), reason=CLOSED_BEFORE_MEDIATION, by=by, request=request
         )
@@ -316,7 +316,7 @@ def case_reopen(*, case: Case, by, reason: str, request=None) -> Case:
         AuditEvent.Action.TRANSITION, by=by, case=locked, request=request, to=back_to, reopened=True
     )
     if held_back and back_to != Status.ACTIVE:
-        tell(f"It is “{Status(back_to).label}”, not further: {held_back}.")
+        tell(f"It is “{Status(back_to).label}”, not further: {held_back.rstrip('.')}.")
     reopen_trainee_cases(locked, by=by, request=request)
     case.refresh_from_db()
     return case

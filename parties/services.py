@@ -78,7 +78,9 @@ def party_update(*, party: Party, by, fields: dict, request=None) -> Party:
     unknown = set(fields) - set(PARTY_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
-    moved = any(getattr(party, name) != fields[name] for name in ADDRESS_FIELDS if name in fields)
+    # Compared with the row as stored: a form may already have set the new values on ``party``.
+    stored = Party.objects.get(pk=party.pk)
+    moved = any(getattr(stored, name) != fields[name] for name in ADDRESS_FIELDS if name in fields)
     for name, value in fields.items():
         setattr(party, name, value)
     party.full_clean()

@@ -23,6 +23,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
     Max,
     OuterRef,
     Prefetch,
@@ -30,7 +31,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Concat, Lower, StrIndex, Trim
+from django.db.models.functions import Concat, Lower, StrIndex
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -313,10 +314,6 @@ def _standing_of(row: _Standing, today) -> Iterable[Breach]:
 # --- Rule 8: conflicts of interest that nobody accepted ----------------------------------------
 
 
-def _lower_trim(field):
-    return Lower(Trim(field))
-
-
 def conflicts(case_ids=None) -> list[Breach]:
     """A current mediator who shares a postcode with a party, or declared a connection with one,
     that no coordinator accepted (a connection declared, a party added or moved since the pair
@@ -351,23 +348,39 @@ def conflicts(case_ids=None) -> list[Breach]:
     return found
 
 
+def _regexp_replace(expression, pattern: str, replacement: str = ""):
+    return Func(
+        expression, Value(pattern), Value(replacement), Value("g"), function="regexp_replace"
+    )
+
+
+def _squashed(expression):
+    """Lower-case, with no whitespace: so that "Bob  Dunn\t" and "bob dunn", or "tn91aa" and
+    "TN9 1AA", compare equal here whatever connection_problems then makes of them."""
+    return _regexp_replace(Lower(expression), r"\s")
+
+
 def _could_conflict() -> Q:
     """For a CaseAssignment row: a party of its case lives in the volunteer's postcode, or
     matches one of the volunteer's declared connections by name, street or postcode — the
-    tests of connection_problems, in SQL, to find the rows worth asking it about."""
+    tests of connection_problems, made looser (case and whitespace ignored), to find every row
+    worth asking it about, and few others."""
     parties = Party.objects.filter(case=OuterRef("case_id"))
-    shared_postcode = parties.filter(postcode=OuterRef("volunteer__postcode")).exclude(postcode="")
+    shared_postcode = parties.annotate(squashed=_squashed("postcode")).filter(
+        squashed=_squashed(OuterRef("volunteer__postcode")), squashed__gt=""
+    )
     address = Lower(Concat(OuterRef("address_line1"), Value(" "), OuterRef("address_line2")))
     connections = (
         DeclaredConnection.objects.filter(volunteer=OuterRef(OuterRef("volunteer_id")))
         .annotate(
-            name=Lower(Trim("person_name")),
-            street_at=StrIndex(address, Lower(Trim("street"))),
+            name=_squashed("person_name"),
+            place=_squashed("postcode"),
+            street_at=StrIndex(address, Lower(_regexp_replace("street", r"^\s+|\s+$"))),
         )
         .filter(
-            Q(name__gt="", name=Lower(Trim(OuterRef("full_name"))))
+            Q(name__gt="", name=_squashed(OuterRef("full_name")))
             | Q(street__regex=r"\S", street_at__gt=0)
-            | Q(postcode__gt="", postcode=OuterRef("postcode"))
+            | Q(place__gt="", place=_squashed(OuterRef("postcode")))
         )
     )
     return Q(Exists(shared_postcode)) | Q(Exists(parties.filter(Exists(connections))))
@@ -589,6 +602,13 @@ def messages_to_stop(case_ids=None) -> list[Breach]:
         | Q(volunteer__in=Volunteer.objects.exclude(status__in=WORKING_STATUSES))
         | Q(user__in=User.objects.filter(is_active=False))
         | Q(kind=Reminder.Kind.SESSION_REMINDER) & ~Q(session__in=on)
+        # a mediator taken off a case (their assignment ended) may still have some waiting
+        | Q(volunteer__isnull=False)
+        & Q(
+            session__in=MediationSession.objects.filter(
+                case__in=CaseAssignment.objects.filter(ended_on__isnull=False).values("case_id")
+            )
+        )
     ).values_list("pk", flat=True)
     # Then the exact test, of the few.
     rows = (
@@ -619,25 +639,31 @@ def messages_to_stop(case_ids=None) -> list[Breach]:
 
 def volunteers() -> list[Breach]:
     """Volunteer records that break a rule whatever their cases: a "mediator" without community
-    accreditation (rule 6), a trainee without a supervisor (rule 6). One already listed against
-    an open case they work on (assignment_standing) is not listed twice."""
-    on_open_cases = _on_open_cases(CaseAssignment.objects.current()).filter(
-        volunteer=OuterRef("pk")
+    accreditation (rule 6), a trainee without a supervisor, or whose supervisor has stopped
+    volunteering (rule 6). The first two, when already listed against an open case the
+    volunteer works on (assignment_standing), are not listed twice."""
+    on_open_cases = Exists(
+        _on_open_cases(CaseAssignment.objects.current()).filter(volunteer=OuterRef("pk"))
+    )
+    no_community = ~Q(
+        Exists(
+            Accreditation.objects.held().filter(
+                volunteer=OuterRef("pk"), kind=AccreditationKind.COMMUNITY
+            )
+        )
+    )
+    supervisor_stopped = Exists(
+        Volunteer.objects.filter(user=OuterRef("supervisor_id")).exclude(
+            status__in=WORKING_STATUSES
+        )
     )
     rows = (
-        Volunteer.objects.exclude(Exists(on_open_cases))
-        .filter(
-            Q(status=Volunteer.Status.MEDIATOR)
-            & ~Q(
-                Exists(
-                    Accreditation.objects.held().filter(
-                        volunteer=OuterRef("pk"), kind=AccreditationKind.COMMUNITY
-                    )
-                )
-            )
-            | Q(status=Volunteer.Status.TRAINEE, supervisor__isnull=True)
+        Volunteer.objects.filter(
+            (Q(status=Volunteer.Status.MEDIATOR) & no_community & ~Q(on_open_cases))
+            | Q(status=Volunteer.Status.TRAINEE, supervisor__isnull=True) & ~Q(on_open_cases)
+            | Q(status=Volunteer.Status.TRAINEE) & Q(supervisor_stopped)
         )
-        .only("first_name", "last_name", "status")
+        .select_related("supervisor")
         .order_by("last_name", "first_name", "pk")
     )
     found = []
@@ -648,8 +674,14 @@ def volunteers() -> list[Breach]:
                 f"{volunteer.full_name} is listed as a mediator but holds no community "
                 "accreditation: record it, or make them a trainee."
             )
-        else:
+        elif volunteer.supervisor is None:
             reason = f"{volunteer.full_name} is a trainee with no supervisor: give them one."
+        else:
+            supervisor = volunteer.supervisor.get_full_name() or volunteer.supervisor.username
+            reason = (
+                f"{volunteer.full_name}'s supervisor, {supervisor}, no longer volunteers: give "
+                "them another supervisor."
+            )
         found.append(Breach(6, "Volunteer", reason, "See their record", url, "", volunteer.pk))
     return found
 

@@ -98,12 +98,13 @@ def send_claim(claimed: Claim) -> int:
 
     They are read in one query, with what their messages need and whether each may still go
     (outbox.may_still_go_q: the recipient may be contacted, the session is still on — however
-    that changed: a service, the admin, a data fix). Each is sent only if, just before, its row
-    is still claimed by this run with a live lease (another dispatcher may be taking it over, or
-    a service cancelled it meanwhile: cancelling a session, a withdrawal or a volunteer leaving
-    cancels claimed rows too), so a slow batch never sends what another run is sending nor what
-    was cancelled; each is marked sent as soon as it has gone, so a worker killed mid-batch
-    resends at most the one in flight."""
+    that changed: a service, the admin, a data fix — as of the moment the batch is read; a
+    batch takes about a second). Each is sent only if, just before, its row is still claimed by
+    this run with a live lease (another dispatcher may be taking it over, or a service cancelled
+    it meanwhile: cancelling a session, a withdrawal or a volunteer leaving cancels claimed rows
+    too), so a slow batch never sends what another run is sending nor what was cancelled; each
+    is marked sent as soon as it has gone, so a worker killed mid-batch resends at most the one
+    in flight."""
     if not claimed:
         return 0
     reminders = (

@@ -108,10 +108,6 @@ class MediationSession(models.Model):
     def is_upcoming(self) -> bool:
         return self.status == self.Status.SCHEDULED and self.starts_at > timezone.now()
 
-    @property
-    def is_joint_work(self) -> bool:
-        return self.kind in self.JOINT_KINDS
-
 
 class Reminder(models.Model):
     """The outbox: one message to send to one person at one time, written in the same

@@ -15,9 +15,10 @@ import datetime
 import enum
 
 from django.conf import settings
-from django.db.models import OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from cases.models import CaseAssignment
 from cases.models import Status as CaseStatus
 from cases.querysets import WORKING_STATUSES
 from parties.consent import contact_stopped, contact_stopped_q
@@ -130,7 +131,8 @@ def schedule_session_reminders(session: MediationSession) -> list[Reminder]:
 def reschedule_session_reminders(session: MediationSession) -> list[Reminder]:
     """Reminders follow the session: unsent ones are replaced by ones for the new time."""
     session.reminders.filter(
-        kind=Reminder.Kind.SESSION_REMINDER, status=Reminder.Status.PENDING
+        kind=Reminder.Kind.SESSION_REMINDER,
+        status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING],
     ).update(status=Reminder.Status.CANCELLED, last_error="Session rescheduled")
     return schedule_session_reminders(session)
 
@@ -158,6 +160,8 @@ def cancel_session_reminders(session: MediationSession, *, notify: Notify) -> in
                 channel=channel,
                 session=session,
                 address=address,
+                # A case that ended: the session will not be rearranged.
+                context={"final": True} if notify is Notify.TOLD else {},
                 due_at=outside_quiet_hours(now, channel, session.starts_at),
                 **{field: person},
             )
@@ -178,13 +182,19 @@ def cancel_messages_to(*, party=None, volunteer=None, reason: str) -> int:
 
 
 def may_still_go_q() -> Q:
-    """A message (a Reminder row) may still be sent: its recipient may be contacted, and a
-    session reminder's session is still scheduled on an open case. The dispatcher asks this of
+    """A message (a Reminder row) may still be sent: its recipient may be contacted (a mediator,
+    only while on the session's case), and a session reminder's session is still scheduled on
+    an open case. The dispatcher asks this of
     each row just before sending it, so a change made by any means (a service, the admin, a raw
     update) stops what it should."""
+    still_on_the_case = CaseAssignment.objects.current().filter(
+        volunteer=OuterRef("volunteer_id"), case=OuterRef("session__case_id")
+    )
     return (
         (Q(party__isnull=True) | ~contact_stopped_q(OuterRef("party_id")))
         & (Q(volunteer__isnull=True) | Q(volunteer__status__in=WORKING_STATUSES))
+        # A mediator hears of a case's sessions only while they are on the case.
+        & (Q(volunteer__isnull=True) | Q(session__isnull=True) | Q(Exists(still_on_the_case)))
         & (Q(user__isnull=True) | Q(user__is_active=True))
         & (
             ~Q(kind=Reminder.Kind.SESSION_REMINDER)

@@ -226,6 +226,8 @@ def session_reschedule(
     session = _lock(session)
     if session.status != MediationSession.Status.SCHEDULED:
         raise ValidationError("Only a scheduled session can be rescheduled.")
+    if session.case.status == Status.CLOSED:
+        raise ValidationError("This case is closed; reopen it to move a session.")
     _check_times(starts_at, ends_at, recording_held=False)
     mode = mode or session.mode
     _check_booking(

@@ -171,7 +171,9 @@ def session_detail(request, reference, pk):
                 "due_at", "id"
             ),
             "history": _history(session),
-            "can_change": access.can_manage and session.status == MediationSession.Status.SCHEDULED,
+            "can_change": access.can_manage
+            and case.is_open
+            and session.status == MediationSession.Status.SCHEDULED,
             "can_record_outcome": started and session.status != MediationSession.Status.CANCELLED,
             "cancel_form": CancelForm(),
             "flagged": services.home_visits_to_reschedule().filter(pk=session.pk).exists(),

@@ -197,6 +197,8 @@ def tell_unaccepted_conflicts(cases) -> None:
     from wkm.consequences import tell
 
     for case in cases:
+        # Read afresh: a page's case may carry its parties from before the change.
+        case = type(case).objects.get(pk=case.pk)
         conflicts = unaccepted_conflicts(case)
         if conflicts:
             tell(

@@ -35,7 +35,7 @@ def trainee_cases_visible_to(user):
     replaced by a new pair, or a trainee taken off the case, loses its supervision page with
     the case, and a trainee's former supervisor loses it to the new one."""
     queryset = TraineeCase.objects.select_related(
-        "case", "trainee", "co_mediator", "supervisor", "signed_by"
+        "case", "trainee", "co_mediator__user", "supervisor", "signed_by"
     )
     if not user.is_authenticated or not user.is_active:
         return queryset.none()

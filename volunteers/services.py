@@ -13,13 +13,14 @@ from django.db import transaction
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.roles import COORDINATOR, SUPERVISOR, has_role
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases import services as case_services
 from cases.models import Case, CaseAssignment, Status
-from cases.querysets import WORKING_STATUSES
+from cases.querysets import WORKING_STATUSES, stopped_volunteering
 from sessions.outbox import cancel_messages_to
 from wkm.consequences import tell
 
@@ -106,12 +107,14 @@ def volunteer_create(*, by, fields: dict, request=None) -> Volunteer:
 def volunteer_update(*, volunteer: Volunteer, by, fields: dict, request=None) -> Volunteer:
     """Change a volunteer's record, and what the change means for their cases:
 
-    - no longer working (inactive, applicant, back in training): every assignment they hold
-      ends, so each open case they were on needs a new mediator; no message still to be sent
-      to them survives; their open trainee cases end;
+    - no longer working (inactive, applicant, back in training): their assignments on open
+      cases end, so each case needs a new mediator; no message still to be sent to them
+      survives; their trainee cases on open cases end (work on closed cases waits for them);
+      the trainees they supervised are named, to be given another supervisor;
     - a different supervisor: the trainee cases still on their way to sign-off go to the new
       supervisor (who sees them from the next request; the old one no longer does);
-    - made a trainee: the open cases where that breaks a rule are listed (the coordinator's
+    - made a trainee: each open case they work on becomes one of their trainee cases (their
+      supervisor sees it), and those where that breaks a rule are listed (the coordinator's
       home and the case pages show them, and no session can be booked until the pair is fixed).
     """
     unknown = set(fields) - set(VOLUNTEER_EDITABLE_FIELDS)
@@ -131,7 +134,7 @@ def volunteer_update(*, volunteer: Volunteer, by, fields: dict, request=None) ->
     if volunteer.supervisor_id != before.supervisor_id:
         _follow_new_supervisor(volunteer, by=by, request=request)
     if volunteer.status == Volunteer.Status.TRAINEE and before.status != volunteer.status:
-        _tell_cases_needing_attention(volunteer)
+        _now_a_trainee(volunteer, by=by, request=request)
     return volunteer
 
 
@@ -147,6 +150,7 @@ def _stop_working(volunteer: Volunteer, *, by, request=None) -> None:
     today = timezone.localdate()
     assignments = list(
         CaseAssignment.objects.filter(volunteer=volunteer, ended_on__isnull=True)
+        .exclude(case__status=Status.CLOSED)
         .select_for_update(of=("self",))
         .select_related("case")
     )
@@ -162,9 +166,12 @@ def _stop_working(volunteer: Volunteer, *, by, request=None) -> None:
             ended_assignment=assignment.pk,
             because="volunteer_not_working",
         )
-    open_cases = [a.case for a in assignments if a.case.is_open]
+    open_cases = [a.case for a in assignments]
     ended = end_trainee_cases(
-        TraineeCase.objects.filter(trainee=volunteer), reason=TRAINEE_LEFT, by=by, request=request
+        TraineeCase.objects.filter(trainee=volunteer).exclude(case__status=Status.CLOSED),
+        reason=TRAINEE_LEFT,
+        by=by,
+        request=request,
     )
     cancelled = cancel_messages_to(volunteer=volunteer, reason="The volunteer is not working")
     name = volunteer.full_name
@@ -178,6 +185,37 @@ def _stop_working(volunteer: Volunteer, *, by, request=None) -> None:
         tell(f"Ended {ended} trainee case{pluralize(ended)} of {name}: they do not count.")
     if cancelled:
         tell(f"Cancelled {cancelled} message{pluralize(cancelled)} still to go to {name}.")
+    if volunteer.user_id:
+        trainees = list(
+            Volunteer.objects.filter(
+                supervisor_id=volunteer.user_id, status=Volunteer.Status.TRAINEE
+            )
+        )
+        if trainees:
+            tell(
+                f"{name} supervised {', '.join(t.full_name for t in trainees)}: give "
+                f"{'them' if len(trainees) > 1 else 'that trainee'} another supervisor."
+            )
+
+
+def _now_a_trainee(volunteer: Volunteer, *, by, request=None) -> None:
+    """A volunteer made a trainee (by hand, or by losing community accreditation) works on
+    their open cases as a trainee: each becomes one of their trainee cases, beside their
+    partner, so their supervisor sees it; where that breaks a rule, the case is named."""
+    for assignment in (
+        CaseAssignment.objects.current()
+        .filter(volunteer=volunteer)
+        .exclude(case__status=Status.CLOSED)
+        .select_related("case")
+    ):
+        assignment.role = CaseAssignment.Role.TRAINEE
+        assignment.save(update_fields=["role"])
+        pair = [
+            a.volunteer for a in assignment.case.assignments.current().select_related("volunteer")
+        ]
+        if len(pair) == 2:
+            _trainee_cases_follow_the_pair(assignment.case, pair, left=[], by=by, request=request)
+    _tell_cases_needing_attention(volunteer)
 
 
 def _follow_new_supervisor(volunteer: Volunteer, *, by, request=None) -> None:
@@ -292,6 +330,15 @@ def accreditation_grant(
     held = volunteer.accreditations.held()
     if held.filter(kind=kind).exists():
         raise ValidationError({"kind": f"{volunteer.full_name} already holds this accreditation."})
+    revoked = volunteer.accreditations.filter(kind=kind, revoked_on__isnull=False).first()
+    if revoked is not None and not is_coordinator:
+        raise ValidationError(
+            {
+                "kind": f"This accreditation was revoked on "
+                f"{date_format(revoked.revoked_on, 'j M Y')}: only a coordinator can grant it "
+                "again."
+            }
+        )
     if prior_evidence.strip():
         if kind != AccreditationKind.COMMUNITY:
             raise ValidationError(
@@ -395,7 +442,9 @@ def accreditation_revoke(*, accreditation: Accreditation, by, reason: str, reque
         volunteer.status = Volunteer.Status.TRAINEE
         volunteer.save(update_fields=["status"])
         tell(f"{volunteer.full_name} is a trainee again.")
-    _tell_cases_needing_attention(volunteer)
+        _now_a_trainee(volunteer, by=by, request=request)
+    else:
+        _tell_cases_needing_attention(volunteer)
     return accreditation
 
 
@@ -621,32 +670,6 @@ def notify_assigned(assignment_ids: list[int]) -> None:
         )
 
 
-@transaction.atomic
-def assignment_end(*, assignment: CaseAssignment, by, on=None, request=None) -> CaseAssignment:
-    """Take a volunteer off a case (history kept). The case then needs a new pair; a trainee's
-    trainee case ends."""
-    assignment = CaseAssignment.objects.select_for_update().get(pk=assignment.pk)
-    if assignment.ended_on is not None:
-        raise ValidationError("This assignment has already ended.")
-    assignment.ended_on = on or timezone.localdate()
-    assignment.save(update_fields=["ended_on"])
-    end_trainee_cases(
-        TraineeCase.objects.filter(case_id=assignment.case_id, trainee_id=assignment.volunteer_id),
-        reason=TRAINEE_LEFT,
-        by=by,
-        request=request,
-    )
-    _audit(
-        AuditEvent.Action.CHANGE,
-        by=by,
-        obj=assignment.case,
-        request=request,
-        case_reference=assignment.case.reference,
-        ended_assignment=assignment.pk,
-    )
-    return assignment
-
-
 # --- Trainee pathway --------------------------------------------------------------------------
 
 # Why a trainee case ended (TraineeCase.ended_reason): it never counts toward accreditation.
@@ -673,7 +696,7 @@ def end_trainee_cases(trainee_cases, *, reason: str, by, request=None) -> int:
 def _lock_trainee_case(trainee_case: TraineeCase) -> TraineeCase:
     return (
         TraineeCase.objects.select_for_update(of=("self",))
-        .select_related("case", "trainee", "co_mediator")
+        .select_related("case", "trainee", "co_mediator__user")
         .get(pk=trainee_case.pk)
     )
 
@@ -709,11 +732,16 @@ def _check_not_over(trainee_case: TraineeCase) -> None:
 def may_record_feedback_for(trainee_case: TraineeCase, user) -> bool:
     """May ``user`` write the co-mediator's feedback? The co-mediator, of course. So may a
     coordinator, or the trainee's supervisor, on behalf of a co-mediator who cannot (no login,
-    or no longer working as a mediator) — so that every trainee case can move on."""
+    a login disabled, or no longer working as a mediator) — so that every trainee case can
+    move on."""
     co_mediator = trainee_case.co_mediator
     if co_mediator.user_id is not None and co_mediator.user_id == user.pk:
         return True
-    cannot = co_mediator.user_id is None or co_mediator.status not in WORKING_STATUSES
+    cannot = (
+        co_mediator.user is None
+        or not co_mediator.user.is_active
+        or co_mediator.status not in WORKING_STATUSES
+    )
     return cannot and (
         has_role(user, COORDINATOR)
         or (has_role(user, SUPERVISOR) and trainee_case.supervisor_id == user.pk)
@@ -755,6 +783,8 @@ def trainee_case_review(
     trainee_case = _lock_trainee_case(trainee_case)
     if trainee_case.supervisor_id != by.pk or not has_role(by, SUPERVISOR):
         raise ValidationError("Only the trainee's supervisor can review this case.")
+    if stopped_volunteering(by).exists():
+        raise ValidationError("You no longer volunteer: a working supervisor signs cases off.")
     if not trainee_case.ready_for_sign_off:
         raise ValidationError(f"Not ready for review: {trainee_case.stage.lower()}.")
     if not sign_off and not comments.strip():

@@ -176,8 +176,8 @@ def test_it_prompts_to_close_as_withdrawn_when_consent_is_withdrawn(login, coord
     )
 
     html = client.get(f"/cases/{case.reference}/").content.decode()
-    assert "withdrew consent to mediation: joint work has stopped" in html
-    assert "Close the case as withdrawn" in html
+    assert f"{alice.full_name} withdrew from mediation: close the case as withdrawn" in html
+    assert "?outcome=withdrawn" in html and "Close the case as withdrawn" in html
 
 
 def test_it_adds_a_private_note_and_a_draft_seen_only_by_its_author(

@@ -15,7 +15,7 @@ from django.utils import timezone
 from sessions.models import MediationSession, Reminder
 from sessions.tasks import dispatch_reminders
 from tests import sinks
-from tests.factories import eligible_volunteer, ready_case
+from tests.factories import AssignmentFactory, eligible_volunteer, ready_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,6 +47,7 @@ def due_reminders(count: int) -> set[str]:
         starts_at=start, ends_at=start + datetime.timedelta(hours=1),
     )  # fmt: skip
     volunteer = eligible_volunteer(email="mediator@example.org", phone="+447911123456")
+    AssignmentFactory(case=case, volunteer=volunteer)  # a mediator hears only of their cases
     Reminder.objects.bulk_create(
         Reminder(
             kind=Reminder.Kind.SESSION_REMINDER,
