@@ -22,7 +22,7 @@ settings.register_profile(
 )
 settings.load_profile("wkm")
 
-pytest_plugins = ["tests.celery_worker"]
+pytest_plugins = ["tests.celery_worker", "tests.axe_summary"]
 
 
 def pytest_configure(config):

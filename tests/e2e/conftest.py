@@ -10,7 +10,6 @@ live_server, on the real PostgreSQL test database.
   the end of the run and written to ``test-results/axe-summary.json``.
 """
 
-import json
 import os
 import re
 import time
@@ -18,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+
+from tests.axe_summary import AXE_SCANS, AXE_SECONDS, BLOCKING_IMPACTS, REPORTED_IMPACTS
 
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 CHROMIUM = os.environ.get("WKM_CHROMIUM", "/usr/bin/chromium")
@@ -31,12 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 15_000
-BLOCKING_IMPACTS = {"serious", "critical"}
-REPORTED_IMPACTS = ("minor", "moderate")
-
-# Every axe scan of the run: (label, path, {impact: count}, [(rule id, impact, nodes)]).
-AXE_SCANS: list[tuple[str, str, dict, list]] = []
-AXE_SECONDS: list[float] = []
 
 
 @pytest.hookimpl(wrapper=True)
@@ -204,39 +199,3 @@ def scan(page, label: str) -> dict:
 
 def no_horizontal_scroll(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not AXE_SCANS:
-        return
-    totals = dict.fromkeys(REPORTED_IMPACTS, 0)
-    by_rule: dict[str, int] = {}
-    for _label, _path, counts, rules in AXE_SCANS:
-        for impact in REPORTED_IMPACTS:
-            totals[impact] += counts.get(impact, 0)
-        for rule, impact, _nodes in rules:
-            key = f"{rule} ({impact})"
-            by_rule[key] = by_rule.get(key, 0) + 1
-    write = terminalreporter.write_line
-    terminalreporter.section("axe-core accessibility scan")
-    pages = sorted({path.split("?")[0] for _label, path, _counts, _rules in AXE_SCANS})
-    blocking = sum(counts.get(i, 0) for _l, _p, counts, _r in AXE_SCANS for i in BLOCKING_IMPACTS)
-    write(f"{len(AXE_SCANS)} scans of {len(pages)} pages; serious or critical: {blocking}")
-    write(f"minor: {totals['minor']}, moderate: {totals['moderate']}")
-    write(f"time spent scanning: {sum(AXE_SECONDS):.1f} s")
-    for key, count in sorted(by_rule.items()):
-        write(f"  {key}: on {count} page(s)")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "axe-summary.json").write_text(
-        json.dumps(
-            {
-                "totals": totals,
-                "by_rule": by_rule,
-                "scans": [
-                    {"label": label, "path": path, "counts": counts, "rules": rules}
-                    for label, path, counts, rules in AXE_SCANS
-                ],
-            },
-            indent=2,
-        )
-    )
