@@ -73,14 +73,15 @@ def _normalised(postcode: str) -> str:
 def connection_problems(volunteer: Volunteer, parties) -> list[Problem]:
     """Rule 8: a declared connection with a party, or the same postcode as a party."""
     problems = []
+    # Compared in their normal form: a postcode stored by an import or a data fix may not be.
+    home = _normalised(volunteer.postcode)
     for party in parties:
-        if volunteer.postcode and party.postcode and volunteer.postcode == party.postcode:
+        if home and home == _normalised(party.postcode):
             problems.append(
                 Problem(
-                    f"{volunteer.full_name} shares a postcode ({party.postcode}) with "
-                    f"{party.full_name}.",
+                    f"{volunteer.full_name} shares a postcode ({home}) with {party.full_name}.",
                     needs_override=True,
-                    key=f"postcode:{volunteer.pk}:{party.pk}:{party.postcode}",
+                    key=f"postcode:{volunteer.pk}:{party.pk}:{home}",
                 )
             )
         for connection in volunteer.connections.all():

@@ -211,3 +211,45 @@ def test_a_case_closed_early_reopens_no_further_than_it_had_gone(case, coordinat
 
     case.refresh_from_db()
     assert case.status == Status.CONTACTING
+
+
+def test_the_notice_of_a_session_cancelled_by_closing_says_it_will_not_be_rearranged(
+    team, book, coordinator
+):
+    from sessions.messages import render_message
+    from sessions.services import session_cancel
+
+    called_off = book(team.case, kind="separate", days=2, parties=[team.alice])
+    session_cancel(session=called_off, by=coordinator, reason="Room double-booked")
+    later = book(team.case, kind="separate", days=4, parties=[team.alice])
+    later.reminders.filter(party=team.alice, lead_minutes=2880).update(status="sent")
+
+    close(team.case, coordinator)
+
+    texts = {
+        n.session.starts_at: render_message(n).text
+        for n in Reminder.objects.filter(kind="session_cancelled", party=team.alice)
+    }
+    plain, final = (texts[k] for k in sorted(texts))
+    assert "We will be in touch" in plain and "will not be rearranged" not in plain
+    assert "It will not be rearranged" in final and "We will be in touch" not in final
+
+
+def test_a_session_left_on_a_closed_case_cannot_be_moved(team, book, coordinator):
+    from sessions.services import session_reschedule
+
+    session = book(team.case, days=3)
+    # Closed behind the services (a data fix): the session was not cancelled with it.
+    type(team.case).objects.filter(pk=team.case.pk).update(
+        status=Status.CLOSED, outcome="withdrawn", closed_on=TODAY
+    )
+
+    with pytest.raises(ValidationError, match="This case is closed; reopen it"):
+        session_reschedule(
+            session=session,
+            by=coordinator,
+            starts_at=session.starts_at + datetime.timedelta(days=1),
+            ends_at=session.ends_at + datetime.timedelta(days=1),
+        )
+    session.refresh_from_db()
+    assert session.status == MediationSession.Status.SCHEDULED

@@ -169,3 +169,53 @@ def test_keeping_the_pair_with_a_written_reason_settles_the_conflict(
     assert "Impartiality" in topics(team.case)
     with pytest.raises(ValidationError, match="shares a postcode"):
         book(team.case, days=6)
+
+
+def party_form(party, **changes) -> dict:
+    """What the party form posts: the party as stored, with ``changes``."""
+    from django.forms.models import model_to_dict
+
+    from parties.services import PARTY_EDITABLE_FIELDS
+
+    values = model_to_dict(party, fields=PARTY_EDITABLE_FIELDS)
+    return {k: "" if v is None else v for k, v in {**values, **changes}.items()}
+
+
+def test_editing_a_party_on_the_page_says_it_makes_a_conflict(team, coordinator, login):
+    url = f"/cases/{team.case.reference}/parties/{team.alice.pk}/edit/"
+
+    response = login(coordinator).post(url, party_form(team.alice, postcode=team.co.postcode))
+
+    assert response.status_code == 302
+    said = " ".join(str(m) for m in response.wsgi_request._messages)
+    assert f"{team.case.reference} now has a conflict of interest" in said
+    page = login(coordinator).get(team.case.get_absolute_url()).content.decode()
+    assert f"shares a postcode ({team.co.postcode}) with Alice Carter" in page
+
+
+def test_adding_a_party_on_the_page_says_it_makes_a_conflict(team, coordinator, login):
+    services.connection_add(
+        volunteer=team.lead, by=coordinator, fields={"person_name": "Carol Dunn"}
+    )
+
+    response = login(coordinator).post(
+        f"/cases/{team.case.reference}/parties/new/",
+        {"full_name": "Carol Dunn", "role": "family_member", "preferred_contact": "letter",
+         "address_line1": "3 Quarry Hill", "postcode": "TN9 2AA"},
+    )  # fmt: skip
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    said = " ".join(str(m) for m in response.wsgi_request._messages)
+    assert f"{team.case.reference} now has a conflict of interest" in said
+
+
+@pytest.mark.parametrize("stored", ["me156rt", "ME156RT\t", "Me15 6rt"])
+def test_the_checker_matches_postcodes_however_they_were_stored(team, stored):
+    """A postcode written by a data fix or an import, not normalised by the form."""
+    from parties.models import Party
+
+    Party.objects.filter(pk=team.alice.pk).update(postcode=stored)
+
+    assert f"{team.lead.full_name} shares a postcode (ME15 6RT) with Alice Carter" in reasons(
+        team.case
+    )

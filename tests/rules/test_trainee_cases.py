@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.roles import MEDIATOR, SUPERVISOR
 from cases.services import case_close
+from rules import checker
 from tests.factories import UserFactory, eligible_volunteer, held_session, ready_case
 from volunteers import services
 from volunteers.models import TraineeCase
@@ -192,3 +193,87 @@ def test_nobody_else_writes_a_co_mediators_feedback(trainee_case, coordinator, o
     services.feedback_submit(trainee_case=tc, by=tc.co_mediator.user, text="Good work.")
     tc.refresh_from_db()
     assert not tc.feedback_on_behalf
+
+
+def test_the_coordinator_records_feedback_when_the_co_mediators_login_is_disabled(
+    trainee_case, coordinator
+):
+    close(trainee_case.case, coordinator)
+    tc = TraineeCase.objects.select_related("co_mediator__user").get(pk=trainee_case.pk)
+    partner = tc.co_mediator.user
+    partner.is_active = False
+    partner.save(update_fields=["is_active"])
+
+    assert services.may_record_feedback_for(tc, coordinator)
+    services.feedback_submit(trainee_case=tc, by=coordinator, text="From Martin, by phone.")
+    tc.refresh_from_db()
+    assert tc.feedback_on_behalf and tc.feedback_recorded_by == coordinator
+
+
+# --- Ends that keep the trainee's work ------------------------------------------------------------
+
+
+def test_a_case_withdrawn_after_mediation_keeps_the_trainee_case(trainee_case, coordinator):
+    held_session(trainee_case.case)
+
+    close(trainee_case.case, coordinator, outcome="withdrawn")
+
+    trainee_case.refresh_from_db()
+    assert trainee_case.is_open
+
+
+def test_a_trainee_who_stops_keeps_the_work_of_cases_already_closed(trainee_case, coordinator):
+    close(trainee_case.case, coordinator)
+    trainee = trainee_case.trainee
+
+    services.volunteer_update(volunteer=trainee, by=coordinator, fields={"status": "inactive"})
+
+    trainee_case.refresh_from_db()
+    assert trainee_case.is_open and trainee_case.ended_reason == ""
+
+
+# --- Becoming a trainee, and a supervisor who stops ---------------------------------------------
+
+
+def test_a_mediator_made_a_trainee_gets_trainee_cases_their_supervisor_sees(
+    mediator, other_mediator, supervisor, coordinator, login
+):
+    case = ready_case()
+    lead = eligible_volunteer(mediator, postcode="ME15 6RT")
+    partner = eligible_volunteer(other_mediator, postcode="TN4 9LH")
+    services.assign_pair(case=case, lead=lead, co_mediator=partner, by=coordinator)
+    assert login(supervisor).get(case.get_absolute_url()).status_code == 404
+
+    services.volunteer_update(
+        volunteer=partner, by=coordinator, fields={"status": "trainee", "supervisor": supervisor}
+    )
+
+    made = TraineeCase.objects.get(trainee=partner)
+    assert (made.case, made.co_mediator, made.supervisor) == (case, lead, supervisor)
+    assert case.assignments.get(volunteer=partner, ended_on__isnull=True).role == "trainee"
+    assert login(supervisor).get(case.get_absolute_url()).status_code == 200
+
+
+def test_a_supervisor_who_stops_volunteering_hands_over_their_trainees(
+    trainee, trainee_case, supervisor, coordinator, login
+):
+    own_record = eligible_volunteer(supervisor, postcode="CT1 1AA")
+    close(trainee_case.case, coordinator)
+    services.reflection_submit(trainee_case=trainee_case, by=trainee.user, text="I learnt a lot.")
+    trainee_case.refresh_from_db()
+    services.feedback_submit(
+        trainee_case=trainee_case, by=trainee_case.co_mediator.user, text="Well done."
+    )
+    trainee_case.refresh_from_db()
+
+    with listen() as told:
+        services.volunteer_update(
+            volunteer=own_record, by=coordinator, fields={"status": "inactive"}
+        )
+
+    assert f"supervised {trainee.full_name}: give that trainee another supervisor" in " ".join(told)
+    assert login(supervisor).get(trainee_case.case.get_absolute_url()).status_code == 404
+    with pytest.raises(ValidationError, match="You no longer volunteer"):
+        services.trainee_case_review(trainee_case=trainee_case, by=supervisor, sign_off=True)
+    flagged = [b for b in checker.volunteers() if trainee.full_name in b.reason]
+    assert flagged and "supervisor" in flagged[0].reason

@@ -275,3 +275,39 @@ def test_held_session_keeps_a_closed_case_out_of_the_flags(team, coordinator):
     edit(team.co, coordinator, status="inactive")
 
     assert not topics(Case.objects.get(pk=team.case.pk))
+
+
+def test_only_a_coordinator_grants_again_what_was_revoked(coordinator, supervisor):
+    trainee = eligible_volunteer(status="trainee", supervisor=supervisor)
+    granted = AccreditationFactory(volunteer=trainee, kind="community")
+    services.accreditation_revoke(accreditation=granted, by=coordinator, reason="Conduct")
+
+    with pytest.raises(ValidationError, match="only a coordinator can grant it again"):
+        services.accreditation_grant(
+            volunteer=trainee, kind="community", by=supervisor, prior_evidence="Three cases"
+        )
+    assert not trainee.accreditations.held().exists()
+
+
+# --- Taken off a case ---------------------------------------------------------------------------
+
+
+def test_a_mediator_taken_off_a_case_hears_no_more_of_its_sessions(team, book):
+    import datetime
+
+    from django.utils import timezone
+
+    from sessions import dispatch
+
+    session = book(team.case, days=4)
+    # Ended behind the services (a data fix): their reminders were left waiting.
+    CaseAssignment.objects.filter(case=team.case, volunteer=team.co).update(
+        ended_on=timezone.localdate()
+    )
+    session.reminders.update(due_at=timezone.now() - datetime.timedelta(minutes=1))
+    assert "Messages" in topics(team.case)
+
+    dispatch.dispatch_due(max_seconds=10)
+
+    assert not Reminder.objects.filter(volunteer=team.co, status="sent").exists()
+    assert Reminder.objects.filter(volunteer=team.lead, status="sent").exists()
