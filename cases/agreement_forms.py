@@ -39,6 +39,12 @@ class TermForm(forms.ModelForm):
         model = AgreementTerm
         fields = ("who", "what", "by_when")
 
+    def __init__(self, *args, form_id: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if form_id:  # shown below the terms, but sent with the draft's form (form="…")
+            for field in self.fields.values():
+                field.widget.attrs["form"] = form_id
+
 
 class SignatureForm(forms.Form):
     signer = forms.ChoiceField(label="Who signed")

@@ -3,6 +3,7 @@ them; the case's mediators and coordinators draft, agree and record signatures."
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -64,6 +65,8 @@ def agreement_detail(request, reference, pk):
 
 def _render_detail(request, case, access, agreement, *, form=None, term_form=None, sign_form=None):
     editable = access.can_record and agreement.is_draft
+    if editable and term_form is None:
+        term_form = TermForm(prefix="term", form_id="draft-form")
     return render(
         request,
         "cases/agreement_detail.html",
@@ -73,7 +76,8 @@ def _render_detail(request, case, access, agreement, *, form=None, term_form=Non
             "agreement": agreement,
             "editable": editable,
             "form": form or (AgreementForm(instance=agreement) if editable else None),
-            "term_form": term_form or (TermForm() if editable else None),
+            "term_form": term_form
+            or (TermForm(prefix="term", form_id="draft-form") if editable else None),
             "sign_form": sign_form
             or (
                 SignatureForm(case=case, initial={"signed_on": timezone.localdate()})
@@ -85,39 +89,37 @@ def _render_detail(request, case, access, agreement, *, form=None, term_form=Non
 
 
 def _edit_draft(request, case, access, agreement):
-    """The draft's introduction and review date."""
+    """The draft's introduction, review date and a new term, in one form: pressing "Add term"
+    also saves the introduction and date typed above it, and "Save draft" also adds a term typed
+    below, so nothing typed is lost whichever button is pressed."""
     _require_record(access)
     form = AgreementForm(request.POST, instance=agreement)
-    if form.is_valid():
+    term_form = TermForm(request.POST, prefix="term", form_id="draft-form")
+    adding = request.POST.get("action") == "add_term" or any(
+        request.POST.get(f"term-{name}", "").strip() for name in TermForm.Meta.fields
+    )
+    if form.is_valid() and (not adding or term_form.is_valid()):
         try:
-            services.agreement_update(
-                agreement=agreement, by=request.user, request=request, **form.cleaned_data
-            )
+            with transaction.atomic():
+                services.agreement_update(
+                    agreement=agreement, by=request.user, request=request, **form.cleaned_data
+                )
+                if adding:
+                    services.term_add(
+                        agreement=agreement,
+                        by=request.user,
+                        request=request,
+                        **term_form.cleaned_data,
+                    )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(term_form if adding else form, error)
         else:
-            messages.success(request, "Saved.")
-            return redirect(agreement)
+            messages.success(request, "Term added; draft saved." if adding else "Draft saved.")
+            return redirect(agreement.get_absolute_url() + ("#add-term" if adding else ""))
+    if not adding:
+        term_form = TermForm(prefix="term", form_id="draft-form")
     agreement.refresh_from_db()
-    return _render_detail(request, case, access, agreement, form=form)
-
-
-@require_POST
-def term_add(request, reference, pk):
-    case, access = case_for(request, reference)
-    _require_record(access)
-    agreement = _agreement(case, pk)
-    form = TermForm(request.POST)
-    if form.is_valid():
-        try:
-            services.term_add(
-                agreement=agreement, by=request.user, request=request, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect(agreement)
-    return _render_detail(request, case, access, agreement, term_form=form)
+    return _render_detail(request, case, access, agreement, form=form, term_form=term_form)
 
 
 @require_POST
@@ -146,18 +148,29 @@ def term_change(request, reference, pk):
     return redirect(term.agreement)
 
 
-@require_POST
 def agreement_agree(request, reference, pk):
+    """Mark a draft agreed — after a page that shows the terms and says what follows, since it
+    cannot be undone (a change then needs a new version)."""
     case, access = case_for(request, reference)
     _require_record(access)
     agreement = _agreement(case, pk)
-    try:
-        services.agreement_mark_agreed(agreement=agreement, by=request.user, request=request)
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    else:
-        messages.success(request, f"Version {agreement.version} is agreed by every party.")
-    return redirect(agreement)
+    if not agreement.is_draft:
+        messages.error(request, "Only a draft can be marked agreed.")
+        return redirect(agreement)
+    if request.method == "POST":
+        try:
+            services.agreement_mark_agreed(agreement=agreement, by=request.user, request=request)
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+        else:
+            messages.success(request, f"Version {agreement.version} is agreed by every party.")
+        return redirect(agreement)
+    superseded = case.agreements.filter(status__in=["agreed", "signed"]).first()
+    return render(
+        request,
+        "cases/agreement_agree.html",
+        {"case": case, "agreement": agreement, "superseded": superseded},
+    )
 
 
 @require_POST

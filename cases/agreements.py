@@ -74,10 +74,15 @@ def agreement_start(*, case: Case, by, request=None) -> Agreement:
 def agreement_update(
     *, agreement: Agreement, by, introduction: str, review_on: datetime.date | None, request=None
 ) -> Agreement:
+    """Save the draft's introduction and review date; nothing (no save, no audit event) when
+    neither changed — "Add term" sends them each time."""
     agreement = _draft(agreement)
-    if review_on and review_on < timezone.localdate():
+    introduction = introduction.strip()
+    if (agreement.introduction, agreement.review_on) == (introduction, review_on):
+        return agreement
+    if review_on and review_on != agreement.review_on and review_on < timezone.localdate():
         raise ValidationError({"review_on": "The review date cannot be in the past."})
-    agreement.introduction = introduction.strip()
+    agreement.introduction = introduction
     agreement.review_on = review_on
     agreement.full_clean()
     agreement.save()

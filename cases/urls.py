@@ -47,11 +47,6 @@ urlpatterns = [
         name="agreement_detail",
     ),
     path(
-        "<ref:reference>/agreements/<int:pk>/terms/",
-        agreement_views.term_add,
-        name="agreement_term_add",
-    ),
-    path(
         "<ref:reference>/agreements/<int:pk>/agree/",
         agreement_views.agreement_agree,
         name="agreement_agree",

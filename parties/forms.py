@@ -21,8 +21,17 @@ class PartyForm(forms.ModelForm):
 # The intake page shows two parties (the second may stay blank); "Add another party" adds more.
 # absolute_max: a posted TOTAL_FORMS of a million must not build (and render) Django's default
 # max_num + 1000 forms, which took a minute and a 10 MB page for one small request.
+class BasePartyFormSet(forms.BaseFormSet):
+    summary_label = "Party"  # "Party 2: Phone — …" in the error summary
+    default_error_messages = {
+        "too_few_forms": "Add at least one party: their name, role and how to contact them.",
+        "too_many_forms": "A referral can list at most %(num)d parties; add more from the case.",
+    }
+
+
 PartyFormSet = forms.formset_factory(
     PartyForm,
+    formset=BasePartyFormSet,
     extra=1,
     min_num=1,
     validate_min=True,
@@ -47,9 +56,29 @@ class ConsentWithdrawalForm(forms.Form):
     )
 
 
-class ConsentForm(forms.ModelForm):
-    class Meta:
-        model = Consent
-        fields = ("kind", "method", "given_at", "notes")
-        widgets = {"given_at": DateTimeInput()}
-        labels = {"notes": "Notes (optional)"}
+class ConsentForm(forms.Form):
+    """Every consent a party gives in one conversation, recorded at once; only the kinds they
+    do not hold already are offered."""
+
+    kinds = forms.MultipleChoiceField(
+        label="What they consent to",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick at least one consent they have given."},
+    )
+    method = forms.ChoiceField(
+        label="How they gave it",
+        choices=Consent.Method.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether they gave it verbally or in writing."},
+    )
+    given_at = forms.DateTimeField(label="When", widget=DateTimeInput())
+    notes = forms.CharField(
+        label="Notes (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, held=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kinds"].choices = [c for c in Consent.Kind.choices if c[0] not in held]

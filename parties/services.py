@@ -116,6 +116,34 @@ def consent_record(
 
 
 @transaction.atomic
+def consents_record(
+    *,
+    party: Party,
+    by,
+    kinds,
+    given_at: datetime.datetime,
+    method: str,
+    notes: str = "",
+    request=None,
+) -> list[Consent]:
+    """Record several consents given at once (one conversation, one letter): all or none."""
+    if not kinds:
+        raise ValidationError({"kinds": "Tick at least one consent they have given."})
+    return [
+        consent_record(
+            party=party,
+            by=by,
+            kind=kind,
+            given_at=given_at,
+            method=method,
+            notes=notes,
+            request=request,
+        )  # fmt: skip
+        for kind in kinds
+    ]
+
+
+@transaction.atomic
 def consent_withdraw(
     *,
     consent: Consent,

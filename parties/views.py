@@ -103,23 +103,27 @@ def party_edit(request, reference, pk):
 
 
 def consent_add(request, reference, pk):
+    """Record the consents a party gives, all kinds at once."""
     case, access = case_for(request, reference)
     if not access.can_record:
         raise PermissionDenied
     party = _party(case, pk)
+    held = {c.kind for c in party.consents.all() if c.withdrawn_at is None}
     form = ConsentForm(
         request.POST or None,
+        held=held,
         initial={"given_at": timezone.localtime().replace(second=0, microsecond=0)},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.consent_record(
+            recorded = services.consents_record(
                 party=party, by=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Consent recorded for {party.full_name}.")
+            given = "; ".join(c.get_kind_display().lower() for c in recorded)
+            messages.success(request, f"Consent recorded for {party.full_name}: {given}.")
             return redirect(case)
     return render(
         request,
@@ -128,6 +132,7 @@ def consent_add(request, reference, pk):
             "case": case,
             "party": party,
             "form": form,
+            "all_held": len(held) == len(Consent.Kind.choices),
             "heading": f"Record consent: {party.full_name}",
             "submit_label": "Record consent",
         },

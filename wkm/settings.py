@@ -107,6 +107,8 @@ TEMPLATES = [
                 "accounts.context_processors.roles",
                 "sessions.context_processors.service_status",
             ],
+            "libraries": {"wkm_forms": "wkm.form_tags"},
+            "builtins": ["wkm.text_tags"],
         },
     },
 ]

@@ -81,7 +81,7 @@ def test_it_needs_at_least_one_party(login, coordinator):
     response = login(coordinator).post("/cases/new/", data)
 
     assert response.status_code == 200
-    assert "Please submit at least 1 form." in response.content.decode()
+    assert "Add at least one party" in response.content.decode()
     assert not Case.objects.exists()
 
 
@@ -112,12 +112,11 @@ def test_it_runs_a_case_from_referral_to_closure_in_the_browser(login, coordinat
 
     now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
     for party in case.parties.all():
-        for kind in ("mediate", "data_processing"):
-            response = client.post(
-                f"{url}parties/{party.pk}/consent/",
-                {"kind": kind, "method": "verbal", "given_at": now},
-            )
-            assert response.status_code == 302
+        response = client.post(
+            f"{url}parties/{party.pk}/consent/",
+            {"kinds": ["mediate", "data_processing"], "method": "verbal", "given_at": now},
+        )
+        assert response.status_code == 302
     assert "Every party has consented" in client.get(url).content.decode()
 
     client.post(f"{url}status/", {"to": "ready"})
@@ -273,3 +272,15 @@ def test_the_kept_filter_bar_is_never_another_roles(client, coordinator, mediato
     assert 'name="coordinator"' in staff and 'name="coordinator"' in staff_again
     assert 'name="coordinator"' not in theirs and 'name="follow_up_due"' not in theirs
     assert 'name="status"' in theirs
+
+
+def test_an_error_in_party_2_is_named_at_the_top_with_a_link_to_the_field(login, coordinator):
+    response = login(coordinator).post("/cases/new/", intake_data(**{"parties-1-phone": "12345"}))
+
+    html = response.content.decode()
+    summary = html[
+        html.index("data-error-summary") : html.index("</ul>", html.index("data-error-summary"))
+    ]
+    assert 'href="#id_parties-1-phone"' in summary and "Party 2: Phone —" in summary
+    assert html.index("data-error-summary") < html.index('id="id_dispute_type"')  # at the top
+    assert "/static/js/error-summary.js" in html  # moves the focus to the field

@@ -1,5 +1,6 @@
 """Agreements: versions, rule 7, signatures, and the confidential PDF (issue: agreements)."""
 
+import datetime
 import io
 import shutil
 import subprocess
@@ -244,17 +245,72 @@ def test_it_drafts_through_the_pages_as_the_cases_mediator(case, mediator, login
     client.post(f"{url}new/")
     draft = case.agreements.get()
     client.post(
-        f"{url}{draft.pk}/terms/", {"who": "Mr Fowler", "what": "stop the music", "by_when": ""}
+        f"{url}{draft.pk}/",
+        {"action": "add_term", "term-who": "Mr Fowler", "term-what": "stop the music"},
     )
-    refused = client.post(f"{url}{draft.pk}/terms/", {"who": "", "what": ""})
-    assert "This field is required." in refused.content.decode()
+    refused = client.post(f"{url}{draft.pk}/", {"action": "add_term", "term-who": ""})
+    assert "Will do what — This field is required." in refused.content.decode()
     for party in case.parties.all():
         consent_all(party) if not party.consents.exists() else None
+    confirm = client.get(f"{url}{draft.pk}/agree/").content.decode()
+    assert "Has every party agreed to these terms?" in confirm
+    assert "can no longer be changed" in confirm and "will stop the music" in confirm
+    draft.refresh_from_db()
+    assert draft.status == "draft"  # looking at the question changes nothing
     response = client.post(f"{url}{draft.pk}/agree/", follow=True)
 
     assert "is agreed by every party" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == "agreed" and [t.what for t in draft.terms.all()] == ["stop the music"]
+
+
+def test_adding_a_term_keeps_the_introduction_and_date_typed_above_it(case, mediator, login):
+    client = login(mediator)
+    client.post(f"/cases/{case.reference}/agreements/new/")
+    draft = case.agreements.get()
+    review = timezone.localdate() + datetime.timedelta(days=90)
+
+    client.post(
+        draft.get_absolute_url(),
+        {"introduction": "We want to be good neighbours.", "review_on": f"{review:%Y-%m-%d}",
+         "action": "add_term", "term-who": "Both", "term-what": "Talk before a party"},
+    )  # fmt: skip
+
+    draft.refresh_from_db()
+    assert (draft.introduction, draft.review_on) == ("We want to be good neighbours.", review)
+    assert [t.what for t in draft.terms.all()] == ["Talk before a party"]
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "<strong>Both</strong> will talk before a party." in page  # no capital mid-sentence
+
+
+def test_a_bad_term_keeps_the_introduction_typed_and_saves_nothing(case, mediator, login):
+    client = login(mediator)
+    client.post(f"/cases/{case.reference}/agreements/new/")
+    draft = case.agreements.get()
+
+    response = client.post(
+        draft.get_absolute_url(),
+        {"introduction": "Typed but not yet saved", "action": "add_term", "term-who": "Both"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200 and "Typed but not yet saved" in html
+    assert 'value="Both"' in html and 'href="#id_term-what"' in html
+    draft.refresh_from_db()
+    assert draft.introduction == "" and not draft.terms.exists()
+
+
+def test_saving_the_draft_also_adds_a_term_typed_below(case, mediator, login):
+    client = login(mediator)
+    client.post(f"/cases/{case.reference}/agreements/new/")
+    draft = case.agreements.get()
+
+    client.post(
+        draft.get_absolute_url(),
+        {"introduction": "Hello", "action": "save", "term-who": "Ann", "term-what": "wave"},
+    )
+
+    assert [t.who for t in draft.terms.all()] == ["Ann"]
 
 
 def test_the_pdf_page_runs_the_same_queries_however_many_parties_sign(

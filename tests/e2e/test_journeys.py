@@ -105,15 +105,17 @@ def test_the_coordinator_takes_a_self_referral_to_a_closed_case(open_page, coord
     page.get_by_role("button", name="Parties contacted: await consent").click()
     expect(page.get_by_text("Waiting for consent from")).to_be_visible()
     needed = {"Alice Carter": ["mediate"], "Bob Dunn": ["mediate", "data_processing"]}
+    labels = {"mediate": "To take part in mediation", "data_processing": "To the processing"}
     for name, kinds in needed.items():
+        # Every consent a party gives, in one submit.
+        page.get_by_role("link", name=f"Record consent for {name}").click()
+        if name == "Bob Dunn":
+            scan(page, "record consent")
         for kind in kinds:
-            page.get_by_role("link", name=f"Record consent for {name}").click()
-            if name == "Bob Dunn" and kind == "mediate":
-                scan(page, "record consent")
-            page.locator("#id_kind").select_option(kind)
-            page.locator("#id_method").select_option("verbal")
-            page.get_by_role("button", name="Record consent").click()
-            expect(page.get_by_text(f"Consent recorded for {name}.")).to_be_visible()
+            page.get_by_label(labels[kind]).check()
+        page.get_by_label("Verbally").check()
+        page.get_by_role("button", name="Record consent").click()
+        expect(page.get_by_text(f"Consent recorded for {name}:")).to_be_visible()
     expect(page.get_by_text("Every party has consented to mediation.")).to_be_visible()
     page.get_by_role("button", name="All consents in: ready to assign").click()
     expect(page.locator(".badge").first).to_have_text("Ready to assign")
@@ -152,13 +154,18 @@ def test_the_coordinator_takes_a_self_referral_to_a_closed_case(open_page, coord
     page.get_by_role("link", name="Agreement versions and PDFs").click()
     scan(page, "agreements list")
     page.get_by_role("button", name="Start drafting an agreement").click()
-    page.locator("#id_who").fill("Alice Carter and Bob Dunn")
-    page.locator("#id_what").fill("keep music down after 11pm on weeknights")
-    page.locator("#id_by_when").fill("from 1 December")
+    # The introduction typed first is kept when a term is added below it.
+    page.get_by_label("Introduction").fill("We want to get on as neighbours.")
+    page.locator("#id_term-who").fill("Alice Carter and Bob Dunn")
+    page.locator("#id_term-what").fill("Keep music down after 11pm on weeknights")
+    page.locator("#id_term-by_when").fill("from 1 December")
     page.get_by_role("button", name="Add term").click()
-    expect(page.locator("main")).to_contain_text("keep music down after 11pm")
+    expect(page.locator("main")).to_contain_text("will keep music down after 11pm")
+    expect(page.get_by_label("Introduction")).to_have_value("We want to get on as neighbours.")
     scan(page, "agreement draft")
-    page.get_by_role("button", name="Every party agrees: mark as agreed").click()
+    page.get_by_role("link", name="Every party agrees: mark as agreed").click()
+    scan(page, "agreement: confirm agreed")
+    page.get_by_role("button", name="Yes, every party agrees: mark as agreed").click()
     expect(page.locator("h1 .badge")).to_have_text("Agreed")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download PDF").click()

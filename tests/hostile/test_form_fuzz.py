@@ -213,13 +213,13 @@ def test_contact_log_add(staff, case, data):
 
 CONSENT = form_data(
     valid={
-        "kind": st.sampled_from(["mediate", "share_details", "data_processing"]),
+        "kinds": st.sampled_from(["mediate", "share_details", "data_processing"]),
         "method": st.sampled_from(["verbal", "written"]),
         "given_at": st.sampled_from(["2026-11-20T10:00", "2000-01-01T00:00"]),
         "notes": odd_text(),
     },
     hostile={
-        "kind": hostile_choice("mediate", "share_details", "data_processing"),
+        "kinds": hostile_choice("mediate", "share_details", "data_processing"),
         "method": hostile_choice("verbal", "written"),
         "given_at": hostile_datetime(),
         "notes": hostile_text(),
@@ -229,9 +229,9 @@ CONSENT = form_data(
 
 @HOSTILE
 @given(data=CONSENT)
-@example(data={"kind": "mediate", "method": "verbal", "given_at": "0001-01-01T00:00"})
-@example(data={"kind": "mediate", "method": "verbal", "given_at": "2026-03-29T01:30"})
-@example(data={"kind": "data_processing", "method": "written", "given_at": "2026-11-20T10:00",
+@example(data={"kinds": "mediate", "method": "verbal", "given_at": "0001-01-01T00:00"})
+@example(data={"kinds": "mediate", "method": "verbal", "given_at": "2026-03-29T01:30"})
+@example(data={"kinds": "data_processing", "method": "written", "given_at": "2026-11-20T10:00",
                "notes": "x" * 301})  # fmt: skip
 def test_consent_add(staff, data):
     party = PartyFactory()  # a fresh party, without consents, for each example
@@ -445,8 +445,8 @@ def test_agreement_term_add(staff, coordinator, data):
 
     submit(
         staff,
-        f"/cases/{case.reference}/agreements/{draft.pk}/terms/",
-        data,
+        f"/cases/{case.reference}/agreements/{draft.pk}/",
+        {"action": "add_term", **{f"term-{name}": value for name, value in data.items()}},
         counted=[AgreementTerm, AuditEvent],
     )
 

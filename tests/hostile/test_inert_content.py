@@ -248,7 +248,11 @@ def test_an_over_long_term_or_introduction_is_refused_on_the_form(staff, hostile
     url = f"/cases/{ref}/agreements/{agreement}/"
     before = counts([AgreementTerm, AuditEvent])
 
-    response = staff.post(f"{url}terms/", {"who": "Mr Fowler", "what": "x" * (MAX_TERM_CHARS + 1)})
+    response = staff.post(
+        url,
+        {"introduction": INTRO, "action": "add_term", "term-who": "Mr Fowler",
+         "term-what": "x" * (MAX_TERM_CHARS + 1)},
+    )  # fmt: skip
     assert response.status_code == 200
     assert f"at most {MAX_TERM_CHARS} characters" in " ".join(assert_refused_clearly(response))
 
@@ -268,8 +272,13 @@ def test_an_agreement_has_at_most_max_terms(staff, hostile, coordinator):
         agreements.term_add(agreement=draft, by=coordinator, who="Both", what=f"term {number}")
 
     response = staff.post(
-        f"/cases/{hostile['case'].reference}/agreements/{draft.pk}/terms/",
-        {"who": "Both", "what": "one more"},
+        f"/cases/{hostile['case'].reference}/agreements/{draft.pk}/",
+        {
+            "introduction": draft.introduction,
+            "action": "add_term",
+            "term-who": "Both",
+            "term-what": "one more",
+        },  # fmt: skip
     )
 
     assert response.status_code == 200

@@ -112,8 +112,14 @@ def test_notes_never_reach_the_logs(all_logs, staff, active_case, coordinator, m
     draft = case.agreements.get()
     client.post(f"/cases/{ref}/agreements/{draft.pk}/", {"introduction": f"Intro {CANARY}"})
     client.post(
-        f"/cases/{ref}/agreements/{draft.pk}/terms/",
-        {"who": "Both", "what": f"term {CANARY}", "by_when": ""},
+        f"/cases/{ref}/agreements/{draft.pk}/",
+        {
+            "introduction": f"Intro {CANARY}",
+            "action": "add_term",
+            "term-who": "Both",
+            "term-what": f"term {CANARY}",
+            "term-by_when": "",
+        },  # fmt: skip
     )
 
     # Refused forms carry it back to the page, not to the log.

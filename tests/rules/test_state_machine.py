@@ -429,15 +429,28 @@ class RulesOverTime(RuleBasedStateMachine):
         )
 
     @precondition(lambda self: self.cases)
-    @rule(who=st.integers(0, 3), index=st.integers(0, 3), party=st.integers(0, 3))
-    def declare_connection(self, who, index, party):
+    @rule(
+        who=st.integers(0, 3),
+        index=st.integers(0, 3),
+        party=st.integers(0, 3),
+        by=st.sampled_from(["name", "street", "postcode"]),
+    )
+    def declare_connection(self, who, index, party, by):
+        """A connection with a party of a case, by name, by street or by postcode (one that
+        may be stored as typed, in lower case and without its space)."""
         self.step()
         parties = list(self.case(index).parties.all())
+        known = parties[party % len(parties)]
+        fields = {
+            "name": {"person_name": known.full_name.upper()},
+            "street": {"street": "Quarry Hill Road"},
+            "postcode": {"postcode": known.postcode.lower().replace(" ", "")},
+        }[by]
         quietly(
             volunteer_services.connection_add,
             volunteer=self.volunteer(who),
             by=self.coordinator,
-            fields={"person_name": parties[party % len(parties)].full_name},
+            fields=fields,
         )
 
     # --- Time ----------------------------------------------------------------------------------
@@ -493,6 +506,9 @@ class RulesOverTime(RuleBasedStateMachine):
                 problems = pair_standing(case, on=day)
                 if problems:
                     assert topics & PAIR_TOPICS, f"{case}: {problems[0].message} not reported"
+                for problem in problems:
+                    if problem.key:  # a conflict of interest, which only "Impartiality" names
+                        assert "Impartiality" in topics, f"{case}: {problem.message} not reported"
             elif len(pair) == 1 or len(pair) > 2 or case.status == Status.ACTIVE or future.exists():
                 assert "Pair" in topics, f"{case}: a pair of {len(pair)} not reported"
             state = consent_state(

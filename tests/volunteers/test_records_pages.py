@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from audit.models import AuditEvent
 from tests.factories import (
@@ -451,7 +452,7 @@ def test_it_lets_a_supervisor_accredit_a_trainee_after_three_sign_offs(login, su
     trainee.refresh_from_db()
     assert trainee.status == "mediator"
     html = client.get(url("detail", trainee)).content.decode()
-    assert f"granted {TODAY:%-d %b %Y} by {supervisor.get_full_name()}" in html
+    assert f"granted {TODAY:%-d %b %Y} by {escape(supervisor.get_full_name())}" in html
 
 
 def test_it_shows_a_trainees_cases_and_sign_offs(login, coordinator, supervisor, trainee):
