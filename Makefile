@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUNDLED := $(PY) scripts/bundled.py
 
-.PHONY: run test lint fmt services stop-services status clean-var venv bench
+.PHONY: run test lint fmt services stop-services status clean-var venv bench bench-intake
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -45,6 +45,10 @@ status: $(VENV)/.installed
 #   DATABASE_URL=postgres://…/wkm_scale make bench BENCH_ARGS="--requests 200"
 bench: $(VENV)/.installed
 	$(BUNDLED) exec -- $(PY) tests/perf/bench.py $(BENCH_ARGS)
+
+# The intake journey in Chromium (README, Performance): actions and time per step.
+bench-intake: $(VENV)/.installed
+	$(BUNDLED) exec -- $(PY) tests/perf/intake.py $(INTAKE_ARGS)
 
 # The load test (README, Performance): 50 users across the three roles for 60 s, with locust,
 # which requirements-bench.txt adds:  DATABASE_URL=postgres://…/wkm_scale make load

@@ -1,3 +1,5 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Layout
 from django import forms
 
 from wkm.widgets import DateTimeInput
@@ -6,7 +8,59 @@ from .models import Consent, Party
 from .services import PARTY_EDITABLE_FIELDS
 
 
+# What a coordinator needs first, on the phone to a party; the rest folds away under "More about
+# this party" (opened when it holds something, or an error), so a two-party referral is one
+# screen of fields rather than four.
+ESSENTIAL_FIELDS = (
+    "full_name",
+    "role",
+    "phone",
+    "email",
+    "preferred_contact",
+    "address_line1",
+    "address_line2",
+    "town",
+    "postcode",
+)
+MORE_SUMMARY = (
+    "More about this party (optional): safe times to call, restrictions, language, access "
+    "needs, under 18, safeguarding, equality monitoring"
+)
+
+
 class PartyForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        more = [name for name in self.fields if name not in ESSENTIAL_FIELDS]
+        self.order_fields([*ESSENTIAL_FIELDS, *more])
+        self.more_fields = more
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            *ESSENTIAL_FIELDS,
+            HTML(
+                '<details class="mb-3 border rounded px-3 pt-2"{% if form.more_open %} open'
+                '{% endif %}><summary class="mb-2">' + MORE_SUMMARY + "</summary>"
+            ),
+            *more,
+            HTML("</details>"),
+        )
+
+    @property
+    def more_open(self) -> bool:
+        """Unfolded when one of the optional fields has an error or a value (typed, or saved)."""
+        if any(name in self.errors for name in self.more_fields):
+            return True
+        if self.is_bound:
+            return any(
+                self.data.get(self.add_prefix(name)) not in (None, "", "off")
+                for name in self.more_fields
+            )
+        return bool(self.instance.pk) and any(
+            getattr(self.instance, name) for name in self.more_fields
+        )
+
     class Meta:
         model = Party
         fields = PARTY_EDITABLE_FIELDS
@@ -23,6 +77,14 @@ class PartyForm(forms.ModelForm):
 # max_num + 1000 forms, which took a minute and a 10 MB page for one small request.
 class BasePartyFormSet(forms.BaseFormSet):
     summary_label = "Party"  # "Party 2: Phone — …" in the error summary
+    # Most referrals are the person referred and the other side: their roles come chosen.
+    roles_by_position = (Party.Role.FIRST_PARTY, Party.Role.OTHER_PARTY)
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index < len(self.roles_by_position):
+            kwargs["initial"] = {"role": self.roles_by_position[index]}
+        return kwargs
     default_error_messages = {
         "too_few_forms": "Add at least one party: their name, role and how to contact them.",
         "too_many_forms": "A referral can list at most %(num)d parties; add more from the case.",

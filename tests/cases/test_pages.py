@@ -77,6 +77,8 @@ def test_it_needs_at_least_one_party(login, coordinator):
     data = intake_data()
     for key in [k for k in data if k.startswith("parties-") and k[8].isdigit()]:
         data[key] = ""
+    # The roles come chosen: left as they are, the party sections are still empty.
+    data.update({"parties-0-role": "first_party", "parties-1-role": "other_party"})
 
     response = login(coordinator).post("/cases/new/", data)
 
