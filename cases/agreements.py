@@ -6,12 +6,14 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
 from parties.consent import consent_state
 
+from . import timeline
 from .models import Agreement, AgreementSignature, AgreementTerm, Case
 
 # The most terms one agreement may have: with the texts bounded by cases.agreement_forms, its PDF
@@ -169,6 +171,13 @@ def agreement_mark_agreed(*, agreement: Agreement, by, request=None) -> Agreemen
     agreement.agreed_at = timezone.now()
     agreement.save(update_fields=["status", "agreed_at"])
     _audit(AuditEvent.Action.TRANSITION, by=by, agreement=agreement, request=request, to="agreed")
+    terms = agreement.terms.count()
+    timeline.log(
+        agreement.case,
+        f"Agreement version {agreement.version} agreed by every party ({terms} "
+        f"term{pluralize(terms)}).",
+        by=by,
+    )
     return agreement
 
 
@@ -211,4 +220,13 @@ def signature_record(
         agreement.signed_at = timezone.now()
         agreement.save(update_fields=["status", "signed_at"])
     _audit(AuditEvent.Action.CHANGE, by=by, agreement=agreement, request=request, signature=True)
+    signer = party.full_name if party else f"{volunteer.full_name} (mediator)"
+    timeline.log(
+        agreement.case,
+        f"{signer} {'agreed verbally to' if verbal else 'signed'} agreement version "
+        f"{agreement.version}"
+        + ("; every party has now signed." if agreement.status == Agreement.Status.SIGNED else "."),
+        by=by,
+        party=party,
+    )
     return signature

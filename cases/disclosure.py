@@ -12,6 +12,8 @@ from django.db.models import Q
 from parties.consent import consent_state, current_kinds
 from parties.models import Consent, Party
 
+from .models import ContactLogEntry
+
 CONTACT_FIELDS = (
     "address_line1",
     "address_line2",
@@ -48,4 +50,9 @@ def log_entries_for(case, *, audience: Party | None, viewer=None):
     if audience is None:
         own_drafts = Q(is_draft=True, author=viewer) if viewer is not None else Q(pk__in=[])
         return entries.filter(Q(is_draft=False) | own_drafts)
-    return entries.filter(Q(private_to__isnull=True) | Q(private_to=audience), is_draft=False)
+    # The services' updates about another party (their consent, a withdrawal and its note) are
+    # theirs: a party sees only those about themselves.
+    about_someone_else = Q(kind=ContactLogEntry.Kind.EVENT) & ~Q(party=audience)
+    return entries.filter(
+        Q(private_to__isnull=True) | Q(private_to=audience), is_draft=False
+    ).exclude(about_someone_else)

@@ -62,6 +62,10 @@ class LogEntryForm(forms.ModelForm):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
+        # Updates are written by the services as things happen, not typed.
+        self.fields["kind"].choices = [
+            c for c in self.fields["kind"].choices if c[0] != ContactLogEntry.Kind.EVENT
+        ]
         empty_labels = {
             "party": "Nobody in particular",
             "private_to": "Not private: all of the case team may use it",

@@ -237,6 +237,7 @@ class ContactLogEntry(models.Model):
         VISIT = "visit", "Visit"
         MEETING = "meeting", "Meeting"
         NOTE = "note", "Note"
+        EVENT = "event", "Update"  # written by the services (cases.timeline), not typed
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="log_entries")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NOTE)

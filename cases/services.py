@@ -19,7 +19,7 @@ from parties.models import Party
 from volunteers.eligibility import pair_problems, pair_standing
 from wkm.consequences import tell
 
-from . import lifecycle
+from . import lifecycle, timeline
 from .models import CONTACT_KINDS, Case, ContactLogEntry, Outcome, Status
 from .references import allocate_reference
 
@@ -78,6 +78,12 @@ def case_create(*, by, fields: dict, parties: list[dict], request=None) -> Case:
         party.case = case
         party.save()
     _audit(AuditEvent.Action.CREATE, by=by, case=case, request=request, parties=len(parties))
+    names = ", ".join(party.full_name for party in party_objects)
+    timeline.log(
+        case,
+        f"Referral logged ({case.get_referral_source_display().lower()}), with {names}.",
+        by=by,
+    )
     return case
 
 
@@ -153,6 +159,7 @@ def case_transition(*, case: Case, to: str, by, request=None) -> Case:
     _audit(
         AuditEvent.Action.TRANSITION, by=by, case=locked, request=request, **{"from": frm, "to": to}
     )
+    timeline.log(locked, f"Status: {Status(frm).label} → {Status(to).label}.", by=by)
     case.refresh_from_db()
     return case
 
@@ -241,6 +248,7 @@ def case_close(
         to="closed",
         outcome=outcome,
     )
+    timeline.log(locked, f"Case closed: {Outcome(outcome).label.lower()}.", by=by)
     cancelled = cancel_sessions(
         future_sessions(locked),
         by=by,
@@ -305,13 +313,7 @@ def case_reopen(*, case: Case, by, reason: str, request=None) -> Case:
     locked.follow_up_done_on = None
     locked.status_before_close = ""
     locked.save()
-    ContactLogEntry.objects.create(
-        case=locked,
-        kind=ContactLogEntry.Kind.NOTE,
-        text=f"Case reopened: {reason.strip()}",
-        occurred_at=timezone.now(),
-        author=by,
-    )
+    timeline.log(locked, f"Case reopened: {reason.strip()}", by=by)
     _audit(
         AuditEvent.Action.TRANSITION, by=by, case=locked, request=request, to=back_to, reopened=True
     )

@@ -35,7 +35,7 @@ from .access import case_for
 from .disclosure import log_entries_for
 from .filters import CaseFilter
 from .forms import CaseForm, CloseForm, LogEntryForm, ReopenForm
-from .models import Case, CaseAssignment
+from .models import Case, CaseAssignment, ContactLogEntry
 
 CASES_PER_PAGE = 25
 
@@ -222,11 +222,16 @@ def case_detail(request, reference):
     case, access = case_for(request, reference)
     record_event(action=AuditEvent.Action.VIEW, request=request, obj=case)
     consents = consent_state(case)
+    entries = log_entries_for(case, audience=None, viewer=request.user)
+    notes_only = request.GET.get("timeline") == "notes"
+    if notes_only:  # what people wrote, without the updates the services add
+        entries = entries.exclude(kind=ContactLogEntry.Kind.EVENT)
     context = {
         "case": case,
         "access": access,
         "consents": consents,
-        "entries": log_entries_for(case, audience=None, viewer=request.user),
+        "entries": entries,
+        "notes_only": notes_only,
         "log_form": LogEntryForm(
             case=case,
             initial={"occurred_at": timezone.localtime().replace(second=0, microsecond=0)},

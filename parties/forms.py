@@ -7,7 +7,6 @@ from wkm.widgets import DateTimeInput
 from .models import Consent, Party
 from .services import PARTY_EDITABLE_FIELDS
 
-
 # What a coordinator needs first, on the phone to a party; the rest folds away under "More about
 # this party" (opened when it holds something, or an error), so a two-party referral is one
 # screen of fields rather than four.
@@ -85,6 +84,7 @@ class BasePartyFormSet(forms.BaseFormSet):
         if index is not None and index < len(self.roles_by_position):
             kwargs["initial"] = {"role": self.roles_by_position[index]}
         return kwargs
+
     default_error_messages = {
         "too_few_forms": "Add at least one party: their name, role and how to contact them.",
         "too_many_forms": "A referral can list at most %(num)d parties; add more from the case.",

@@ -17,7 +17,8 @@ from django.utils.formats import date_format
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases import services as case_services
-from cases.models import ContactLogEntry, Status
+from cases import timeline
+from cases.models import Status
 from sessions.models import MediationSession
 from sessions.outbox import Notify, cancel_messages_to
 from sessions.services import cancel_sessions, future_sessions, stopped_by_withdrawal
@@ -56,6 +57,7 @@ def party_add(*, case, by, fields: dict, request=None) -> Party:
     party.full_clean()
     party.save()
     _audit(AuditEvent.Action.CREATE, by=by, party=party, request=request)
+    timeline.log(case, f"{party.full_name} added ({party.get_role_display().lower()}).", by=by)
     if case.is_open:
         joint = list(future_sessions(case).filter(kind__in=MediationSession.JOINT_KINDS))
         if joint:
@@ -103,16 +105,10 @@ def consent_record(
     request=None,
 ) -> Consent:
     """Record a consent. A party holds at most one current consent of each kind."""
-    Party.objects.select_for_update().get(pk=party.pk)  # serialise consents of one party
-    if party.consents.filter(kind=kind, withdrawn_at__isnull=True).exists():
-        raise ValidationError({"kind": f"{party.full_name} has already given this consent."})
-    consent = Consent(
-        party=party, kind=kind, given_at=given_at, method=method, notes=notes, recorded_by=by
-    )
-    consent.full_clean()
-    consent.save()
-    _audit(AuditEvent.Action.CREATE, by=by, party=party, request=request, obj=consent, kind=kind)
-    return consent
+    return consents_record(
+        party=party, by=by, kinds=[kind], given_at=given_at, method=method, notes=notes,
+        request=request,
+    )[0]  # fmt: skip
 
 
 @transaction.atomic
@@ -126,21 +122,35 @@ def consents_record(
     notes: str = "",
     request=None,
 ) -> list[Consent]:
-    """Record several consents given at once (one conversation, one letter): all or none."""
+    """Record the consents a party gave at once (one conversation, one letter): all or none,
+    and one line on the case's timeline."""
     if not kinds:
         raise ValidationError({"kinds": "Tick at least one consent they have given."})
-    return [
-        consent_record(
-            party=party,
-            by=by,
-            kind=kind,
-            given_at=given_at,
-            method=method,
-            notes=notes,
-            request=request,
-        )  # fmt: skip
-        for kind in kinds
-    ]
+    Party.objects.select_for_update().get(pk=party.pk)  # serialise consents of one party
+    held = set(party.consents.filter(withdrawn_at__isnull=True).values_list("kind", flat=True))
+    recorded = []
+    for kind in kinds:
+        if kind in held:
+            raise ValidationError({"kind": f"{party.full_name} has already given this consent."})
+        consent = Consent(
+            party=party, kind=kind, given_at=given_at, method=method, notes=notes, recorded_by=by
+        )
+        consent.full_clean()
+        consent.save()
+        _audit(
+            AuditEvent.Action.CREATE, by=by, party=party, request=request, obj=consent, kind=kind
+        )
+        recorded.append(consent)
+        held.add(kind)
+    given = "; ".join(c.get_kind_display().lower() for c in recorded)
+    timeline.log(
+        party.case,
+        f"{party.full_name} consented {given} ({recorded[0].get_method_display().lower()}).",
+        by=by,
+        when=given_at,
+        party=party,
+    )
+    return recorded
 
 
 @transaction.atomic
@@ -199,13 +209,13 @@ def consent_withdraw(
         withdrawn=consent.kind,
     )
     how = f" ({consent.get_withdrawn_method_display().lower()})" if method else ""
-    ContactLogEntry.objects.create(
-        case=party.case,
-        kind=ContactLogEntry.Kind.NOTE,
-        text=f"{party.full_name} withdrew consent {consent.get_kind_display().lower()}{how}."
+    timeline.log(
+        party.case,
+        f"{party.full_name} withdrew consent {consent.get_kind_display().lower()}{how}."
         + (f" {consent.withdrawal_note}" if consent.withdrawal_note else ""),
-        occurred_at=withdrawn_at,
-        author=by,
+        by=by,
+        when=withdrawn_at,
+        party=party,
     )
     if consent.kind == Consent.Kind.MEDIATE:
         _stop_mediation(party, by=by, request=request)

@@ -22,7 +22,8 @@ from django.utils.formats import date_format
 
 from audit.models import AuditEvent
 from audit.services import record_event
-from cases.models import Case, ContactLogEntry, Status
+from cases import timeline
+from cases.models import Case, Status
 from parties.consent import consent_state
 from volunteers.eligibility import pair_standing
 
@@ -203,6 +204,13 @@ def session_book(
     if not held:
         outbox.schedule_session_reminders(session)
     _audit(AuditEvent.Action.CREATE, by=by, session=session, request=request)
+    who = ", ".join(p.full_name for p in parties) or "no party"
+    timeline.log(
+        case,
+        f"{session.get_kind_display()} {'held' if held else 'booked'} for "
+        f"{_when(starts_at, ends_at)} ({session.get_mode_display().lower()}), with {who}.",
+        by=by,
+    )
     return session
 
 
@@ -247,12 +255,10 @@ def session_reschedule(
     session.full_clean()
     session.save()
     outbox.reschedule_session_reminders(session)
-    ContactLogEntry.objects.create(
-        case=session.case,
-        kind=ContactLogEntry.Kind.NOTE,
-        text=f"{session.get_kind_display()} moved from {before} to {_when(starts_at, ends_at)}.",
-        occurred_at=timezone.now(),
-        author=by,
+    timeline.log(
+        session.case,
+        f"{session.get_kind_display()} moved from {before} to {_when(starts_at, ends_at)}.",
+        by=by,
     )
     _audit(AuditEvent.Action.CHANGE, by=by, session=session, request=request, rescheduled=True)
     return session
@@ -309,13 +315,11 @@ def session_cancel(
         notify=outbox.Notify.EVERYONE if upcoming else outbox.Notify.NOBODY,
         request=request,
     )
-    ContactLogEntry.objects.create(
-        case=session.case,
-        kind=ContactLogEntry.Kind.NOTE,
-        text=f"{session.get_kind_display()} on {_when(session.starts_at, session.ends_at)} "
+    timeline.log(
+        session.case,
+        f"{session.get_kind_display()} on {_when(session.starts_at, session.ends_at)} "
         f"cancelled{': ' + reason.strip() if reason.strip() else ''}.",
-        occurred_at=timezone.now(),
-        author=by,
+        by=by,
     )
     return session
 
@@ -341,13 +345,7 @@ def cancel_sessions(
         listed = "; ".join(
             f"{s.get_kind_display().lower()} on {_when(s.starts_at, s.ends_at)}" for s in sessions
         )
-        ContactLogEntry.objects.create(
-            case=sessions[0].case,
-            kind=ContactLogEntry.Kind.NOTE,
-            text=f"Cancelled because {because}: {listed}.",
-            occurred_at=timezone.now(),
-            author=by,
-        )
+        timeline.log(sessions[0].case, f"Cancelled because {because}: {listed}.", by=by)
     return cancelled
 
 
@@ -401,6 +399,12 @@ def session_record_outcome(
     session.save(update_fields=["status", "notes"])
     outbox.cancel_session_reminders(session, notify=outbox.Notify.NOBODY)
     _audit(AuditEvent.Action.CHANGE, by=by, session=session, request=request, outcome=status)
+    timeline.log(
+        session.case,
+        f"{session.get_kind_display()} on {_when(session.starts_at, session.ends_at)}: "
+        f"{session.get_status_display().lower()}.",
+        by=by,
+    )
     return session
 
 

@@ -19,6 +19,7 @@ from accounts.roles import COORDINATOR, SUPERVISOR, has_role
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases import services as case_services
+from cases import timeline
 from cases.models import Case, CaseAssignment, Status
 from cases.querysets import WORKING_STATUSES, stopped_volunteering
 from sessions.outbox import cancel_messages_to
@@ -601,6 +602,15 @@ def assign_pair(
         pair=[lead.pk, co_mediator.pk],
         overridden=bool(overridable),
     )
+    if created or left:
+        replaced = f"; {', '.join(a.volunteer.full_name for a in left)} came off the case"
+        timeline.log(
+            case,
+            f"Mediators: {lead.full_name} (lead) and {co_mediator.full_name}"
+            + (replaced if left else "")
+            + ".",
+            by=by,
+        )
     if case.status == Status.READY:
         case_services.case_transition(case=case, to=Status.ACTIVE, by=by, request=request)
     if created:

@@ -110,7 +110,7 @@ def test_only_the_case_past_retention_is_anonymised(world, django_capture_on_com
     assert case.received_on == old.case.received_on and case.closed_on == old.case.closed_on
     assert (case.status, case.outcome, case.risk_violence) == ("closed", "full_agreement", True)
     assert case.referrer_organisation == "Town and Country Housing"
-    assert case.parties.count() == 2 and case.log_entries.count() == 5
+    assert case.parties.count() == 2 and case.log_entries.count() == 8  # 5 typed, 3 updates
     sessions = MediationSession.objects.filter(case=case).order_by("starts_at")
     assert [(s.kind, s.mode, s.status, s.starts_at) for s in sessions] == [
         (s.kind, s.mode, s.status, s.starts_at) for s in (old.separate, old.joint)
@@ -182,7 +182,7 @@ def test_the_anonymisation_is_audited_with_counts_and_no_personal_data(
 
     event = AuditEvent.objects.get(case_reference=world.old.case.reference, action="delete")
     assert event.detail["anonymised"] == "retention"
-    assert event.detail["parties"] == 2 and event.detail["log_entries"] == 5
+    assert event.detail["parties"] == 2 and event.detail["log_entries"] == 8
     assert event.detail["documents"] == 2 and event.detail["history_rows"] > 10
     assert event.object_repr == world.old.case.reference and event.actor is None
     text = json.dumps([event.object_repr, event.detail])
@@ -223,7 +223,7 @@ def test_dry_run_lists_what_would_go_and_changes_nothing(world):
     output = out.getvalue()
     assert "Dry run" in output and world.old.case.reference in output
     assert world.recent.case.reference not in output
-    assert "2 parties" in output and "5 log entries" in output and "2 documents" in output
+    assert "2 parties" in output and "8 log entries" in output and "2 documents" in output
     for secret in CAROL + DAN:
         assert secret not in output
     assert (snapshot(world.old.case), snapshot(world.recent.case), AuditEvent.objects.count()) == (

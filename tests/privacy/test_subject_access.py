@@ -188,8 +188,10 @@ def test_the_json_holds_the_same_data(sar, world, login, coordinator):
         "Letters sent to both households.",
         "Called Carol: she can meet on Tuesday evenings.",
         "Carol privately: she is worried about her tenancy.",
+        # The services' updates about her (not those about the other household).
+        "Carol Evans signed agreement version 1.",
     ]
-    assert [e["private_to_you"] for e in old["timeline"]] == [False, False, True]
+    assert [e["private_to_you"] for e in old["timeline"]] == [False, False, True, False]
     assert [s["notes"] for s in old["sessions"]] == [
         "Carol talked about the fence and her son.",
         None,

@@ -53,7 +53,7 @@ def test_a_self_referral_becomes_a_case_with_its_consent_and_a_timeline_note(cli
         "written",
         None,
     )
-    note = ContactLogEntry.objects.get(case=case)
+    note = ContactLogEntry.objects.get(case=case, kind="note")
     assert "Consent to be contacted was given on the form" in note.text
     assert "phone call" in note.text and "Weekday mornings" in note.text
     assert note.author is None and note.party == party

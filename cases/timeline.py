@@ -1,0 +1,24 @@
+"""What happened to a case, told on its timeline in plain words, beside the notes people write.
+
+Each service that changes a case says so here, once, with names rather than ids ("Alice Carter
+consented to take part in mediation (verbally)"), so the case page tells the whole story; the
+audit trail keeps the exact record of who changed what. Entries are of kind EVENT, which is not
+contact (cases.models.CONTACT_KINDS), and are never private to a party.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from .models import ContactLogEntry
+
+
+def log(case, text: str, *, by, when: datetime.datetime | None = None, party=None):
+    return ContactLogEntry.objects.create(
+        case=case,
+        kind=ContactLogEntry.Kind.EVENT,
+        party=party,
+        text=text,
+        occurred_at=when or timezone.now(),
+        author=by,
+    )
