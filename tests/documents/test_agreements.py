@@ -171,7 +171,7 @@ def test_rule_10_contact_details_appear_only_with_consent_to_share(case, coordin
 
     text = " ".join(pdf_pages(agreement_document(agreement=agreement, by=coordinator)))
 
-    assert alice.email in text and alice.phone in text
+    assert alice.email in text and display_phone(alice.phone) in text
     assert bob.email not in text
     assert bob.phone not in text and display_phone(bob.phone) not in text
 
@@ -281,3 +281,19 @@ def test_the_pdf_page_runs_the_same_queries_however_many_parties_sign(
         response = client.get(url)
 
     assert "Party 2" in " ".join(pdf_pages(response))
+
+
+def test_phone_numbers_print_in_their_national_form(case, coordinator):
+    from documents.services import agreement_document
+
+    alice = case.parties.get(full_name="Alice Carter")
+    alice.phone = "+441732123456"
+    alice.save()
+    ConsentFactory(party=alice, kind="share_details")
+
+    text = " ".join(
+        pdf_pages(agreement_document(agreement=draft_with_terms(case, coordinator), by=coordinator))
+    )
+
+    assert "01732 123456" in text
+    assert "+44" not in text
