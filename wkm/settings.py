@@ -331,10 +331,13 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_for_client_errors": {"()": "wkm.log_filters.OneLineForClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # WeasyPrint and fontTools narrate every render at INFO.
     "loggers": {
+        # A 403 (or 400) is one line, not a traceback: nothing failed.
+        "django.request": {"filters": ["one_line_for_client_errors"]},
+        # WeasyPrint and fontTools narrate every render at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
