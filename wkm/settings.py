@@ -182,7 +182,9 @@ SERVICE_PHONE = env("SERVICE_PHONE", default="01732 000000")
 SERVICE_ADDRESS = env(
     "SERVICE_ADDRESS", default="The Community Hub, 1 High Street, Tonbridge, Kent TN9 1AA"
 )
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Links in messages and calendars. Unless it is set, it follows the port `make run` serves on
+# (PORT, passed on as WKM_PORT to the web server, worker and beat).
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('WKM_PORT', default='8000')}")
 # SMS: "sessions.sms.LoggingBackend" (default: writes to the log) or "sessions.sms.HttpBackend".
 SMS_BACKEND = env("SMS_BACKEND", default="sessions.sms.LoggingBackend")
 SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
