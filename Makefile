@@ -18,11 +18,17 @@ $(VENV)/.installed: requirements.txt
 
 venv: $(VENV)/.installed
 
-run: $(VENV)/.installed
+run: os-packages-run $(VENV)/.installed
 	WKM_PORT=$(PORT) $(BUNDLED) exec -- $(PY) scripts/run_app.py
 
-test: $(VENV)/.installed
+test: os-packages-test $(VENV)/.installed
 	$(BUNDLED) exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+# The OS packages of os-packages.txt, checked first (with the system's python3, before the venv's
+# long install): a missing one is named with the command that installs it, and make stops.
+.PHONY: os-packages-run os-packages-test
+os-packages-run os-packages-test: os-packages-%:
+	@$(PYTHON) scripts/os_packages.py check $*
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

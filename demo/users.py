@@ -22,7 +22,7 @@ def create_demo_users(*, password: str) -> list:
     """Create the demo users; return them. Existing users of these names are left as they are.
 
     Those whose role needs two-factor authentication (coordinator, supervisor, admin) get ten
-    backup codes: ``demo_backup_codes`` gives one each for the first login.
+    backup codes each, for their first logins: ``demo_backup_codes`` gives them.
     """
     User = get_user_model()
     users = []
@@ -42,13 +42,15 @@ def create_demo_users(*, password: str) -> list:
             user.save(update_fields=["password"])
             user.groups.set([Group.objects.get_or_create(name=name)[0] for name in roles])
             if required_by_role(user):
-                user.demo_backup_code = new_backup_codes(user)[0]
+                user.demo_backup_codes = new_backup_codes(user)
         users.append(user)
     return users
 
 
-def demo_backup_codes(users) -> dict[str, str]:
-    """{username: a backup code} for the users just created who need two-factor."""
+def demo_backup_codes(users) -> dict[str, list[str]]:
+    """{username: their ten backup codes} for the users just created who need two-factor."""
     return {
-        user.username: user.demo_backup_code for user in users if hasattr(user, "demo_backup_code")
+        user.username: user.demo_backup_codes
+        for user in users
+        if hasattr(user, "demo_backup_codes")
     }

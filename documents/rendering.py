@@ -1,10 +1,11 @@
 """HTML to PDF with WeasyPrint, safely.
 
 Documents are rendered from templates under templates/documents/ with one print stylesheet
-(static/documents/print.css) and the fonts shipped in static/fonts/. The URL fetcher serves our
-own static files and nothing else: no file://, no network, so a name typed as
-``<img src="file:///etc/passwd">`` (already escaped by the template) could not fetch anything
-even if it reached the HTML.
+(static/documents/print.css), the Latin fonts shipped in static/fonts/ and, for other scripts
+(Arabic, Chinese, Japanese, Korean…), fonts from the OS packages in os-packages.txt, which the
+stylesheet names after its own. The URL fetcher serves our own static files and nothing else:
+no file://, no network, so a name typed as ``<img src="file:///etc/passwd">`` (already escaped
+by the template) could not fetch anything even if it reached the HTML.
 
 What one document may cost is bounded (tests/hostile): the inputs by their forms (an agreement's
 texts, cases.agreement_forms, and its number of terms, cases.agreements.MAX_TERMS); then, here,

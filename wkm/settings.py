@@ -184,7 +184,9 @@ SERVICE_PHONE = env("SERVICE_PHONE", default="01732 000000")
 SERVICE_ADDRESS = env(
     "SERVICE_ADDRESS", default="The Community Hub, 1 High Street, Tonbridge, Kent TN9 1AA"
 )
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Links in messages and calendars. Unless it is set, it follows the port `make run` serves on
+# (PORT, passed on as WKM_PORT to the web server, worker and beat).
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('WKM_PORT', default='8000')}")
 # SMS: "sessions.sms.LoggingBackend" (default: writes to the log) or "sessions.sms.HttpBackend".
 SMS_BACKEND = env("SMS_BACKEND", default="sessions.sms.LoggingBackend")
 SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
@@ -333,10 +335,13 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_for_client_errors": {"()": "wkm.log_filters.OneLineForClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # WeasyPrint and fontTools narrate every render at INFO.
     "loggers": {
+        # A 403 (or 400) is one line, not a traceback: nothing failed.
+        "django.request": {"filters": ["one_line_for_client_errors"]},
+        # WeasyPrint and fontTools narrate every render at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},

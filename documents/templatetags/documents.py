@@ -1,5 +1,7 @@
 from django import template
 
+from parties.validators import display_phone
+
 register = template.Library()
 
 
@@ -17,3 +19,10 @@ def css_string(value) -> str:
         else:
             out.append(f"\\{ord(char):06x}")
     return "".join(out)
+
+
+@register.filter
+def phone(value) -> str:
+    """A phone number as people write it: '+441732123456' -> '01732 123456' (numbers abroad in
+    their international form; text that is not a number, as it is)."""
+    return display_phone(value or "")

@@ -172,7 +172,7 @@ def test_rule_10_contact_details_appear_only_with_consent_to_share(case, coordin
 
     text = " ".join(pdf_pages(agreement_document(agreement=agreement, by=coordinator)))
 
-    assert alice.email in text and alice.phone in text
+    assert alice.email in text and display_phone(alice.phone) in text
     assert bob.email not in text
     assert bob.phone not in text and display_phone(bob.phone) not in text
 
@@ -337,3 +337,60 @@ def test_the_pdf_page_runs_the_same_queries_however_many_parties_sign(
         response = client.get(url)
 
     assert "Party 2" in " ".join(pdf_pages(response))
+
+
+def test_phone_numbers_print_in_their_national_form(case, coordinator):
+    from documents.services import agreement_document
+
+    alice = case.parties.get(full_name="Alice Carter")
+    alice.phone = "+441732123456"
+    alice.save()
+    ConsentFactory(party=alice, kind="share_details")
+
+    text = " ".join(
+        pdf_pages(agreement_document(agreement=draft_with_terms(case, coordinator), by=coordinator))
+    )
+
+    assert "01732 123456" in text
+    assert "+44" not in text
+
+
+@pytest.mark.parametrize(
+    "typed", ["turn the music down after 10pm", "Turn the music down after 10pm"]
+)
+def test_terms_print_as_typed(case, coordinator, typed):
+    """Neither capitalised nor lower-cased: a term reads as the mediator typed it. ("Daniel
+    Okoro will Turn music down" came from the text as stored, not from the document.)"""
+    from documents.services import agreement_document
+
+    agreement = draft_with_terms(case, coordinator, terms=[("Daniel Okoro", typed, "")])
+
+    text = " ".join(
+        " ".join(pdf_pages(agreement_document(agreement=agreement, by=coordinator))).split()
+    )
+
+    assert f"Daniel Okoro will {typed}." in text
+
+
+def test_the_signature_blocks_stay_on_one_page_with_their_heading(case, coordinator):
+    """However many terms push them down, the heading and every signature block go on one page
+    (before, the last mediator's line could sit alone on a page of its own)."""
+    from documents.rendering import render_pdf
+    from documents.services import agreement_context
+
+    labels = [f"{party.full_name} · date" for party in case.parties.all()] + [
+        f"{a.volunteer.full_name}, mediator · date" for a in case.current_assignments()
+    ]
+    draft = draft_with_terms(case, coordinator, terms=TERMS[:1] * 4)
+    page_counts = []
+    for terms in range(5, 13):  # from a one-page agreement to one whose signatures are on page 2
+        services.term_add(agreement=draft, by=coordinator, who="Both", what="keep the peace")
+        pdf, _html = render_pdf("agreement.html", agreement_context(draft))
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+        page_counts.append(len(pages))
+        heading = next(i for i, text in enumerate(pages) if "Signatures" in text)
+        for label in labels:
+            assert label in pages[heading], f"{terms} terms: {label!r} is not with the heading"
+        for number, text in enumerate(pages, start=1):
+            assert "CONFIDENTIAL" in text and "WITHOUT PREJUDICE" in text, f"page {number}"
+    assert page_counts[0] == 1 and page_counts[-1] == 2  # the sweep crossed a page break

@@ -59,3 +59,14 @@ def test_letters_are_for_the_case_team_only(login, mediator, other_mediator, my_
     assert login(other_mediator).get(url).status_code == 404
     response = login(mediator).get(url)
     assert response.status_code == 200
+
+
+def test_letters_give_phone_numbers_in_their_national_form(login, coordinator, case, settings):
+    settings.SERVICE_PHONE = "+441732000000"  # however it is configured
+    alice = case.parties.first()
+
+    text = text_of(
+        login(coordinator).get(f"/cases/{case.reference}/parties/{alice.pk}/letters/invitation.pdf")
+    )
+
+    assert "01732 000000" in text and "+44" not in text

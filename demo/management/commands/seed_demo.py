@@ -30,15 +30,17 @@ class Command(BaseCommand):
         self.print_logins(password=password)
         self.print_backup_codes(demo_backup_codes(created))
 
-    def print_backup_codes(self, codes: dict[str, str]):
-        """One two-factor backup code each for the roles that need one (shown only now)."""
+    def print_backup_codes(self, codes: dict[str, list[str]]):
+        """All ten two-factor backup codes of each user whose role needs them (shown only now:
+        one is used up at each login until an authenticator app is set up)."""
         if not codes:
             return
-        listed = ", ".join(f"{username} {code}" for username, code in codes.items())
+        self.stdout.write("Two-factor backup codes (shown only now; each works once):")
+        for username, theirs in codes.items():
+            self.stdout.write(f"  {username:<12} {' '.join(theirs)}")
         self.stdout.write(
-            f"Two-factor backup codes (shown only now; each works once): {listed}. After "
-            "logging in, set up an authenticator app or make new backup codes on your account "
-            "page (click your name)."
+            "After logging in, set up an authenticator app or make new backup codes on your "
+            "account page (click your name)."
         )
 
     def print_logins(self, *, password):
