@@ -356,11 +356,19 @@ def test_phone_numbers_print_in_their_national_form(case, coordinator):
 
 
 @pytest.mark.parametrize(
-    "typed", ["turn the music down after 10pm", "Turn the music down after 10pm"]
+    "typed, printed",
+    [
+        ("turn the music down after 10pm", "turn the music down after 10pm"),
+        # Typed as a sentence (a phone keyboard capitalises it): no capital mid-sentence.
+        ("Turn the music down after 10pm", "turn the music down after 10pm"),
+        # Kept: an acronym, "I", a name with capitals inside.
+        ("BBC licence to be shared", "BBC licence to be shared"),
+        ("McDonald's bins go out on Monday", "McDonald's bins go out on Monday"),
+    ],
 )
-def test_terms_print_as_typed(case, coordinator, typed):
-    """Neither capitalised nor lower-cased: a term reads as the mediator typed it. ("Daniel
-    Okoro will Turn music down" came from the text as stored, not from the document.)"""
+def test_terms_read_on_after_will_as_typed(case, coordinator, typed, printed):
+    """A term reads as the mediator typed it, except the capital a sentence would start with
+    ("Daniel Okoro will Turn music down" read wrong); the page says the same."""
     from documents.services import agreement_document
 
     agreement = draft_with_terms(case, coordinator, terms=[("Daniel Okoro", typed, "")])
@@ -369,7 +377,7 @@ def test_terms_print_as_typed(case, coordinator, typed):
         " ".join(pdf_pages(agreement_document(agreement=agreement, by=coordinator))).split()
     )
 
-    assert f"Daniel Okoro will {typed}." in text
+    assert f"Daniel Okoro will {printed}." in text
 
 
 def test_the_signature_blocks_stay_on_one_page_with_their_heading(case, coordinator):
