@@ -6,10 +6,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cases.querysets import current_assignments_of
-from cases.selectors import open_cases, status_counts
+from cases.selectors import open_cases, party_names, status_counts
 from reports.home import coordinator_panels
 from rules.selectors import breaches
 from sessions.models import MediationSession, Reminder
+from sessions.services import MAX_SESSION_HOURS
 from volunteers.models import Volunteer
 from volunteers.selectors import dbs_attention, waiting_for
 
@@ -19,6 +20,7 @@ from .roles import ADMINISTRATOR, COORDINATOR, MEDIATOR, SUPERVISOR, roles_of
 SESSIONS_AHEAD_DAYS = 7
 PANEL_ROWS = 20
 MY_NEXT_SESSIONS = 5
+LONGEST_SESSION = datetime.timedelta(hours=MAX_SESSION_HOURS)
 
 # The home page a person lands on after login, by the role that matters most for their day.
 HOME_TEMPLATES = (
@@ -44,12 +46,19 @@ def home(request):
         attention = breaches()
         context["attention"] = attention[:PANEL_ROWS]
         context["attention_count"] = len(attention)
+
     elif held & {MEDIATOR, SUPERVISOR}:
         context["my_cases"] = open_cases(request.user)
         # What the trainee pathway waits for from them: a fixed number of queries, however many.
         context.update(waiting_for(request.user, supervisor=SUPERVISOR in held))
-        context["has_volunteer_record"] = Volunteer.objects.filter(user=request.user).exists()
+        volunteer = Volunteer.objects.filter(user=request.user).only("status").first()
+        context["has_volunteer_record"] = volunteer is not None
+        if volunteer is not None and volunteer.is_trainee:  # a mediator in training
+            context["role_words"] = ", ".join(
+                "Trainee mediator" if role == MEDIATOR else role for role in sorted(held)
+            )
         context["my_next_sessions"] = my_next_sessions(request.user)
+        context["now"] = timezone.now()
     return render(request, template, context)
 
 
@@ -57,11 +66,15 @@ def session_panels() -> dict:
     """The coordinator's session panels: the week ahead and failed reminders (home visits to
     move are among the cases that need attention)."""
     now = timezone.now()
-    upcoming = MediationSession.objects.filter(
-        status=MediationSession.Status.SCHEDULED,
-        starts_at__gte=now,
-        starts_at__lt=now + datetime.timedelta(days=SESSIONS_AHEAD_DAYS),
-    ).select_related("case")
+    upcoming = (
+        MediationSession.objects.filter(
+            status=MediationSession.Status.SCHEDULED,
+            starts_at__gte=now,
+            starts_at__lt=now + datetime.timedelta(days=SESSIONS_AHEAD_DAYS),
+        )
+        .select_related("case")
+        .annotate(party_names=party_names("case_id"))
+    )
     # The rows shown and, by a window count, how many there are: one query.
     upcoming = list(upcoming.annotate(panel_total=Window(Count("pk")))[:PANEL_ROWS])
     return {
@@ -85,8 +98,12 @@ def my_next_sessions(user):
             Exists(working_on),
             mediators__user=user,
             status=MediationSession.Status.SCHEDULED,
-            starts_at__gte=timezone.now(),
+            # One under way stays until it ends (its outcome is recorded after): the bound on
+            # the start keeps the search on the start-time index.
+            starts_at__gte=timezone.now() - LONGEST_SESSION,
+            ends_at__gt=timezone.now(),
         )
         .select_related("case")
+        .annotate(party_names=party_names("case_id"))
         .order_by("starts_at", "id")[:MY_NEXT_SESSIONS]
     )

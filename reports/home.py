@@ -10,6 +10,7 @@ from django.utils import timezone
 from cases.filters import not_contacted_q
 from cases.models import Case, Status
 from cases.querysets import follow_up_due_q
+from cases.selectors import party_names
 from volunteers.models import TraineeCase
 from volunteers.selectors import ready_q
 
@@ -30,8 +31,12 @@ CASE_COLUMNS = (
 )
 
 
-def _panel(queryset) -> dict:
-    rows = list(queryset.annotate(panel_total=Window(Count("pk")))[:PANEL_ROWS])
+def _panel(queryset, case_field: str = "pk") -> dict:
+    rows = list(
+        queryset.annotate(panel_total=Window(Count("pk")), party_names=party_names(case_field))[
+            :PANEL_ROWS
+        ]
+    )
     return {"rows": rows, "count": rows[0].panel_total if rows else 0}
 
 
@@ -65,7 +70,8 @@ def coordinator_panels(today: datetime.date | None = None) -> dict:
         "sign_offs_waiting": _panel(
             TraineeCase.objects.filter(ready_q())
             .select_related("case", "trainee", "supervisor")
-            .order_by("feedback_at", "id")
+            .order_by("feedback_at", "id"),
+            case_field="case_id",
         ),
         # Longest overdue first: a follow-up leaves the list when it is done (a contact
         # logged, or marked done on the case page).
