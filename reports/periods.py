@@ -32,13 +32,18 @@ class Period:
 
     @property
     def previous(self) -> Period:
-        """The period of the same length just before: the same number of calendar months when
-        the period is whole months (a quarter is compared with the quarter before), otherwise
-        the same number of days."""
+        """What to compare with: for whole months, the same number of months just before (a
+        quarter with the quarter before); for a period to date — from the first of a month to
+        part-way through one, like "this financial year so far" — the same dates a year before
+        (1 April to 4 December with 1 April to 4 December last year, the same months of the
+        year); otherwise the same number of days just before."""
         end = self.start - ONE_DAY
         months = self.whole_months
         if months:
             return Period(self.start - relativedelta(months=months), end)
+        if self.start.day == 1 and self.days > 31:
+            year = relativedelta(years=1)
+            return Period(self.start - year, self.end - year)
         return Period(end - datetime.timedelta(days=self.days - 1), end)
 
     def months(self) -> list[datetime.date]:

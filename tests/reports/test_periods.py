@@ -20,6 +20,9 @@ def d(year, month, day):
         (Period(d(2026, 1, 1), d(2026, 3, 31)), Period(d(2025, 10, 1), d(2025, 12, 31))),
         (Period(d(2026, 3, 1), d(2026, 3, 31)), Period(d(2026, 2, 1), d(2026, 2, 28))),
         (Period(d(2025, 4, 1), d(2026, 3, 31)), Period(d(2024, 4, 1), d(2025, 3, 31))),
+        # A period to date, over a month long: the same dates a year before (the same months).
+        (Period(d(2026, 4, 1), d(2026, 12, 4)), Period(d(2025, 4, 1), d(2025, 12, 4))),
+        (Period(d(2026, 10, 1), d(2026, 12, 4)), Period(d(2025, 10, 1), d(2025, 12, 4))),
         # Otherwise the same number of days.
         (Period(d(2026, 3, 10), d(2026, 3, 16)), Period(d(2026, 3, 3), d(2026, 3, 9))),
         (Period(d(2026, 1, 1), d(2026, 1, 1)), Period(d(2025, 12, 31), d(2025, 12, 31))),

@@ -765,3 +765,16 @@ def test_a_volunteers_page_lists_only_the_cases_the_viewer_may_see(client, coord
     assert theirs.status_code == 200 and accredited.last_name in theirs.content.decode()
     assert case.reference not in theirs.content.decode()
     assert case.reference in staff.get(url).content.decode()
+
+
+def test_a_closed_case_is_listed_as_past_work(login, coordinator):
+    volunteer = VolunteerFactory()
+    AssignmentFactory(volunteer=volunteer, case=CaseFactory(status="active"))
+    closed = CaseFactory(status="closed", outcome="withdrawn", closed_on=TODAY)
+    AssignmentFactory(volunteer=volunteer, case=closed)
+
+    html = login(coordinator).get(f"/volunteers/{volunteer.pk}/").content.decode()
+
+    current, past = html.split('<h3 class="h6">Past</h3>')
+    assert closed.reference not in current.split('<h3 class="h6">Current</h3>')[1]
+    assert closed.reference in past and "(case closed)" in past

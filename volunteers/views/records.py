@@ -194,8 +194,11 @@ def volunteer_detail(request, pk):
         "course_hours": community_course_hours(volunteer),
         "course_hours_needed": settings.COMMUNITY_COURSE_HOURS,
         "availability": AvailabilityForm.for_volunteer(volunteer),
-        "current_assignments": [a for a in assignments if a.ended_on is None],
-        "past_assignments": [a for a in assignments if a.ended_on is not None],
+        # A case that closed is past work, though the pair's assignment has no end date.
+        "current_assignments": [a for a in assignments if a.ended_on is None and a.case.is_open],
+        "past_assignments": [
+            a for a in assignments if a.ended_on is not None or not a.case.is_open
+        ],
         "trainee_cases": list(volunteer.trainee_cases.all()),
         "signed_off": services.signed_off_trainee_cases(volunteer)
         if volunteer.is_trainee
