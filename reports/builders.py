@@ -67,9 +67,10 @@ TIMELINESS_NOTE = (
     "case by its current closing date)."
 )
 PREVIOUS_NOTE = (
-    "The previous period is the one of the same length just before: the same number of "
-    "calendar months when the period is whole months (a quarter is compared with the quarter "
-    "before), otherwise the same number of days."
+    "The period compared with: the same number of calendar months just before when the period "
+    "is whole months (a quarter is compared with the quarter before); the same dates a year "
+    "before for a period to date over a month long (this financial year so far with the same "
+    "months last year); otherwise the same number of days just before."
 )
 SESSIONS_NOTE = (
     "Sessions held: sessions marked held that started in the period (by the date in the UK). "
