@@ -20,6 +20,16 @@ FORWARD = {
     (Status.ACTIVE, Status.AWAITING_CONSENT): "Pause: consent to re-confirm",
 }
 
+# What a case at each stage is waiting for, in a few words (the case list's cards on a phone).
+WAITING_FOR = {
+    Status.REFERRED: "Contact the parties",
+    Status.CONTACTING: "Reach every party",
+    Status.AWAITING_CONSENT: "Record the parties' consent",
+    Status.READY: "Assign a pair of mediators",
+    Status.ACTIVE: "Mediation: sessions and agreement",
+    Status.CLOSED: "Closed",
+}
+
 # Outcomes that only make sense after mediation took place (cases.services.mediation_took_place).
 MEDIATED_OUTCOMES = {
     Outcome.FULL_AGREEMENT,

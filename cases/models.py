@@ -156,6 +156,12 @@ class Case(models.Model):
         return self.reference
 
     @property
+    def waiting_for(self) -> str:
+        from .lifecycle import WAITING_FOR
+
+        return WAITING_FOR[self.status]
+
+    @property
     def is_open(self) -> bool:
         return self.status != Status.CLOSED
 
