@@ -2,6 +2,7 @@ from django import forms
 
 from accounts.roles import COORDINATOR, users_with_role
 from parties.models import Party
+from wkm.forms import TextLimits
 from wkm.widgets import DateInput, DateTimeInput
 
 from .models import Case, ContactLogEntry, Outcome
@@ -12,7 +13,7 @@ def coordinators():
     return users_with_role(COORDINATOR).order_by("first_name", "last_name")
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(TextLimits, forms.ModelForm):
     class Meta:
         model = Case
         fields = CASE_EDITABLE_FIELDS
@@ -47,13 +48,13 @@ class CloseForm(forms.Form):
         ]
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(TextLimits, forms.Form):
     reason = forms.CharField(
         label="Why is the case being reopened?", widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class LogEntryForm(forms.ModelForm):
+class LogEntryForm(TextLimits, forms.ModelForm):
     class Meta:
         model = ContactLogEntry
         fields = ("kind", "occurred_at", "party", "text", "private_to", "is_draft")

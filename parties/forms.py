@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Layout
 from django import forms
 
+from wkm.forms import TextLimits
 from wkm.widgets import DateTimeInput
 
 from .models import Consent, Party
@@ -27,7 +28,7 @@ MORE_SUMMARY = (
 )
 
 
-class PartyForm(forms.ModelForm):
+class PartyForm(TextLimits, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         more = [name for name in self.fields if name not in ESSENTIAL_FIELDS]

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils import timezone
 
+from wkm.forms import TextLimits
+
 from .models import SubjectAccessRequest
 
 
@@ -20,7 +22,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class RequestForm(forms.ModelForm):
+class RequestForm(TextLimits, forms.ModelForm):
     class Meta:
         model = SubjectAccessRequest
         fields = ["subject_name", "requester", "requested_on", "notes"]

@@ -8,6 +8,7 @@ wkm.forms.add_service_errors, so nothing typed is lost.
 from django import forms
 
 from parties.models import Party
+from wkm.forms import TextLimits
 from wkm.widgets import DateInput, DateTimeInput
 
 from .models import MediationSession, ServiceSettings
@@ -22,7 +23,7 @@ class _TimesMixin(forms.Form):
     ends_at = forms.DateTimeField(label="Ends", widget=DateTimeInput())
 
 
-class SessionForm(_TimesMixin):
+class SessionForm(TextLimits, _TimesMixin):
     """Booking a session (or recording one that was held) for a case's current pair."""
 
     field_order = (
@@ -88,7 +89,7 @@ class RescheduleForm(_TimesMixin):
     )
 
 
-class CancelForm(forms.Form):
+class CancelForm(TextLimits, forms.Form):
     reason = forms.CharField(
         label="Why is it cancelled?",
         required=False,
@@ -98,7 +99,7 @@ class CancelForm(forms.Form):
     )
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(TextLimits, forms.Form):
     status = forms.ChoiceField(
         label="What happened?",
         choices=[

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.roles import SUPERVISOR, users_with_role
+from wkm.forms import TextLimits
 from wkm.widgets import DateInput
 
 from .models import (
@@ -31,7 +32,7 @@ def values_for(form, names) -> dict:
     return {name: getattr(form.instance, name) for name in names}
 
 
-class VolunteerForm(forms.ModelForm):
+class VolunteerForm(TextLimits, forms.ModelForm):
     class Meta:
         model = Volunteer
         fields = VOLUNTEER_EDITABLE_FIELDS
@@ -124,7 +125,7 @@ class AccreditationForm(forms.ModelForm):
             )
 
 
-class RevokeAccreditationForm(forms.Form):
+class RevokeAccreditationForm(TextLimits, forms.Form):
     reason = forms.CharField(
         label="Why is it being revoked?",
         max_length=300,

@@ -7,12 +7,13 @@ so that an empty one reaches the service, whose message is the one shown next to
 from django import forms
 
 from cases.models import Case
+from wkm.forms import TextLimits
 from wkm.widgets import DateInput
 
 from .models import VolunteerHours
 
 
-class ReflectionForm(forms.Form):
+class ReflectionForm(TextLimits, forms.Form):
     reflection = forms.CharField(
         label="Your reflection on the case",
         required=False,
@@ -21,7 +22,7 @@ class ReflectionForm(forms.Form):
     )
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(TextLimits, forms.Form):
     feedback = forms.CharField(
         label="Your feedback for the trainee",
         required=False,
@@ -40,7 +41,7 @@ class FeedbackForm(forms.Form):
             )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(TextLimits, forms.Form):
     SIGN_OFF, MORE_WORK = "sign_off", "more_work"
 
     comments = forms.CharField(

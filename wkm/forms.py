@@ -1,5 +1,22 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+
+from .request_limits import LONG_TEXT_MAX_CHARS
+
+
+class TextLimits:
+    """A form mixin: every text box without a length of its own takes at most
+    LONG_TEXT_MAX_CHARS characters, said to the browser (maxlength) and checked on the server,
+    so that nobody types or pastes past the request size limit and loses the lot."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and field.max_length is None:
+                field.max_length = LONG_TEXT_MAX_CHARS
+                field.validators.append(MaxLengthValidator(LONG_TEXT_MAX_CHARS))
+                field.widget.attrs.setdefault("maxlength", str(LONG_TEXT_MAX_CHARS))
 
 
 def add_service_errors(form, error: ValidationError) -> None:

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "accounts.middleware.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads the body: a form over the size limit gets a page in words.
+    "wkm.request_limits.RequestTooLargeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(), then a code before any page for those who need one.

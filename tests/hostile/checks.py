@@ -65,7 +65,7 @@ def assert_refused_clearly(response) -> list[str]:
 def submit(client, url, data, *, counted, saved=1, follow_success=True):
     """POST ``data`` to ``url`` and check the outcome; return the response.
 
-    - over DATA_UPLOAD_MAX_MEMORY_SIZE: a 400, nothing saved;
+    - over DATA_UPLOAD_MAX_MEMORY_SIZE: a 413 that says so in words, nothing saved;
     - a redirect: saved, and each model in ``counted`` gained at most ``saved`` rows (a number,
       or {model label: number}), and the page it redirects to shows without error;
     - otherwise: 200 with the form and its messages, and no row added anywhere in ``counted``.
@@ -79,7 +79,7 @@ def submit(client, url, data, *, counted, saved=1, follow_success=True):
     if currently_in_test_context():
         event(f"answered {response.status_code}")  # see --hypothesis-show-statistics
     if field_bytes(data) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-        assert response.status_code == 400, response.status_code
+        assert response.status_code == 413, response.status_code
         assert after == before
         return response
     assert response.status_code in (200, 302), response.status_code

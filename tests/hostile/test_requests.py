@@ -45,7 +45,7 @@ def test_the_limits_are_set_deliberately():
 
 
 @pytest.mark.parametrize("encoding", ["multipart", "urlencoded"])
-def test_a_post_over_the_size_limit_is_refused_with_400(staff, encoding):
+def test_a_post_over_the_size_limit_is_refused_in_words(staff, encoding):
     data = {**INTAKE, "summary": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)}
     before = counts(COUNTED)
 
@@ -58,8 +58,19 @@ def test_a_post_over_the_size_limit_is_refused_with_400(staff, encoding):
             "/cases/new/", urlencode(data), content_type="application/x-www-form-urlencoded"
         )
 
-    assert response.status_code == 400
+    assert response.status_code == 413
+    html = response.content.decode()
+    assert "That was too much to send at once" in html and "Nothing was saved." in html
+    assert "Back" in html and "20,000 characters" in html
     assert counts(COUNTED) == before
+
+
+def test_every_text_box_says_how_much_it_takes(staff):
+    html = staff.get("/cases/new/").content.decode()
+
+    assert 'name="summary"' in html and 'maxlength="20000"' in html
+    response = staff.post("/cases/new/", {**INTAKE, "summary": "x" * 20_001})
+    assert "at most 20000 characters" in " ".join(assert_refused_clearly(response)).replace(",", "")
 
 
 def test_a_post_just_under_the_limit_is_read_and_answered_on_the_form(staff):
@@ -71,7 +82,7 @@ def test_a_post_just_under_the_limit_is_read_and_answered_on_the_form(staff):
 
 
 def test_the_size_limit_holds_with_csrf_checks_on(coordinator):
-    """With CSRF enforced (as for a browser), the middleware reads the body first: still 400."""
+    """With CSRF enforced (as for a browser): still refused in words, before the body is read."""
     from .conftest import verified_login
 
     client = verified_login(Client(enforce_csrf_checks=True), coordinator)
@@ -79,9 +90,9 @@ def test_the_size_limit_holds_with_csrf_checks_on(coordinator):
     big = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
 
     response = client.post("/cases/new/", {**INTAKE, "csrfmiddlewaretoken": token, "summary": big})
-    assert response.status_code == 400
+    assert response.status_code == 413
     # Without the token in the form: refused either way (too big, or a forgery).
-    assert client.post("/cases/new/", {**INTAKE, "summary": big}).status_code in (400, 403)
+    assert client.post("/cases/new/", {**INTAKE, "summary": big}).status_code in (413, 403)
 
 
 def test_too_many_fields_is_refused_with_400(staff):
@@ -103,7 +114,7 @@ def test_too_many_query_parameters_is_refused_with_400(staff):
 def test_the_public_forms_refuse_an_oversized_post_too(client):
     big = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
     for url in ("/help/refer/", "/help/volunteer/"):
-        assert client.post(url, {"description": big}).status_code == 400
+        assert client.post(url, {"description": big}).status_code == 413
 
 
 # --- Bytes that are not UTF-8 -----------------------------------------------------------------
