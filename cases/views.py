@@ -36,6 +36,7 @@ from .disclosure import log_entries_for
 from .filters import CaseFilter
 from .forms import CaseForm, CloseForm, LogEntryForm, ReopenForm
 from .models import Case, CaseAssignment
+from .search import SEARCH_RANK
 
 CASES_PER_PAGE = 25
 
@@ -88,13 +89,18 @@ def case_list(request):
         )
     )
     case_filter = _case_filter(request, queryset)
-    page = CappedPaginator(case_filter.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    # The page's rows are read by id from the unfiltered list: a search runs once to count and
+    # once to find the page (or, ranked, once for both), not once more to read 25 rows.
+    found = case_filter.qs
+    ranked = SEARCH_RANK in found.query.annotations
+    paginator = CappedPaginator(found, CASES_PER_PAGE, rows=queryset, ranked=ranked)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "cases/list.html",
-        {"filter": case_filter, "page": page, "query": query.urlencode()},
+        {"filter": case_filter, "page": page, "query": query.urlencode(), "ranked": ranked},
     )
 
 
