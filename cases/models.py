@@ -115,10 +115,9 @@ class Case(models.Model):
             GinIndex(
                 OpClass(Upper("reference"), name="gin_trgm_ops"), name="case_reference_trgm_idx"
             ),
-            # The referrer's organisation searched for word by word (cases.search: a case-
-            # insensitive regular expression, which trigrams answer as well).
+            # The referrer's organisation searched for word by word (cases.search), the same way.
             GinIndex(
-                OpClass("referrer_organisation", name="gin_trgm_ops"),
+                OpClass(Upper("referrer_organisation"), name="gin_trgm_ops"),
                 name="case_referrer_org_trgm_idx",
             ),
             models.Index(fields=["status", "-received_on"], name="case_status_idx"),

@@ -146,13 +146,13 @@ def test_it_finds_the_referrers_organisation(coordinator_client):
     town_and_country = case_of(org="Town and Country Housing")
     ampersand = case_of(org="Town & Country Housing")
     clarion = case_of(org="Clarion Housing")
-    downtown = case_of(org="Downtown Country Club")  # "town", but not at the start of a word
+    other_order = case_of(org="Country Town Council")  # the words, in another order
 
     found = listed(coordinator_client, "Town & Country")
 
     assert set(found) == {town_and_country.reference, ampersand.reference}
     assert set(listed(coordinator_client, "town and country")) == set(found)
-    assert clarion.reference not in found and downtown.reference not in found
+    assert clarion.reference not in found and other_order.reference not in found
 
 
 def test_a_lone_digit_is_a_case_number_not_every_reference_with_it(coordinator_client):
