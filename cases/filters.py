@@ -1,11 +1,7 @@
-import re
-
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
-from parties.models import Party
-from parties.validators import OUTWARD_CODE, POSTCODE
 from wkm.forms import style_filter_widgets
 from wkm.widgets import DateInput
 
@@ -20,10 +16,7 @@ from .models import (
     Status,
 )
 from .querysets import follow_up_due_q
-
-# What part of a reference can look like: digits and hyphens, perhaps after "WKM". A postcode
-# ("TN3") is not searched for among references, which made every such search scan every case.
-REFERENCE_PART = re.compile(r"^(WKM)?-?[\d-]*\d[\d-]*$")
+from .search import ranked, search_cases
 
 
 def not_contacted_q() -> Q:
@@ -39,7 +32,12 @@ class CaseFilter(django_filters.FilterSet):
     """The case list's search and filters. It filters a queryset already scoped to the user."""
 
     q = django_filters.CharFilter(
-        label="Search", method="search", help_text="Reference, party name or postcode"
+        label="Search",
+        method="search",
+        help_text=(
+            "Reference or case number, a party's name (near spellings too), address, postcode "
+            "or part of one, phone number, or the referrer's organisation"
+        ),
     )
     status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
     dispute_type = django_filters.ChoiceFilter(choices=DisputeType.choices, empty_label="Any type")
@@ -97,26 +95,14 @@ class CaseFilter(django_filters.FilterSet):
         if not show_staff_filters:
             for name in ("coordinator", "mediator", "not_contacted", "follow_up_due"):
                 del self.filters[name]
+        if ranked(str(self.data.get("q") or "")):  # what the search does unless sorted
+            order = self.form.fields["order"]
+            order.empty_label = "Best match first"
+            order.choices = order.choices.choices  # the widget's choices, with the new label
         style_filter_widgets(self.form)
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        # Each kind of search only where it can match, so that a name search uses the trigram
-        # index on party names instead of scanning every case's reference as well.
-        compact = value.replace(" ", "").upper()
-        matching = Party.objects.none()
-        condition = Q(pk__in=[])
-        if REFERENCE_PART.match(compact):  # "WKM-2026-0042", "2026-42", "0042"
-            condition |= Q(reference__icontains=value)
-        if POSTCODE.match(compact):
-            matching = Party.objects.filter(postcode=f"{compact[:-3]} {compact[-3:]}")
-        elif OUTWARD_CODE.match(compact):
-            matching = Party.objects.filter(postcode__startswith=f"{compact} ")
-        elif any(char.isalpha() for char in value):
-            matching = Party.objects.filter(full_name__icontains=value)
-        return queryset.filter(condition | Q(pk__in=matching.values("case_id")))
+        return search_cases(queryset, value)
 
     def filter_not_contacted(self, queryset, name, value):
         return queryset.filter(not_contacted_q()) if value else queryset

@@ -115,6 +115,11 @@ class Case(models.Model):
             GinIndex(
                 OpClass(Upper("reference"), name="gin_trgm_ops"), name="case_reference_trgm_idx"
             ),
+            # The referrer's organisation searched for word by word (cases.search), the same way.
+            GinIndex(
+                OpClass(Upper("referrer_organisation"), name="gin_trgm_ops"),
+                name="case_referrer_org_trgm_idx",
+            ),
             models.Index(fields=["status", "-received_on"], name="case_status_idx"),
             models.Index(fields=["dispute_type"], name="case_dispute_idx"),
             models.Index(fields=["referral_source"], name="case_source_idx"),

@@ -36,6 +36,7 @@ from .disclosure import log_entries_for
 from .filters import CaseFilter
 from .forms import CaseForm, CloseForm, LogEntryForm, ReopenForm
 from .models import Case, CaseAssignment, ContactLogEntry
+from .search import SEARCH_RANK
 
 CASES_PER_PAGE = 25
 
@@ -88,7 +89,12 @@ def case_list(request):
         )
     )
     case_filter = _case_filter(request, queryset)
-    page = CappedPaginator(case_filter.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    # The page's rows are read by id from the unfiltered list: a search runs once to count and
+    # once to find the page (or, ranked, once for both), not once more to read 25 rows.
+    found = case_filter.qs
+    ranked = SEARCH_RANK in found.query.annotations
+    paginator = CappedPaginator(found, CASES_PER_PAGE, rows=queryset, ranked=ranked)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     # Said on the phone's "More filters" button, folded away from view.
@@ -101,6 +107,7 @@ def case_list(request):
             "page": page,
             "query": query.urlencode(),
             "filters_active": filters_active,
+            "ranked": ranked,
         },
     )
 

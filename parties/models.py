@@ -130,8 +130,17 @@ class Party(models.Model):
                 include=["age_band", "gender", "ethnicity", "disability"],
                 name="party_case_equality_idx",
             ),
-            # Name search (icontains compares UPPER(full_name)) uses trigrams, not a scan.
+            # Name search (icontains compares UPPER(full_name)) uses trigrams, not a scan; so
+            # does the search for names spelt nearly right (word similarity, cases.search).
             GinIndex(OpClass(Upper("full_name"), name="gin_trgm_ops"), name="party_name_trgm_idx"),
+            # A street searched for in the address lines ("Priory Road"), the same way.
+            GinIndex(
+                OpClass(Upper("address_line1"), name="gin_trgm_ops"),
+                OpClass(Upper("address_line2"), name="gin_trgm_ops"),
+                name="party_address_trgm_idx",
+            ),
+            # A phone number searched for, in its stored E.164 form.
+            models.Index(fields=["phone"], include=["case"], name="party_phone_idx"),
         ]
 
     def __str__(self):

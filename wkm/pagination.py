@@ -7,7 +7,13 @@ and throwing away every row before it. At 100,000 cases a filter matching 15,000
 - the count stops at ``cap`` (1,000 by default): beyond it the list says "more than 1,000" and
   asks for a narrower search, and pages go on with "Next" until the rows run out;
 - a page is found by its ids first (the ordering index alone can answer that), then only its
-  own rows are read, with whatever select_related / prefetch_related the queryset asks for.
+  own rows are read, with whatever select_related / prefetch_related the queryset asks for;
+  with ``rows`` (the same rows before the filters), without running the filters again.
+
+A list ordered by something every matching row must be given first (a search ranked by
+likeness, ``ranked=True``) is counted by reading the ids of its first ``cap`` + 1 rows in order;
+those give the pages up to the cap too, so the search runs once per page, not once to count,
+once to find the page and once more to read it.
 """
 
 from dataclasses import dataclass
@@ -47,18 +53,43 @@ class CappedPage:
 
 
 class CappedPaginator:
-    def __init__(self, queryset: QuerySet, per_page: int, cap: int | None = None):
+    def __init__(
+        self,
+        queryset: QuerySet,
+        per_page: int,
+        cap: int | None = None,
+        *,
+        rows: QuerySet | None = None,
+        ranked: bool = False,
+    ):
+        """``rows``: where a page's rows are read by id, ``queryset`` before its filters (no
+        wider than what the user may see); it must have the fields ``queryset`` is ordered by,
+        unless ``ranked``. ``ranked``: ``queryset`` is ordered by something computed for every
+        matching row (see the module's docstring)."""
         # A total order: the page's ids and then its rows are sorted twice, and rows that tie
         # (the same status, the same day) must fall the same way both times, or one is lost.
         ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
         if not {"pk", "-pk", "id", "-id"} & set(map(str, ordering)):
             queryset = queryset.order_by(*ordering, "pk")
         self.queryset = queryset
+        if rows is None:
+            rows = queryset
+        elif queryset.query.order_by and not ranked:
+            rows = rows.order_by(*queryset.query.order_by)
+        self.rows = rows
+        self.ranked = ranked
         self.per_page = per_page
         self.cap = COUNT_CAP if cap is None else cap
 
     @cached_property
+    def _head(self) -> list:
+        """The ids of the first cap + 1 rows, in order (a ranked list's count)."""
+        return list(self.queryset.values_list("pk", flat=True)[: self.cap + 1])
+
+    @cached_property
     def _counted(self) -> int:
+        if self.ranked:
+            return len(self._head)
         # COUNT(*) over at most cap + 1 rows: it stops reading there.
         return self.queryset.order_by()[: self.cap + 1].count()
 
@@ -85,8 +116,17 @@ class CappedPaginator:
         if self.num_pages is not None:
             number = min(number, self.num_pages)
         offset = (number - 1) * self.per_page
-        ids = self.queryset.values("pk")[offset : offset + self.per_page + 1]
-        rows = list(self.queryset.filter(pk__in=ids))
+        end = offset + self.per_page + 1
+        if self.ranked and (end <= len(self._head) or not self.capped):
+            ids = self._head[offset:end]
+            found = {row.pk: row for row in self.rows.filter(pk__in=ids).order_by()}
+            rows = [found[pk] for pk in ids if pk in found]
+        elif self.ranked:  # beyond the cap: only the filtered rows know their rank
+            ids = self.queryset.values("pk")[offset:end]
+            rows = list(self.queryset.filter(pk__in=ids))
+        else:
+            ids = self.queryset.values("pk")[offset:end]
+            rows = list(self.rows.filter(pk__in=ids))
         page = CappedPage(self, number, rows[: self.per_page], len(rows) > self.per_page)
         if not page.object_list and number > 1:  # past the end of a list longer than cap
             return self.get_page(max(1, -(-self._rows_before(offset) // self.per_page)))

@@ -8,6 +8,7 @@ roles (accounts.backends). The session is saved at most once a minute, not on ev
 """
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -87,6 +88,19 @@ def count_queries(client, url):
 LIST_URLS = [
     pytest.param(reverse("cases:list"), id="list"),
     pytest.param(reverse("cases:list") + "?status=referred&q=Carter", id="filtered"),
+    # Each kind of search (cases.search), each finding every case: a name spelt nearly right
+    # (ranked: its first ids give the count and the page), a street, a phone number, the start
+    # of a postcode, the referrer's organisation.
+    *(
+        pytest.param(f"{reverse('cases:list')}?{urlencode({'q': q})}", id=kind)
+        for kind, q in (
+            ("misspelt name", "Cartr"),
+            ("street", "Quarry Hill Road"),
+            ("phone", "(01732) 123 456"),
+            ("partial postcode", "tn9 1"),
+            ("organisation", "Town & Country"),
+        )
+    ),
 ]
 
 

@@ -335,6 +335,52 @@ def pick_targets(usernames: dict[str, str]) -> dict:
         "district": party.postcode.split(" ")[0] if party and party.postcode else "TN9",
         "deep_page": max(1, math.ceil(total / 25) // 2),
         "feed_token": feed.token if feed else None,
+        **search_targets(case),
+    }
+
+
+def search_targets(case) -> dict:
+    """What people type into the case list's search (cases.search), each taken from ``case``
+    or its parties so that it finds something: a name and a surname misspelt, a street, a
+    phone number as written on a letter, the start of a postcode, the referrer's organisation
+    with "&" for "and", and a case number."""
+    import re
+
+    from cases.models import Case
+    from cases.search import search_cases
+    from parties.models import Party
+    from parties.validators import display_phone
+
+    parties = Party.objects.filter(case=case).order_by("id")
+    party = parties.first()
+    with_phone = parties.exclude(phone="").first() or Party.objects.exclude(phone="").first()
+    organisation = case.referrer_organisation or (
+        Case.objects.exclude(referrer_organisation="")
+        .values_list("referrer_organisation", flat=True)
+        .first()
+    )
+
+    def misspelt(name: str) -> str:
+        """The first of two usual slips that still finds ``case``: a doubled letter typed
+        once, else a letter left out inside a word (so that the slip is not part of the name
+        as well: only trigrams find it)."""
+        letters = [i for i in range(1, len(name) - 1) if name[i - 1 : i + 2].isalpha()]
+        slips = [name[:i] + name[i + 1 :] for i in letters if name[i] == name[i - 1]]
+        slips += [name[:i] + name[i + 1 :] for i in reversed(letters)]
+        for slip in slips:
+            if search_cases(Case.objects.filter(pk=case.pk), slip).exists():
+                return slip
+        return name
+
+    surname = party.full_name.split()[-1] if party else "Smith"
+    return {
+        "misspelt_name": misspelt(party.full_name) if party else "Chris Holms",
+        "misspelt_surname": misspelt(surname),
+        "street": re.sub(r"^(Flat \d+, )?\d+\s+", "", party.address_line1) if party else "Road",
+        "phone": display_phone(with_phone.phone) if with_phone else "01732 123456",
+        "partial_postcode": (party.postcode[:-2] if party and party.postcode else "TN9 1").lower(),
+        "organisation": (organisation or "Town and Country Housing").replace(" and ", " & "),
+        "case_number": "6",
     }
 
 
@@ -429,6 +475,30 @@ def build_pages(targets: dict, agreement: str | None) -> list[Page]:
             "case_list_postcode",
             "coordinator",
             "/cases/?" + urlencode({"q": targets["district"]}),
+            budget_ms=LIST_BUDGET_MS,
+        ),
+        # Each kind of search (cases.search), as typed: see search_targets.
+        *(
+            Page(
+                f"case_list_{kind}",
+                "coordinator",
+                "/cases/?" + urlencode({"q": targets[kind]}),
+                budget_ms=LIST_BUDGET_MS,
+            )
+            for kind in (
+                "misspelt_name",
+                "misspelt_surname",
+                "street",
+                "phone",
+                "partial_postcode",
+                "organisation",
+                "case_number",
+            )
+        ),
+        Page(
+            "mediator_case_list_search",
+            "mediator",
+            "/cases/?" + urlencode({"q": targets["misspelt_name"]}),
             budget_ms=LIST_BUDGET_MS,
         ),
         Page("case_detail", "coordinator", case.get_absolute_url()),

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case
@@ -66,6 +67,45 @@ def test_rows_that_tie_on_the_ordering_each_appear_on_exactly_one_page():
     assert paginator.queryset.query.order_by == ("status", "pk")
     default = CappedPaginator(Case.objects.all(), 4).queryset.query.order_by
     assert default == ()  # the model's ordering (-received_on, -id) already is one
+
+
+def test_it_reads_a_pages_rows_by_id_without_running_the_filters_again(cases):
+    filtered = cases.filter(reference__icontains="WKM-")
+    paginator = CappedPaginator(filtered, 5, cap=20, rows=Case.objects.all())
+
+    with CaptureQueriesContext(connection) as captured:
+        page = paginator.get_page(2)
+
+    assert references(page) == [case.reference for case in filtered][5:10]
+    _count, rows = captured.captured_queries
+    assert rows["sql"].count("LIKE") == 1  # in the page's ids only, not in the rows' query
+
+
+def test_a_ranked_list_is_counted_and_paged_from_the_ids_of_its_first_rows(cases):
+    # Ordered by something every row must be given first (as a search's likeness): the ids of
+    # the first cap + 1 rows give the count and the pages, read from rows without it.
+    ranked = cases.annotate(rank=F("id") % 3).order_by("-rank", "-id")
+    expected = [case.reference for case in ranked]
+    paginator = CappedPaginator(ranked, 5, cap=20, rows=Case.objects.all(), ranked=True)
+
+    with CaptureQueriesContext(connection) as captured:
+        second = paginator.get_page(2)
+
+    assert references(second) == expected[5:10] and second.has_next
+    assert (paginator.count, paginator.capped) == (12, False)
+    head, rows = captured.captured_queries
+    assert "LIMIT 21" in head["sql"] and "%" not in rows["sql"]
+    assert references(paginator.get_page(3)) == expected[10:]
+
+
+def test_a_ranked_list_longer_than_the_cap_pages_on_in_its_order(cases):
+    ranked = cases.annotate(rank=F("id") % 3).order_by("-rank", "-id")
+    expected = [case.reference for case in ranked]
+    paginator = CappedPaginator(ranked, 5, cap=8, rows=Case.objects.all(), ranked=True)
+
+    assert (paginator.count, paginator.capped) == (8, True)
+    assert references(paginator.get_page(1)) == expected[:5]
+    assert references(paginator.get_page(3)) == expected[10:]  # beyond the first ids
 
 
 @pytest.mark.parametrize(
