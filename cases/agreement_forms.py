@@ -33,6 +33,7 @@ class TermForm(forms.ModelForm):
         label=capfirst(AgreementTerm._meta.get_field("what").verbose_name),
         max_length=MAX_TERM_CHARS,
         widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="It follows “… will”: for example, turn the music down after 10pm on weeknights.",
     )
 
     class Meta:

@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Layout
 from django import forms
+from django.utils.html import format_html
 
 from wkm.forms import TextLimits
 from wkm.widgets import DateTimeInput
@@ -28,6 +29,22 @@ MORE_SUMMARY = (
 )
 
 
+class _MoreOpening(HTML):
+    """The start of the "More about this party" fold, open for the form being rendered (a
+    formset's forms share one template context, so it is asked of ``form``, not of it)."""
+
+    def __init__(self):
+        super().__init__("")
+
+    def render(self, form, context, **kwargs):
+        opened = " open" if form.more_open else ""
+        return format_html(
+            '<details class="mb-3 border rounded px-3 pt-2"{}><summary class="mb-2">{}</summary>',
+            opened,
+            MORE_SUMMARY,
+        )
+
+
 class PartyForm(TextLimits, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,10 +56,7 @@ class PartyForm(TextLimits, forms.ModelForm):
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             *ESSENTIAL_FIELDS,
-            HTML(
-                '<details class="mb-3 border rounded px-3 pt-2"{% if form.more_open %} open'
-                '{% endif %}><summary class="mb-2">' + MORE_SUMMARY + "</summary>"
-            ),
+            _MoreOpening(),
             *more,
             HTML("</details>"),
         )

@@ -179,6 +179,12 @@ class Party(models.Model):
         return display_phone(self.phone)
 
     @property
+    def holds_every_consent(self) -> bool:
+        """Every kind of consent given and not withdrawn (from prefetched consents)."""
+        held = {c.kind for c in self.consents.all() if c.withdrawn_at is None}
+        return len(held) == len(Consent.Kind.choices)
+
+    @property
     def audit_repr(self) -> str:
         return f"Party #{self.pk}"
 

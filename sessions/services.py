@@ -207,7 +207,7 @@ def session_book(
     who = ", ".join(p.full_name for p in parties) or "no party"
     timeline.log(
         case,
-        f"{session.get_kind_display()} {'held' if held else 'booked'} for "
+        f"{session.get_kind_display()} {'held on' if held else 'booked for'} "
         f"{_when(starts_at, ends_at)} ({session.get_mode_display().lower()}), with {who}.",
         by=by,
     )

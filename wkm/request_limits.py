@@ -18,15 +18,13 @@ class RequestTooLargeMiddleware:
 
     def __call__(self, request):
         if request.method == "POST" and self._too_large(request):
-            response = render(
+            return render(
                 request,
                 "413.html",
                 {"limit_mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024),
                  "max_chars": LONG_TEXT_MAX_CHARS},
                 status=413,
             )  # fmt: skip
-            response["Connection"] = "close"  # the rest of the body is not read
-            return response
         return self.get_response(request)
 
     @staticmethod

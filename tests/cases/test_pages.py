@@ -286,3 +286,15 @@ def test_an_error_in_party_2_is_named_at_the_top_with_a_link_to_the_field(login,
     assert 'href="#id_parties-1-phone"' in summary and "Party 2: Phone —" in summary
     assert html.index("data-error-summary") < html.index('id="id_dispute_type"')  # at the top
     assert "/static/js/error-summary.js" in html  # moves the focus to the field
+
+
+def test_the_fold_opens_for_the_party_whose_details_it_holds(login, coordinator):
+    response = login(coordinator).post(
+        "/cases/new/", intake_data(**{"parties-0-language": "Polish", "parties-1-phone": "12345"})
+    )
+
+    html = response.content.decode()
+    folds = html.split('<details class="mb-3 border rounded px-3 pt-2"')[1:]
+    assert len(folds) == 3  # two parties, and the template for another
+    assert folds[0].startswith(" open>") and 'value="Polish"' in folds[0]
+    assert not folds[1].startswith(" open>")

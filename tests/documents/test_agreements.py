@@ -402,3 +402,16 @@ def test_the_signature_blocks_stay_on_one_page_with_their_heading(case, coordina
         for number, text in enumerate(pages, start=1):
             assert "CONFIDENTIAL" in text and "WITHOUT PREJUDICE" in text, f"page {number}"
     assert page_counts[0] == 1 and page_counts[-1] == 2  # the sweep crossed a page break
+
+
+def test_the_agree_page_says_first_when_consent_is_missing(case, mediator, login):
+    from tests.factories import PartyFactory
+
+    client = login(mediator)
+    draft = draft_with_terms(case, mediator)
+    PartyFactory(case=case, full_name="Carol Evans")  # joined, has not consented
+
+    html = client.get(f"/cases/{case.reference}/agreements/{draft.pk}/agree/").content.decode()
+
+    assert "It cannot be agreed yet: consent is missing or withdrawn for Carol Evans" in html
+    assert "Yes, every party agrees" not in html

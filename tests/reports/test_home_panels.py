@@ -65,9 +65,10 @@ def test_it_lists_new_referrals_not_yet_contacted_with_their_age(login, coordina
         only_notes.reference,
         today.reference,
     ]  # oldest first
-    assert re.search(rf"{waiting.reference}.*?<td>12 days</td>", panel, re.S)
-    assert re.search(rf"{only_notes.reference}.*?<td>3 days</td>", panel, re.S)
-    assert re.search(rf"{today.reference}.*?<td>received today</td>", panel, re.S)
+    waited = "<td data-label=.Waiting.>"
+    assert re.search(rf"{waiting.reference}.*?{waited}12 days</td>", panel, re.S)
+    assert re.search(rf"{only_notes.reference}.*?{waited}3 days</td>", panel, re.S)
+    assert re.search(rf"{today.reference}.*?{waited}received today</td>", panel, re.S)
     assert '<span class="badge text-bg-primary">3</span>' in panel
     assert 'href="/cases/?not_contacted=1&amp;order=received"' in panel
     assert listed(client, not_contacted="1") == {
