@@ -21,7 +21,7 @@ def _problems(form, label: str = ""):
 
 
 @register.inclusion_tag("includes/error_summary.html")
-def error_summary(*forms_on_page, intro: str = ""):
+def error_summary(*forms_on_page, intro: str = "", heading: str = ""):
     """The problems of ``forms_on_page`` (forms and formsets; None is skipped), in page order.
     A formset's forms are named by its ``summary_label`` and number ("Party 2")."""
     problems = []
@@ -36,4 +36,4 @@ def error_summary(*forms_on_page, intro: str = ""):
                 problems.extend(_problems(form, f"{label} {number}"))
         elif isinstance(item, forms.BaseForm) and item.is_bound:
             problems.extend(_problems(item))
-    return {"problems": problems, "intro": intro}
+    return {"problems": problems, "intro": intro, "heading": heading}
