@@ -17,17 +17,22 @@ from .models import AuditEvent
 
 
 def client_ip(request) -> str | None:
-    """The client's IP address: REMOTE_ADDR, or X-Forwarded-For's first address behind a proxy.
+    """The client's IP address, as lockout, rate limits and the audit trail see it.
 
-    X-Forwarded-For is only trusted when the app is configured to sit behind a TLS proxy
-    (``SECURE_PROXY_SSL_HEADER``); anything that is not a valid IP address is dropped.
+    Behind ``TRUSTED_PROXIES`` proxies (1 with ``BEHIND_TLS_PROXY``), each appends to
+    X-Forwarded-For the address it was reached from, so the client's is the one the outermost
+    of ours added: the TRUSTED_PROXIES-th from the right. Anything to its left was sent by the
+    client and may be forged (the first address was trusted before: a rotating forged one
+    never locked out). With no proxy, REMOTE_ADDR. Anything not an IP address is dropped.
     """
     if request is None:
         return None
     address = request.META.get("REMOTE_ADDR", "")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded:
-        address = forwarded.split(",")[0]
+    proxies = getattr(settings, "TRUSTED_PROXIES", 0)
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [hop for hop in hops if hop]
+    if proxies and hops:
+        address = hops[-min(proxies, len(hops))]
     try:
         return str(ipaddress.ip_address(address.strip()))
     except ValueError:

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "wkm.request_limits.RequestTooLargeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Nothing a logged-in user is shown stays in a cache (Cache-Control: no-store, private).
+    "wkm.private_pages.PrivatePagesMiddleware",
     # request.user.is_verified(), then a code before any page for those who need one.
     "accounts.middleware.VerifiedSessionMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
@@ -258,6 +260,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # 1 MB
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 600
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies of ours stand before the app, each appending to X-Forwarded-For: the client's
+# address is read that many places from the right (audit.services.client_ip).
+TRUSTED_PROXIES = env.int(
+    "TRUSTED_PROXIES", default=1 if env.bool("BEHIND_TLS_PROXY", default=False) else 0
+)
 # /health/ is probed over plain HTTP by load balancers and process managers.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 # Content-Security-Policy (django-csp): our own scripts, styles, fonts and images only, no

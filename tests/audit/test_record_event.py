@@ -62,11 +62,35 @@ def test_it_ignores_x_forwarded_for_unless_behind_a_proxy(settings):
     request = RequestFactory().get(
         "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.9, 10.0.0.2"
     )
-    settings.SECURE_PROXY_SSL_HEADER = None
+    settings.TRUSTED_PROXIES = 0
     assert record_event(action=AuditEvent.Action.VIEW, request=request).ip == "10.0.0.1"
 
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # One proxy of ours: it appended 10.0.0.2; 198.51.100.9 came from the client, unchecked.
+    settings.TRUSTED_PROXIES = 1
+    assert record_event(action=AuditEvent.Action.VIEW, request=request).ip == "10.0.0.2"
+    # Two (a CDN, then a load balancer): the CDN appended what it saw.
+    settings.TRUSTED_PROXIES = 2
     assert record_event(action=AuditEvent.Action.VIEW, request=request).ip == "198.51.100.9"
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_lockout(settings, client, coordinator):
+    """Twelve wrong passwords for twelve usernames, each with a different forged first
+    address, behind one proxy: the lockout still counts them against the address the proxy
+    saw (by username alone, none would lock)."""
+    settings.TRUSTED_PROXIES = 1
+    for n in range(12):
+        client.post(
+            "/accounts/login/",
+            {"username": f"guess{n}", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 192.0.2.7",
+        )
+
+    response = client.post(
+        "/accounts/login/",
+        {"username": "coordinator", "password": "correct horse battery staple"},
+        HTTP_X_FORWARDED_FOR="203.0.113.99, 192.0.2.7",
+    )
+    assert response.status_code == 429
 
 
 def test_it_keeps_the_event_untouched_when_the_user_is_deleted(coordinator):

@@ -426,6 +426,8 @@ def audit_role(role: str, world, login, urlconf=None) -> list[str]:
                 f"{where}: {response.status_code}, but a case's URL must answer 404 to anyone "
                 "out of its scope (rule 11)"
             )
+        if role != "anonymous" and "no-store" not in response.headers.get("Cache-Control", ""):
+            problems.append(f"{where}: may be cached (Cache-Control: no-store missing)")
         if role in OUT_OF_SCOPE:
             body = response.content.decode(errors="replace")
             shown = [s for s in world.secrets if s in body]
