@@ -14,7 +14,6 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from documents.models import GeneratedDocument
 from documents.services import agreement_document, letter_document
-from parties.consent import consent_state
 from wkm.forms import add_service_errors
 
 from . import agreements as services
@@ -167,7 +166,6 @@ def agreement_agree(request, reference, pk):
             messages.success(request, f"Version {agreement.version} is agreed by every party.")
         return redirect(agreement)
     superseded = case.agreements.filter(status__in=["agreed", "signed"]).first()
-    consents = consent_state(case)
     return render(
         request,
         "cases/agreement_agree.html",
@@ -176,7 +174,7 @@ def agreement_agree(request, reference, pk):
             "agreement": agreement,
             "superseded": superseded,
             # Said before the question, not after the answer (agreement_mark_agreed refuses).
-            "missing_consent": consents.waiting_for if not consents.all_consented else [],
+            "missing_consent": services.consent_missing_for_agreement(case),
         },
     )
 

@@ -151,6 +151,15 @@ def term_move(*, term: AgreementTerm, by, up: bool, request=None) -> None:
     _audit(AuditEvent.Action.CHANGE, by=by, agreement=agreement, request=request, term="moved")
 
 
+def consent_missing_for_agreement(case: Case) -> list[str]:
+    """Rule 7 for agreements: the names of the parties whose consent is missing or withdrawn
+    (none: it may be agreed). Asked by the service and, before the question, by the page."""
+    state = consent_state(case)
+    if state.all_consented and not state.withdrawn:
+        return []
+    return [party.full_name for party in state.waiting_for] or ["a party"]
+
+
 @transaction.atomic
 def agreement_mark_agreed(*, agreement: Agreement, by, request=None) -> Agreement:
     """Every party has agreed to this version (rule 7: not while any consent is missing or
@@ -158,11 +167,11 @@ def agreement_mark_agreed(*, agreement: Agreement, by, request=None) -> Agreemen
     agreement = _draft(agreement)
     if not agreement.terms.exists():
         raise ValidationError("Add at least one term before marking the agreement agreed.")
-    state = consent_state(agreement.case)
-    if not state.all_consented or state.withdrawn:
-        names = ", ".join(p.full_name for p in state.waiting_for) or "a party"
+    missing = consent_missing_for_agreement(agreement.case)
+    if missing:
         raise ValidationError(
-            f"An agreement cannot be agreed while consent is missing or withdrawn ({names})."
+            "An agreement cannot be agreed while consent is missing or withdrawn "
+            f"({', '.join(missing)})."
         )
     agreement.case.agreements.filter(
         status__in=[Agreement.Status.AGREED, Agreement.Status.SIGNED]

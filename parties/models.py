@@ -181,8 +181,9 @@ class Party(models.Model):
     @property
     def holds_every_consent(self) -> bool:
         """Every kind of consent given and not withdrawn (from prefetched consents)."""
-        held = {c.kind for c in self.consents.all() if c.withdrawn_at is None}
-        return len(held) == len(Consent.Kind.choices)
+        from .consent import current_kinds
+
+        return len(current_kinds(self)) == len(Consent.Kind.choices)
 
     @property
     def audit_repr(self) -> str:

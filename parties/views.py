@@ -16,6 +16,7 @@ from wkm.consequences import shown_to
 from wkm.forms import add_service_errors
 
 from . import services
+from .consent import current_kinds
 from .forms import ConsentForm, ConsentWithdrawalForm, PartyForm
 from .models import Consent
 from .selectors import possible_duplicates
@@ -108,7 +109,7 @@ def consent_add(request, reference, pk):
     if not access.can_record:
         raise PermissionDenied
     party = _party(case, pk)
-    held = {c.kind for c in party.consents.all() if c.withdrawn_at is None}
+    held = current_kinds(party)
     form = ConsentForm(
         request.POST or None,
         held=held,

@@ -36,7 +36,6 @@ def test_the_case_page_gives_numbers_to_call_to_those_who_call(reachable, coordi
 def test_the_assigned_mediator_sees_them_and_a_supervisor_does_not(
     reachable, mediator, supervisor, login
 ):
-    from tests.factories import eligible_volunteer
     from volunteers.models import TraineeCase
 
     trainee = assign(reachable, mediator).volunteer
@@ -46,7 +45,6 @@ def test_the_assigned_mediator_sees_them_and_a_supervisor_does_not(
     TraineeCase.objects.create(
         case=reachable, trainee=trainee, supervisor=supervisor, co_mediator=partner
     )
-    eligible_volunteer(supervisor)
 
     assert "tel:+441732123456" in login(mediator).get(reachable.get_absolute_url()).content.decode()
     supervisor_view = login(supervisor).get(reachable.get_absolute_url())

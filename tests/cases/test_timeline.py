@@ -88,7 +88,20 @@ def test_every_step_of_the_case_is_on_its_timeline_in_plain_words(story):
 
 
 def test_updates_are_not_contact_and_cannot_be_typed(story, coordinator, login):
-    assert not story.log_entries.filter(kind__in=["call", "letter", "email", "visit"]).exists()
+    from cases.filters import not_contacted_q
+    from cases.models import Case
+
+    # A referral moved to "contacting parties": updates on its timeline, nobody contacted yet.
+    fresh = case_services.case_create(
+        by=coordinator,
+        fields={"dispute_type": "neighbour", "referral_source": "self",
+                "received_on": timezone.localdate(), "summary": "Noise."},
+        parties=[{"full_name": "Dee Ford", "role": "first_party", "preferred_contact": "phone",
+                  "phone": "+441732123456"}],
+    )  # fmt: skip
+    case_services.case_transition(case=fresh, to="contacting", by=coordinator)
+    assert fresh.log_entries.filter(kind="event").count() == 2
+    assert Case.objects.filter(not_contacted_q(), pk=fresh.pk).exists()
     html = login(coordinator).get(f"/cases/{story.reference}/").content.decode()
     assert 'value="event"' not in html  # not offered in "Add a call, letter, visit or note"
 

@@ -98,3 +98,16 @@ def test_a_kind_already_held_is_refused_and_none_recorded(login, coordinator, pa
 
     assert list(party.consents.values_list("kind", flat=True)) == ["mediate"]
     assert not other.consents.exists()
+
+
+def test_the_case_page_offers_consent_only_for_a_party_still_missing_some(
+    login, coordinator, case, party
+):
+    for kind in ("mediate", "share_details", "data_processing"):
+        ConsentFactory(party=party, kind=kind)
+    other = case.parties.exclude(pk=party.pk).get()
+
+    html = login(coordinator).get(case.get_absolute_url()).content.decode()
+
+    assert f'Record consent<span class="visually-hidden"> for {party.full_name}' not in html
+    assert f'Record consent<span class="visually-hidden"> for {other.full_name}' in html
