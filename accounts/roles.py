@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
 COORDINATOR = "Coordinator"
@@ -45,7 +44,8 @@ def has_role(user, *roles: str) -> bool:
 
 
 def role_required(*roles: str):
-    """View decorator: anonymous users go to the login page; users without a role get 403.
+    """View decorator: users without one of ``roles`` get 403 (anonymous users never get
+    here: LoginRequiredMiddleware has sent them to the login page).
 
     Use it for pages a role may or may not use at all. Objects a user may not see (another
     mediator's case) are hidden with 404 by the scoped querysets, never by this decorator.
@@ -54,8 +54,6 @@ def role_required(*roles: str):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
             if not has_role(request.user, *roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -6,7 +6,6 @@ accounts.sessions_index; each step is audited (rule 12) without any code or key 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeView
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -45,7 +44,6 @@ def _with_next(name: str, request) -> str:
 
 
 @never_cache
-@login_required
 def start(request):
     """Where the middleware sends people: verify when they have a device, else set one up."""
     if request.user.is_verified():
@@ -56,7 +54,6 @@ def start(request):
 
 
 @never_cache
-@login_required
 def verify(request):
     """Ask for a code from the authenticator app, or a backup code."""
     user = request.user
@@ -74,7 +71,6 @@ def verify(request):
             two_factor.mark_verified(request, device)
             record_event(
                 action=AuditEvent.Action.LOGIN,
-                request=request,
                 obj=device,
                 detail={"two_factor": "verified", "with": _kind(device)},
             )
@@ -88,7 +84,6 @@ def verify(request):
             return redirect(_next_url(request))
         record_event(
             action=AuditEvent.Action.LOGIN_FAILED,
-            request=request,
             actor=user,
             detail={"username": user.get_username(), "reason": "wrong two-factor code"},
         )
@@ -107,7 +102,6 @@ def verify(request):
 
 
 @never_cache
-@login_required
 def enrol(request):
     """Set up an authenticator app: scan the QR code (or type the key), then confirm with a code.
 
@@ -125,7 +119,6 @@ def enrol(request):
             codes = two_factor.confirm_app_device(request, device)
             record_event(
                 action=AuditEvent.Action.CREATE,
-                request=request,
                 obj=device,
                 detail={"two_factor": "enrolled"},
             )
@@ -133,7 +126,6 @@ def enrol(request):
             return redirect(_with_next("two_factor:backup_codes", request))
         record_event(
             action=AuditEvent.Action.LOGIN_FAILED,
-            request=request,
             actor=user,
             detail={"username": user.get_username(), "reason": "wrong code setting up two-factor"},
         )
@@ -157,7 +149,6 @@ def enrol(request):
 
 
 @never_cache
-@login_required
 def backup_codes(request):
     """New backup codes, shown once; afterwards, how many are left and a way to make new ones."""
     if not request.user.is_verified():
@@ -175,14 +166,12 @@ def backup_codes(request):
 
 
 @require_POST
-@login_required
 def backup_codes_new(request):
     if not request.user.is_verified():
         return redirect("two_factor:start")
     request.session[BACKUP_CODES_SESSION_KEY] = two_factor.new_backup_codes(request.user)
     record_event(
         action=AuditEvent.Action.CHANGE,
-        request=request,
         obj=two_factor.backup_device(request.user),
         detail={"two_factor": "new backup codes"},
     )
@@ -190,7 +179,6 @@ def backup_codes_new(request):
 
 
 @require_POST
-@login_required
 def turn_off(request):
     """Mediators may turn two-factor off again; those who need it may not."""
     user = request.user
@@ -204,7 +192,6 @@ def turn_off(request):
     two_factor.turn_off(request)
     record_event(
         action=AuditEvent.Action.DELETE,
-        request=request,
         obj=user,
         detail={"two_factor": "turned off"},
     )
@@ -231,14 +218,12 @@ class AccountView(PasswordChangeView):
 
 
 @require_POST
-@login_required
 def logout_everywhere(request):
     """End every session of the user: this browser, and any other computer or phone."""
     user = request.user
     ended = end_sessions_of(user, keep=request.session.session_key)
     record_event(
         action=AuditEvent.Action.LOGOUT,
-        request=request,
         detail={"everywhere": True, "other_sessions_ended": ended},
     )
     logout(request)  # this session too (and the usual logout event)

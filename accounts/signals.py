@@ -48,7 +48,6 @@ def audit_lockout(sender, request, username, ip_address, **kwargs):
     # The username tried (as for any failed login), never the password.
     record_event(
         action=AuditEvent.Action.LOGIN_FAILED,
-        request=request,
         detail={"username": str(username or "")[:150], "reason": "locked out"},
     )
 

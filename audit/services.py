@@ -13,6 +13,7 @@ import ipaddress
 
 from django.conf import settings
 
+from .context import current_request
 from .models import AuditEvent
 
 
@@ -42,7 +43,6 @@ def client_ip(request) -> str | None:
 def record_event(
     *,
     action: str,
-    request=None,
     actor=None,
     obj=None,
     case_reference: str = "",
@@ -51,11 +51,14 @@ def record_event(
 ) -> AuditEvent:
     """Append one event to the audit trail and return it.
 
-    ``actor`` defaults to the request's user when logged in. ``obj`` (any model instance) fills
+    The address, and ``actor`` when not given, come from the request being answered
+    (``audit.context``): the person logged in, if anyone is. ``actor`` is given by services
+    (their ``by``), commands and tasks. ``obj`` (any model instance) fills
     the object's type, id and description: its ``audit_repr`` if it has one, else
     "<verbose name> #<pk>". Its ``case_reference_for_audit`` fills ``case_reference`` when that
     is not given. ``detail`` is for small, non-confidential facts, e.g. ``{"to": "closed"}``.
     """
+    request = current_request()
     if actor is None and request is not None:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

@@ -10,19 +10,17 @@ from .services import record_event
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
 def audit_login(sender, request, user, **kwargs):
-    record_event(action=AuditEvent.Action.LOGIN, request=request, actor=user)
+    record_event(action=AuditEvent.Action.LOGIN, actor=user)
 
 
 @receiver(user_logged_out, dispatch_uid="audit_logout")
 def audit_logout(sender, request, user, **kwargs):
     # ``user`` is None when nobody was logged in; the event still says a logout happened.
-    record_event(action=AuditEvent.Action.LOGOUT, request=request, actor=user)
+    record_event(action=AuditEvent.Action.LOGOUT, actor=user)
 
 
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
 def audit_login_failed(sender, credentials, request=None, **kwargs):
     # Only the username tried: never the password, even though Django has already masked it.
     username = str(credentials.get(get_user_model().USERNAME_FIELD) or "")[:150]
-    record_event(
-        action=AuditEvent.Action.LOGIN_FAILED, request=request, detail={"username": username}
-    )
+    record_event(action=AuditEvent.Action.LOGIN_FAILED, detail={"username": username})

@@ -41,9 +41,7 @@ class CaseAdmin(ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.case_update(
-            case=Case.objects.get(pk=obj.pk), by=request.user, fields=fields, request=request
-        )
+        services.case_update(case=Case.objects.get(pk=obj.pk), by=request.user, fields=fields)
 
 
 @admin.register(CaseAssignment)

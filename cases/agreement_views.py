@@ -50,7 +50,7 @@ def agreement_list(request, reference):
 def agreement_start(request, reference):
     case, access = case_for(request, reference)
     _require_record(access)
-    draft = services.agreement_start(case=case, by=request.user, request=request)
+    draft = services.agreement_start(case=case, by=request.user)
     return redirect(draft)
 
 
@@ -59,7 +59,7 @@ def agreement_detail(request, reference, pk):
     agreement = _agreement(case, pk)
     if request.method == "POST":
         return _edit_draft(request, case, access, agreement)
-    record_event(action=AuditEvent.Action.VIEW, request=request, obj=agreement)
+    record_event(action=AuditEvent.Action.VIEW, obj=agreement)
     return _render_detail(request, case, access, agreement)
 
 
@@ -101,14 +101,11 @@ def _edit_draft(request, case, access, agreement):
     if form.is_valid() and (not adding or term_form.is_valid()):
         try:
             with transaction.atomic():
-                services.agreement_update(
-                    agreement=agreement, by=request.user, request=request, **form.cleaned_data
-                )
+                services.agreement_update(agreement=agreement, by=request.user, **form.cleaned_data)
                 if adding:
                     services.term_add(
                         agreement=agreement,
                         by=request.user,
-                        request=request,
                         **term_form.cleaned_data,
                     )
         except ValidationError as error:
@@ -133,16 +130,16 @@ def term_change(request, reference, pk):
     action = request.POST.get("action")
     try:
         if action == "delete":
-            services.term_delete(term=term, by=request.user, request=request)
+            services.term_delete(term=term, by=request.user)
         elif action in ("up", "down"):
-            services.term_move(term=term, by=request.user, up=action == "up", request=request)
+            services.term_move(term=term, by=request.user, up=action == "up")
         else:
             form = TermForm(request.POST, instance=AgreementTerm(agreement=term.agreement))
             if not form.is_valid():
                 for field, errors in form.errors.items():
                     messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
                 return redirect(term.agreement)
-            services.term_update(term=term, by=request.user, request=request, **form.cleaned_data)
+            services.term_update(term=term, by=request.user, **form.cleaned_data)
     except ValidationError as error:
         _errors_to_messages(request, error)
     return redirect(term.agreement)
@@ -159,7 +156,7 @@ def agreement_agree(request, reference, pk):
         return redirect(agreement)
     if request.method == "POST":
         try:
-            services.agreement_mark_agreed(agreement=agreement, by=request.user, request=request)
+            services.agreement_mark_agreed(agreement=agreement, by=request.user)
         except ValidationError as error:
             _errors_to_messages(request, error)
         else:
@@ -191,7 +188,7 @@ def signature_add(request, reference, pk):
             services.signature_record(
                 agreement=agreement, by=request.user, party=party, volunteer=volunteer,
                 signed_on=form.cleaned_data["signed_on"], verbal=form.cleaned_data["verbal"],
-                note=form.cleaned_data["note"], request=request,
+                note=form.cleaned_data["note"],
             )  # fmt: skip
         except ValidationError as error:
             add_service_errors(form, error)
@@ -217,7 +214,7 @@ def agreement_pdf(request, reference, pk):
     case, _access = case_for(request, reference)
     agreement = get_object_or_404(case.agreements.prefetch_related("terms"), pk=pk)
     try:
-        document = agreement_document(agreement=agreement, by=request.user, request=request)
+        document = agreement_document(agreement=agreement, by=request.user)
     except ValidationError as error:  # documents.rendering.DocumentTooLarge: too long to print
         _errors_to_messages(request, error)
         return redirect(agreement)
@@ -232,8 +229,7 @@ def letter_pdf(request, reference, pk, kind):
     if party is None or kind not in ("invitation", "outcome"):
         raise Http404
     try:
-        document = letter_document(case=case, party=party, kind=kind, by=request.user,
-                                   request=request)  # fmt: skip
+        document = letter_document(case=case, party=party, kind=kind, by=request.user)  # fmt: skip
     except ValidationError as error:
         _errors_to_messages(request, error)
         return redirect(party)

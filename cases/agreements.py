@@ -21,17 +21,6 @@ from .models import Agreement, AgreementSignature, AgreementTerm, Case
 MAX_TERMS = 40
 
 
-def _audit(action, *, by, agreement, request=None, **detail):
-    record_event(
-        action=action,
-        actor=by,
-        request=request,
-        obj=agreement,
-        case_reference=agreement.case.reference,
-        detail=detail or None,
-    )
-
-
 def _draft(agreement: Agreement) -> Agreement:
     agreement = Agreement.objects.select_for_update().select_related("case").get(pk=agreement.pk)
     if not agreement.is_draft:
@@ -43,7 +32,7 @@ def _draft(agreement: Agreement) -> Agreement:
 
 
 @transaction.atomic
-def agreement_start(*, case: Case, by, request=None) -> Agreement:
+def agreement_start(*, case: Case, by) -> Agreement:
     """Open a draft: the existing draft if there is one, else a new version copying the latest
     agreed or signed one (its introduction, review date and terms)."""
     Case.objects.select_for_update().get(pk=case.pk)
@@ -68,13 +57,13 @@ def agreement_start(*, case: Case, by, request=None) -> Agreement:
             )
             for t in latest.terms.all()
         )
-    _audit(AuditEvent.Action.CREATE, by=by, agreement=draft, request=request, version=version)
+    record_event(action=AuditEvent.Action.CREATE, actor=by, obj=draft, detail={"version": version})
     return draft
 
 
 @transaction.atomic
 def agreement_update(
-    *, agreement: Agreement, by, introduction: str, review_on: datetime.date | None, request=None
+    *, agreement: Agreement, by, introduction: str, review_on: datetime.date | None
 ) -> Agreement:
     """Save the draft's introduction and review date; nothing (no save, no audit event) when
     neither changed — "Add term" sends them each time."""
@@ -88,14 +77,12 @@ def agreement_update(
     agreement.review_on = review_on
     agreement.full_clean()
     agreement.save()
-    _audit(AuditEvent.Action.CHANGE, by=by, agreement=agreement, request=request)
+    record_event(action=AuditEvent.Action.CHANGE, actor=by, obj=agreement)
     return agreement
 
 
 @transaction.atomic
-def term_add(
-    *, agreement: Agreement, by, who: str, what: str, by_when: str = "", request=None
-) -> AgreementTerm:
+def term_add(*, agreement: Agreement, by, who: str, what: str, by_when: str = "") -> AgreementTerm:
     agreement = _draft(agreement)
     if agreement.terms.count() >= MAX_TERMS:
         raise ValidationError(
@@ -109,33 +96,37 @@ def term_add(
     )  # fmt: skip
     term.full_clean()
     term.save()
-    _audit(AuditEvent.Action.CHANGE, by=by, agreement=agreement, request=request, term="added")
+    record_event(action=AuditEvent.Action.CHANGE, actor=by, obj=agreement, detail={"term": "added"})
     return term
 
 
 @transaction.atomic
-def term_update(*, term: AgreementTerm, by, who: str, what: str, by_when: str = "", request=None):
+def term_update(*, term: AgreementTerm, by, who: str, what: str, by_when: str = ""):
     agreement = _draft(term.agreement)
     term.who, term.what, term.by_when = who.strip(), what.strip(), by_when.strip()
     term.full_clean()
     term.save()
-    _audit(AuditEvent.Action.CHANGE, by=by, agreement=agreement, request=request, term="changed")
+    record_event(
+        action=AuditEvent.Action.CHANGE, actor=by, obj=agreement, detail={"term": "changed"}
+    )
     return term
 
 
 @transaction.atomic
-def term_delete(*, term: AgreementTerm, by, request=None) -> None:
+def term_delete(*, term: AgreementTerm, by) -> None:
     agreement = _draft(term.agreement)
     term.delete()
     for position, remaining in enumerate(agreement.terms.order_by("position", "id"), start=1):
         if remaining.position != position:
             remaining.position = position
             remaining.save(update_fields=["position"])
-    _audit(AuditEvent.Action.CHANGE, by=by, agreement=agreement, request=request, term="removed")
+    record_event(
+        action=AuditEvent.Action.CHANGE, actor=by, obj=agreement, detail={"term": "removed"}
+    )
 
 
 @transaction.atomic
-def term_move(*, term: AgreementTerm, by, up: bool, request=None) -> None:
+def term_move(*, term: AgreementTerm, by, up: bool) -> None:
     """Swap a term with the one above (or below) it."""
     agreement = _draft(term.agreement)
     terms = list(agreement.terms.order_by("position", "id"))
@@ -148,7 +139,7 @@ def term_move(*, term: AgreementTerm, by, up: bool, request=None) -> None:
         if each.position != position:
             each.position = position
             each.save(update_fields=["position"])
-    _audit(AuditEvent.Action.CHANGE, by=by, agreement=agreement, request=request, term="moved")
+    record_event(action=AuditEvent.Action.CHANGE, actor=by, obj=agreement, detail={"term": "moved"})
 
 
 def consent_missing_for_agreement(case: Case) -> list[str]:
@@ -161,7 +152,7 @@ def consent_missing_for_agreement(case: Case) -> list[str]:
 
 
 @transaction.atomic
-def agreement_mark_agreed(*, agreement: Agreement, by, request=None) -> Agreement:
+def agreement_mark_agreed(*, agreement: Agreement, by) -> Agreement:
     """Every party has agreed to this version (rule 7: not while any consent is missing or
     withdrawn). Earlier agreed or signed versions are superseded."""
     agreement = _draft(agreement)
@@ -179,7 +170,9 @@ def agreement_mark_agreed(*, agreement: Agreement, by, request=None) -> Agreemen
     agreement.status = Agreement.Status.AGREED
     agreement.agreed_at = timezone.now()
     agreement.save(update_fields=["status", "agreed_at"])
-    _audit(AuditEvent.Action.TRANSITION, by=by, agreement=agreement, request=request, to="agreed")
+    record_event(
+        action=AuditEvent.Action.TRANSITION, actor=by, obj=agreement, detail={"to": "agreed"}
+    )
     terms = agreement.terms.count()
     timeline.log(
         agreement.case,
@@ -200,7 +193,6 @@ def signature_record(
     volunteer=None,
     verbal: bool = False,
     note: str = "",
-    request=None,
 ) -> AgreementSignature:
     """Record a signature (or a verbal agreement). When every party has signed or agreed
     verbally, the version becomes signed."""
@@ -228,7 +220,9 @@ def signature_record(
         agreement.status = Agreement.Status.SIGNED
         agreement.signed_at = timezone.now()
         agreement.save(update_fields=["status", "signed_at"])
-    _audit(AuditEvent.Action.CHANGE, by=by, agreement=agreement, request=request, signature=True)
+    record_event(
+        action=AuditEvent.Action.CHANGE, actor=by, obj=agreement, detail={"signature": True}
+    )
     signer = party.full_name if party else f"{volunteer.full_name} (mediator)"
     timeline.log(
         agreement.case,

@@ -44,19 +44,8 @@ CASE_EDITABLE_FIELDS = (
 EARLIEST_RECEIVED_ON = datetime.date(2000, 1, 1)
 
 
-def _audit(action, *, by, case, request=None, obj=None, **detail):
-    record_event(
-        action=action,
-        actor=by,
-        request=request,
-        obj=obj or case,
-        case_reference=case.reference,
-        detail=detail or None,
-    )
-
-
 @transaction.atomic
-def case_create(*, by, fields: dict, parties: list[dict], request=None) -> Case:
+def case_create(*, by, fields: dict, parties: list[dict]) -> Case:
     """Log a referral: the case and its parties at once, or nothing at all."""
     if not parties:
         raise ValidationError("Add at least one party.")
@@ -77,7 +66,9 @@ def case_create(*, by, fields: dict, parties: list[dict], request=None) -> Case:
     for party in party_objects:
         party.case = case
         party.save()
-    _audit(AuditEvent.Action.CREATE, by=by, case=case, request=request, parties=len(parties))
+    record_event(
+        action=AuditEvent.Action.CREATE, actor=by, obj=case, detail={"parties": len(parties)}
+    )
     names = ", ".join(party.full_name for party in party_objects)
     timeline.log(
         case,
@@ -88,7 +79,7 @@ def case_create(*, by, fields: dict, parties: list[dict], request=None) -> Case:
 
 
 @transaction.atomic
-def case_update(*, case: Case, by, fields: dict, request=None) -> Case:
+def case_update(*, case: Case, by, fields: dict) -> Case:
     unknown = set(fields) - set(CASE_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
@@ -100,7 +91,9 @@ def case_update(*, case: Case, by, fields: dict, request=None) -> Case:
     case.full_clean()
     case.save()
     if changed:
-        _audit(AuditEvent.Action.CHANGE, by=by, case=case, request=request, fields=changed)
+        record_event(
+            action=AuditEvent.Action.CHANGE, actor=by, obj=case, detail={"fields": changed}
+        )
     return case
 
 
@@ -127,7 +120,7 @@ def _lock(case: Case) -> Case:
 
 
 @transaction.atomic
-def case_transition(*, case: Case, to: str, by, request=None) -> Case:
+def case_transition(*, case: Case, to: str, by) -> Case:
     """Move a case along its lifecycle (cases.lifecycle), refusing moves that break a rule."""
     locked = _lock(case)
     if not lifecycle.can_move(locked.status, to):
@@ -156,8 +149,11 @@ def case_transition(*, case: Case, to: str, by, request=None) -> Case:
     locked.status = to
     locked.status_changed_at = timezone.now()
     locked.save(update_fields=["status", "status_changed_at"])
-    _audit(
-        AuditEvent.Action.TRANSITION, by=by, case=locked, request=request, **{"from": frm, "to": to}
+    record_event(
+        action=AuditEvent.Action.TRANSITION,
+        actor=by,
+        obj=locked,
+        detail={"from": frm, "to": to},
     )
     timeline.log(locked, f"Status: {Status(frm).label} → {Status(to).label}.", by=by)
     case.refresh_from_db()
@@ -203,7 +199,6 @@ def case_close(
     outcome: str,
     closed_on: datetime.date,
     follow_up_on: datetime.date | None = None,
-    request=None,
 ) -> Case:
     """Close a case. Whatever was still to come stops with it: its future sessions are
     cancelled with their reminders (a notice goes only to those who had been told of them), and
@@ -240,13 +235,11 @@ def case_close(
     locked.follow_up_done_on = None
     locked.full_clean()
     locked.save()
-    _audit(
-        AuditEvent.Action.TRANSITION,
-        by=by,
-        case=locked,
-        request=request,
-        to="closed",
-        outcome=outcome,
+    record_event(
+        action=AuditEvent.Action.TRANSITION,
+        actor=by,
+        obj=locked,
+        detail={"to": "closed", "outcome": outcome},
     )
     timeline.log(locked, f"Case closed: {Outcome(outcome).label.lower()}.", by=by)
     cancelled = cancel_sessions(
@@ -254,14 +247,11 @@ def case_close(
         by=by,
         because="the case closed",
         notify=Notify.TOLD,
-        request=request,
     )
     tell(cancelled.describe())
     stop_reminders_of(locked)
     if not mediation_took_place(locked):
-        ended = end_trainee_cases(
-            locked.trainee_cases.all(), reason=CLOSED_BEFORE_MEDIATION, by=by, request=request
-        )
+        ended = end_trainee_cases(locked.trainee_cases.all(), reason=CLOSED_BEFORE_MEDIATION, by=by)
         if ended:
             tell("The trainee case ended: a case closed before mediation does not count.")
     case.refresh_from_db()
@@ -288,7 +278,7 @@ def furthest_stage(case: Case) -> tuple[str, str]:
 
 
 @transaction.atomic
-def case_reopen(*, case: Case, by, reason: str, request=None) -> Case:
+def case_reopen(*, case: Case, by, reason: str) -> Case:
     """Reopen a closed case, with the reason on the timeline, to the furthest stage its
     consents and pair allow now (``furthest_stage``): not straight back to active with a pair
     whose DBS check has lapsed, or a party who has withdrawn."""
@@ -314,12 +304,15 @@ def case_reopen(*, case: Case, by, reason: str, request=None) -> Case:
     locked.status_before_close = ""
     locked.save()
     timeline.log(locked, f"Case reopened: {reason.strip()}", by=by)
-    _audit(
-        AuditEvent.Action.TRANSITION, by=by, case=locked, request=request, to=back_to, reopened=True
+    record_event(
+        action=AuditEvent.Action.TRANSITION,
+        actor=by,
+        obj=locked,
+        detail={"to": back_to, "reopened": True},
     )
     if held_back and back_to != Status.ACTIVE:
         tell(f"It is “{Status(back_to).label}”, not further: {held_back.rstrip('.')}.")
-    reopen_trainee_cases(locked, by=by, request=request)
+    reopen_trainee_cases(locked, by=by)
     case.refresh_from_db()
     return case
 
@@ -342,7 +335,6 @@ def log_entry_add(
     party: Party | None = None,
     private_to: Party | None = None,
     is_draft: bool = False,
-    request=None,
 ) -> ContactLogEntry:
     entry = ContactLogEntry(
         case=case,
@@ -359,13 +351,15 @@ def log_entry_add(
         raise ValidationError({"occurred_at": "A contact cannot be recorded in the future."})
     entry.full_clean()
     entry.save()
-    _audit(AuditEvent.Action.CREATE, by=by, case=case, request=request, obj=entry)
-    _follow_up_done_by_contact(entry, by=by, request=request)
+    record_event(
+        action=AuditEvent.Action.CREATE, actor=by, obj=entry, case_reference=case.reference
+    )
+    _follow_up_done_by_contact(entry, by=by)
     return entry
 
 
 @transaction.atomic
-def follow_up_done(*, case: Case, by, request=None) -> Case:
+def follow_up_done(*, case: Case, by) -> Case:
     """Mark a closed case's follow-up as done (it leaves the coordinator's list of follow-ups
     due and gets no more reminders). Logging a contact does this by itself
     (``_follow_up_done_by_contact``); the button is for a follow-up done another way, or given
@@ -377,18 +371,17 @@ def follow_up_done(*, case: Case, by, request=None) -> Case:
         raise ValidationError("The follow-up is already marked as done.")
     locked.follow_up_done_on = timezone.localdate()
     locked.save(update_fields=["follow_up_done_on"])
-    _audit(
-        AuditEvent.Action.CHANGE,
-        by=by,
-        case=locked,
-        request=request,
-        follow_up_done_on=locked.follow_up_done_on.isoformat(),
+    record_event(
+        action=AuditEvent.Action.CHANGE,
+        actor=by,
+        obj=locked,
+        detail={"follow_up_done_on": locked.follow_up_done_on.isoformat()},
     )
     case.follow_up_done_on = locked.follow_up_done_on
     return case
 
 
-def _follow_up_done_by_contact(entry: ContactLogEntry, *, by, request=None) -> None:
+def _follow_up_done_by_contact(entry: ContactLogEntry, *, by) -> None:
     """A published contact on or after a closed case's follow-up date is the follow-up. A
     conditional UPDATE, so that a coordinator marking it done (or reopening the case) at the
     same moment never makes the contact itself fail to save."""
@@ -403,18 +396,16 @@ def _follow_up_done_by_contact(entry: ContactLogEntry, *, by, request=None) -> N
     ).update(follow_up_done_on=day)
     if done:
         entry.case.follow_up_done_on = day
-        _audit(
-            AuditEvent.Action.CHANGE,
-            by=by,
-            case=entry.case,
-            request=request,
-            follow_up_done_on=day.isoformat(),
-            by_contact=entry.pk,
+        record_event(
+            action=AuditEvent.Action.CHANGE,
+            actor=by,
+            obj=entry.case,
+            detail={"follow_up_done_on": day.isoformat(), "by_contact": entry.pk},
         )
 
 
 @transaction.atomic
-def log_entry_update(*, entry: ContactLogEntry, by, fields: dict, request=None) -> ContactLogEntry:
+def log_entry_update(*, entry: ContactLogEntry, by, fields: dict) -> ContactLogEntry:
     """Edit a draft (only its author may); publishing is saving with is_draft False."""
     entry = ContactLogEntry.objects.select_for_update().get(pk=entry.pk)
     if not entry.is_draft:
@@ -428,6 +419,8 @@ def log_entry_update(*, entry: ContactLogEntry, by, fields: dict, request=None) 
     _check_entry_parties(entry.case, entry)
     entry.full_clean()
     entry.save()
-    _audit(AuditEvent.Action.CHANGE, by=by, case=entry.case, request=request, obj=entry)
-    _follow_up_done_by_contact(entry, by=by, request=request)
+    record_event(
+        action=AuditEvent.Action.CHANGE, actor=by, obj=entry, case_reference=entry.case.reference
+    )
+    _follow_up_done_by_contact(entry, by=by)
     return entry

@@ -173,7 +173,6 @@ def case_export(request):
     filters = _filters_for_audit(case_filter)
     record_event(
         action=AuditEvent.Action.EXPORT,
-        request=request,
         object_repr="Case list (CSV)",
         detail={"export": "case_list", "format": "csv", "filters": filters},
     )
@@ -221,7 +220,6 @@ def case_new(request):
                 by=request.user,
                 fields={name: form.cleaned_data[name] for name in CaseForm.Meta.fields},
                 parties=parties,
-                request=request,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -234,7 +232,7 @@ def case_new(request):
 @require_safe
 def case_detail(request, reference):
     case, access = case_for(request, reference)
-    record_event(action=AuditEvent.Action.VIEW, request=request, obj=case)
+    record_event(action=AuditEvent.Action.VIEW, obj=case)
     consents = consent_state(case)
     entries = log_entries_for(case, audience=None, viewer=request.user)
     notes_only = request.GET.get("timeline") == "notes"
@@ -270,7 +268,6 @@ def case_edit(request, reference):
                 case=Case.objects.get(pk=case.pk),
                 by=request.user,
                 fields={name: form.cleaned_data[name] for name in CaseForm.Meta.fields},
-                request=request,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -289,9 +286,7 @@ def case_transition(request, reference):
     case, access = case_for(request, reference)
     _require_manage(access)
     try:
-        services.case_transition(
-            case=case, to=request.POST.get("to", ""), by=request.user, request=request
-        )
+        services.case_transition(case=case, to=request.POST.get("to", ""), by=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -323,9 +318,7 @@ def case_close(request, reference):
     if request.method == "POST" and form.is_valid():
         try:
             with shown_to(request):
-                services.case_close(
-                    case=case, by=request.user, request=request, **form.cleaned_data
-                )
+                services.case_close(case=case, by=request.user, **form.cleaned_data)
                 messages.success(request, f"{case.reference} is closed.")
         except ValidationError as error:
             add_service_errors(form, error)
@@ -355,7 +348,7 @@ def case_reopen(request, reference):
         try:
             with shown_to(request):
                 case = services.case_reopen(
-                    case=case, by=request.user, reason=form.cleaned_data["reason"], request=request
+                    case=case, by=request.user, reason=form.cleaned_data["reason"]
                 )
                 messages.success(
                     request, f"{case.reference} is reopened as “{case.get_status_display()}”."
@@ -376,7 +369,7 @@ def follow_up_done(request, reference):
     case, access = case_for(request, reference)
     _require_manage(access)
     try:
-        services.follow_up_done(case=case, by=request.user, request=request)
+        services.follow_up_done(case=case, by=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -392,9 +385,7 @@ def log_add(request, reference):
     form = LogEntryForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         try:
-            entry = services.log_entry_add(
-                case=case, by=request.user, request=request, **form.cleaned_data
-            )
+            entry = services.log_entry_add(case=case, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -417,9 +408,7 @@ def log_edit(request, reference, pk):
     form = LogEntryForm(request.POST or None, instance=entry, case=case)
     if request.method == "POST" and form.is_valid():
         try:
-            services.log_entry_update(
-                entry=entry, by=request.user, fields=form.cleaned_data, request=request
-            )
+            services.log_entry_update(entry=entry, by=request.user, fields=form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -80,7 +80,7 @@ def agreement_context(agreement) -> dict:
 
 
 @transaction.atomic
-def agreement_document(*, agreement, by, request=None) -> GeneratedDocument:
+def agreement_document(*, agreement, by) -> GeneratedDocument:
     """The agreement's PDF, as loaded in this request — pass the agreement a service returned,
     not an object from before it changed (the agreement PDF page's comes with its
     case, parties, consents and assignments already fetched by cases.access.case_for); whatever
@@ -98,7 +98,7 @@ def agreement_document(*, agreement, by, request=None) -> GeneratedDocument:
         agreement=agreement,
     )  # fmt: skip
     record_event(
-        action=AuditEvent.Action.DOWNLOAD, actor=by, request=request, obj=document,
+        action=AuditEvent.Action.DOWNLOAD, actor=by, obj=document,
         case_reference=agreement.case.reference,
         detail={"agreement_version": agreement.version, "sha256": document.sha256[:16]},
     )  # fmt: skip
@@ -106,7 +106,7 @@ def agreement_document(*, agreement, by, request=None) -> GeneratedDocument:
 
 
 @transaction.atomic
-def letter_document(*, case, party, kind: str, by, request=None) -> GeneratedDocument:
+def letter_document(*, case, party, kind: str, by) -> GeneratedDocument:
     """A letter to one party: an invitation to mediation, or the outcome once the case closed."""
     if party.case_id != case.pk:
         raise ValidationError("Choose a party of this case.")
@@ -125,7 +125,7 @@ def letter_document(*, case, party, kind: str, by, request=None) -> GeneratedDoc
     pdf, _html = render_pdf(f"{kind}_letter.html", context)
     document = _store(case=case, kind=kind, pdf=pdf, by=by, party=party)
     record_event(
-        action=AuditEvent.Action.DOWNLOAD, actor=by, request=request, obj=document,
+        action=AuditEvent.Action.DOWNLOAD, actor=by, obj=document,
         case_reference=case.reference, detail={"letter": kind},
     )  # fmt: skip
     return document

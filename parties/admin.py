@@ -17,7 +17,7 @@ class PartyAdmin(ScopedAdmin):
     def save_model(self, request, obj, form, change):
         fields = {name: getattr(obj, name) for name in form.changed_data}
         with shown_to(request):
-            services.party_update(party=obj, by=request.user, fields=fields, request=request)
+            services.party_update(party=obj, by=request.user, fields=fields)
 
 
 @admin.register(Consent)

@@ -38,25 +38,14 @@ PARTY_EDITABLE_FIELDS = tuple(
 )
 
 
-def _audit(action, *, by, party, request=None, obj=None, **detail):
-    record_event(
-        action=action,
-        actor=by,
-        request=request,
-        obj=obj or party,
-        case_reference=party.case.reference,
-        detail=detail or None,
-    )
-
-
 @transaction.atomic
-def party_add(*, case, by, fields: dict, request=None) -> Party:
+def party_add(*, case, by, fields: dict) -> Party:
     """Add a party. On a case already past consent, no joint work can be booked until they
     consent (sessions.services), and joint work already booked is flagged until then."""
     party = Party(case=case, **fields)
     party.full_clean()
     party.save()
-    _audit(AuditEvent.Action.CREATE, by=by, party=party, request=request)
+    record_event(action=AuditEvent.Action.CREATE, actor=by, obj=party)
     timeline.log(case, f"{party.full_name} added ({party.get_role_display().lower()}).", by=by)
     if case.is_open:
         joint = list(future_sessions(case).filter(kind__in=MediationSession.JOINT_KINDS))
@@ -75,7 +64,7 @@ def party_add(*, case, by, fields: dict, request=None) -> Party:
 
 
 @transaction.atomic
-def party_update(*, party: Party, by, fields: dict, request=None) -> Party:
+def party_update(*, party: Party, by, fields: dict) -> Party:
     """Change a party's details; a new name or address is checked against the pair (rule 8)."""
     unknown = set(fields) - set(PARTY_EDITABLE_FIELDS)
     if unknown:
@@ -87,7 +76,9 @@ def party_update(*, party: Party, by, fields: dict, request=None) -> Party:
         setattr(party, name, value)
     party.full_clean()
     party.save()
-    _audit(AuditEvent.Action.CHANGE, by=by, party=party, request=request, fields=sorted(fields))
+    record_event(
+        action=AuditEvent.Action.CHANGE, actor=by, obj=party, detail={"fields": sorted(fields)}
+    )
     if moved and party.case.is_open:
         tell_unaccepted_conflicts([party.case])
     return party
@@ -102,12 +93,10 @@ def consent_record(
     given_at: datetime.datetime,
     method: str,
     notes: str = "",
-    request=None,
 ) -> Consent:
     """Record a consent. A party holds at most one current consent of each kind."""
     return consents_record(
         party=party, by=by, kinds=[kind], given_at=given_at, method=method, notes=notes,
-        request=request,
     )[0]  # fmt: skip
 
 
@@ -120,7 +109,6 @@ def consents_record(
     given_at: datetime.datetime,
     method: str,
     notes: str = "",
-    request=None,
 ) -> list[Consent]:
     """Record the consents a party gave at once (one conversation, one letter): all or none,
     and one line on the case's timeline."""
@@ -137,8 +125,12 @@ def consents_record(
         )
         consent.full_clean()
         consent.save()
-        _audit(
-            AuditEvent.Action.CREATE, by=by, party=party, request=request, obj=consent, kind=kind
+        record_event(
+            action=AuditEvent.Action.CREATE,
+            actor=by,
+            obj=consent,
+            case_reference=party.case.reference,
+            detail={"kind": kind},
         )
         recorded.append(consent)
         held.add(kind)
@@ -161,7 +153,6 @@ def consent_withdraw(
     withdrawn_at: datetime.datetime | None = None,
     method: str = "",
     note: str = "",
-    request=None,
 ) -> Consent:
     """Record that a party withdrew a consent, and stop what it allowed:
 
@@ -200,13 +191,12 @@ def consent_withdraw(
         ]
     )
     party = consent.party
-    _audit(
-        AuditEvent.Action.CHANGE,
-        by=by,
-        party=party,
-        request=request,
+    record_event(
+        action=AuditEvent.Action.CHANGE,
+        actor=by,
         obj=consent,
-        withdrawn=consent.kind,
+        case_reference=party.case.reference,
+        detail={"withdrawn": consent.kind},
     )
     how = f" ({consent.get_withdrawn_method_display().lower()})" if method else ""
     timeline.log(
@@ -218,7 +208,7 @@ def consent_withdraw(
         party=party,
     )
     if consent.kind == Consent.Kind.MEDIATE:
-        _stop_mediation(party, by=by, request=request)
+        _stop_mediation(party, by=by)
     if consent.kind in CONTACT_STOPPING_KINDS:
         cancelled = cancel_messages_to(party=party, reason="Consent withdrawn")
         if cancelled:
@@ -226,7 +216,7 @@ def consent_withdraw(
                 f"Cancelled {cancelled} message{pluralize(cancelled)} still to go to "
                 f"{party.full_name}: nothing more will be sent to them."
             )
-        _back_to_awaiting_consent(party, by=by, request=request)
+        _back_to_awaiting_consent(party, by=by)
     return consent
 
 
@@ -253,22 +243,21 @@ def party_messages_pending(party: Party) -> int:
     ).count()
 
 
-def _stop_mediation(party: Party, *, by, request=None) -> None:
+def _stop_mediation(party: Party, *, by) -> None:
     cancelled = cancel_sessions(
         stopped_by_withdrawal(party),
         by=by,
         because=f"{party.full_name} withdrew from mediation",
         notify=Notify.EVERYONE,
-        request=request,
     )
     tell(cancelled.describe())
 
 
-def _back_to_awaiting_consent(party: Party, *, by, request=None) -> None:
+def _back_to_awaiting_consent(party: Party, *, by) -> None:
     """A case is ready or active only while every party consents (rule 7)."""
     case = party.case
     if case.status in (Status.READY, Status.ACTIVE):
-        case_services.case_transition(case=case, to=Status.AWAITING_CONSENT, by=by, request=request)
+        case_services.case_transition(case=case, to=Status.AWAITING_CONSENT, by=by)
         tell(
             f"{case.reference} is back to awaiting consent: close it as withdrawn, or record "
             f"{party.full_name}'s consent again if they change their mind."

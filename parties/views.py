@@ -34,7 +34,7 @@ def _party(case, pk):
 def party_detail(request, reference, pk):
     case, access = case_for(request, reference)
     party = _party(case, pk)
-    record_event(action=AuditEvent.Action.VIEW, request=request, obj=party)
+    record_event(action=AuditEvent.Action.VIEW, obj=party)
     entries = log_entries_for(case, audience=None, viewer=request.user).filter(party=party)
     return render(
         request,
@@ -62,7 +62,6 @@ def party_add(request, reference):
                     case=case,
                     by=request.user,
                     fields={name: getattr(form.instance, name) for name in PartyForm.Meta.fields},
-                    request=request,
                 )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -89,7 +88,6 @@ def party_edit(request, reference, pk):
                     party=party,
                     by=request.user,
                     fields={name: getattr(form.instance, name) for name in PartyForm.Meta.fields},
-                    request=request,
                 )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -117,9 +115,7 @@ def consent_add(request, reference, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            recorded = services.consents_record(
-                party=party, by=request.user, request=request, **form.cleaned_data
-            )
+            recorded = services.consents_record(party=party, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -163,7 +159,6 @@ def consent_withdraw(request, reference, pk):
                     withdrawn_at=form.cleaned_data["withdrawn_at"],
                     method=form.cleaned_data["method"],
                     note=form.cleaned_data["note"],
-                    request=request,
                 )
                 messages.warning(
                     request,

@@ -296,19 +296,8 @@ def _anonymise_case_records(
     counts.add("history_rows", _delete_history(_case_history(case, party_ids)))
 
 
-def _audit_anonymised(*, obj, case_reference="", reason, counts: CaseCounts, by, request, **extra):
-    record_event(
-        action=AuditEvent.Action.DELETE,
-        actor=by,
-        request=request,
-        obj=obj,
-        case_reference=case_reference,
-        detail={"anonymised": reason, **extra, **counts.values},
-    )
-
-
 @transaction.atomic
-def anonymise_case(*, case: Case, by=None, request=None, today=None) -> dict | None:
+def anonymise_case(*, case: Case, by=None, today=None) -> dict | None:
     """Anonymise a closed case past its retention period. Returns the counts, or None when
     there was nothing to do (already anonymised, or not due: reopened since, say)."""
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -321,10 +310,12 @@ def anonymise_case(*, case: Case, by=None, request=None, today=None) -> dict | N
     Anonymisation.objects.create(
         case=case, reason=Anonymisation.Reason.RETENTION, counts=counts.values, performed_by=by
     )
-    _audit_anonymised(
-        obj=case, case_reference=case.reference, reason=Anonymisation.Reason.RETENTION,
-        counts=counts, by=by, request=request,
-    )  # fmt: skip
+    record_event(
+        action=AuditEvent.Action.DELETE,
+        actor=by,
+        obj=case,
+        detail={"anonymised": Anonymisation.Reason.RETENTION, **counts.values},
+    )
     return counts.values
 
 
@@ -346,14 +337,18 @@ def _release_login(volunteer: Volunteer) -> None:
     )
     if not staff:
         get_user_model().objects.filter(pk=user.pk).update(
-            first_name="", last_name="", email="", is_active=False,
-            username=f"anonymised-volunteer-{volunteer.pk}", password=make_password(None),
-        )  # fmt: skip
+            first_name="",
+            last_name="",
+            email="",
+            is_active=False,
+            username=f"anonymised-volunteer-{volunteer.pk}",
+            password=make_password(None),
+        )
 
 
 @transaction.atomic
 def anonymise_volunteer(
-    *, volunteer: Volunteer, by=None, reason=Anonymisation.Reason.RETENTION, request=None,
+    *, volunteer: Volunteer, by=None, reason=Anonymisation.Reason.RETENTION,
     sar=None, check_due=True,
 ) -> dict | None:  # fmt: skip
     """Anonymise a volunteer who never mediated: an unsuccessful application past retention,
@@ -396,10 +391,16 @@ def anonymise_volunteer(
     Anonymisation.objects.create(
         volunteer=volunteer, reason=reason, counts=counts.values, performed_by=by, request=sar
     )
-    _audit_anonymised(
-        obj=volunteer, reason=reason, counts=counts, by=by, request=request,
-        **({"subject_access_request": sar.pk} if sar else {}),
-    )  # fmt: skip
+    record_event(
+        action=AuditEvent.Action.DELETE,
+        actor=by,
+        obj=volunteer,
+        detail={
+            "anonymised": reason,
+            **({"subject_access_request": sar.pk} if sar else {}),
+            **counts.values,
+        },
+    )
     return counts.values
 
 
@@ -508,7 +509,7 @@ def erasure_plan(sar: SubjectAccessRequest) -> ErasurePlan:
 
 
 @transaction.atomic
-def erase_party(*, party: Party, by, request=None, sar=None) -> dict | None:
+def erase_party(*, party: Party, by, sar=None) -> dict | None:
     """Anonymise one person's records in a closed case, at their request: their own details,
     consents' notes, reminders and letters, and the case's free text (which may name them).
     Other parties' names and contact details are kept until the case's retention ends."""
@@ -526,18 +527,28 @@ def erase_party(*, party: Party, by, request=None, sar=None) -> dict | None:
         case, parties=[party], reason=Anonymisation.Reason.ERASURE, counts=counts
     )
     Anonymisation.objects.create(
-        case=case, party=party, reason=Anonymisation.Reason.ERASURE, counts=counts.values,
-        performed_by=by, request=sar,
-    )  # fmt: skip
-    _audit_anonymised(
-        obj=case, case_reference=case.reference, reason=Anonymisation.Reason.ERASURE,
-        counts=counts, by=by, request=request, party=party.pk,
-        **({"subject_access_request": sar.pk} if sar else {}),
-    )  # fmt: skip
+        case=case,
+        party=party,
+        reason=Anonymisation.Reason.ERASURE,
+        counts=counts.values,
+        performed_by=by,
+        request=sar,
+    )
+    record_event(
+        action=AuditEvent.Action.DELETE,
+        actor=by,
+        obj=case,
+        detail={
+            "anonymised": Anonymisation.Reason.ERASURE,
+            "party": party.pk,
+            **({"subject_access_request": sar.pk} if sar else {}),
+            **counts.values,
+        },
+    )
     return counts.values
 
 
-def erase_subject(*, sar: SubjectAccessRequest, by, request=None) -> ErasurePlan:
+def erase_subject(*, sar: SubjectAccessRequest, by) -> ErasurePlan:
     """Erase what the policy allows for the records of ``sar``: the parties in closed cases
     and volunteers who never mediated. All of it or nothing. Returns the plan it followed."""
     plan = erasure_plan(sar)
@@ -545,26 +556,23 @@ def erase_subject(*, sar: SubjectAccessRequest, by, request=None) -> ErasurePlan
         raise ValidationError("Nothing here can be erased now.")
     with transaction.atomic():
         for party in plan.erase_parties:
-            erase_party(party=party, by=by, request=request, sar=sar)
+            erase_party(party=party, by=by, sar=sar)
         for volunteer in plan.erase_volunteers:
             anonymise_volunteer(
-                volunteer=volunteer, by=by, reason=Anonymisation.Reason.ERASURE,
-                request=request, sar=sar, check_due=False,
-            )  # fmt: skip
+                volunteer=volunteer,
+                by=by,
+                reason=Anonymisation.Reason.ERASURE,
+                sar=sar,
+                check_due=False,
+            )
     return plan
 
 
 # --- Subject access requests --------------------------------------------------------------------
 
 
-def _audit_request(action, *, sar, by, request=None, **detail):
-    record_event(action=action, actor=by, request=request, obj=sar, detail=detail or None)
-
-
 @transaction.atomic
-def request_open(
-    *, by, fields: dict, parties=(), volunteers=(), request=None
-) -> SubjectAccessRequest:
+def request_open(*, by, fields: dict, parties=(), volunteers=()) -> SubjectAccessRequest:
     """Open a subject access request for a named person, with the records found to be theirs
     (none is fine: the answer is then that we hold nothing)."""
     sar = SubjectAccessRequest(created_by=by, **fields)
@@ -573,32 +581,36 @@ def request_open(
     sar.save()
     sar.parties.set(parties)
     sar.volunteers.set(volunteers)
-    _audit_request(
-        AuditEvent.Action.CREATE, sar=sar, by=by, request=request,
-        parties=len(parties), volunteers=len(volunteers),
-    )  # fmt: skip
+    record_event(
+        action=AuditEvent.Action.CREATE,
+        actor=by,
+        obj=sar,
+        detail={"parties": len(parties), "volunteers": len(volunteers)},
+    )
     return sar
 
 
 @transaction.atomic
 def request_add_records(
-    *, sar: SubjectAccessRequest, by, parties=(), volunteers=(), request=None
+    *, sar: SubjectAccessRequest, by, parties=(), volunteers=()
 ) -> SubjectAccessRequest:
     sar = SubjectAccessRequest.objects.select_for_update().get(pk=sar.pk)
     if not sar.is_open:
         raise ValidationError("This request is closed; open a new one.")
     sar.parties.add(*parties)
     sar.volunteers.add(*volunteers)
-    _audit_request(
-        AuditEvent.Action.CHANGE, sar=sar, by=by, request=request,
-        added_parties=len(parties), added_volunteers=len(volunteers),
-    )  # fmt: skip
+    record_event(
+        action=AuditEvent.Action.CHANGE,
+        actor=by,
+        obj=sar,
+        detail={"added_parties": len(parties), "added_volunteers": len(volunteers)},
+    )
     return sar
 
 
 @transaction.atomic
 def request_close(
-    *, sar: SubjectAccessRequest, by, status: str, completed_on, notes: str = "", request=None
+    *, sar: SubjectAccessRequest, by, status: str, completed_on, notes: str = ""
 ) -> SubjectAccessRequest:
     sar = SubjectAccessRequest.objects.select_for_update().get(pk=sar.pk)
     if not sar.is_open:
@@ -614,16 +626,16 @@ def request_close(
     if notes.strip():
         sar.notes = f"{sar.notes}\n\n{notes.strip()}".strip()
     sar.save()
-    _audit_request(
-        AuditEvent.Action.TRANSITION, sar=sar, by=by, request=request, to=status,
-        late=completed_on > sar.due_on,
-    )  # fmt: skip
+    record_event(
+        action=AuditEvent.Action.TRANSITION,
+        actor=by,
+        obj=sar,
+        detail={"to": status, "late": completed_on > sar.due_on},
+    )
     return sar
 
 
-def request_export(
-    *, sar: SubjectAccessRequest, by, fmt: str, include_safeguarding=False, request=None
-) -> bytes:
+def request_export(*, sar: SubjectAccessRequest, by, fmt: str, include_safeguarding=False) -> bytes:
     """The PDF or JSON copy of everything held about the person; audited as an export (counts
     only: nothing about the person goes in the audit trail)."""
     from documents.rendering import render_pdf
@@ -637,9 +649,15 @@ def request_export(
         content = as_json(data)
     else:
         raise ValueError(fmt)
-    _audit_request(
-        AuditEvent.Action.EXPORT, sar=sar, by=by, request=request, format=fmt,
-        cases=len(data["cases"]), volunteer_records=len(data["volunteer_records"]),
-        safeguarding_notes=include_safeguarding,
-    )  # fmt: skip
+    record_event(
+        action=AuditEvent.Action.EXPORT,
+        actor=by,
+        obj=sar,
+        detail={
+            "format": fmt,
+            "cases": len(data["cases"]),
+            "volunteer_records": len(data["volunteer_records"]),
+            "safeguarding_notes": include_safeguarding,
+        },
+    )
     return content

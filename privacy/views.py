@@ -80,7 +80,6 @@ def search(request):
         # the search text (it is a name, an email or a phone number).
         record_event(
             action=AuditEvent.Action.VIEW,
-            request=request,
             object_repr="Subject access search",
             detail={"search": "subject_access", "parties": len(parties),
                     "volunteers": len(volunteers)},
@@ -102,7 +101,7 @@ def request_new(request):
             try:
                 sar = services.request_open(
                     by=request.user, fields=form.cleaned_data, parties=parties,
-                    volunteers=volunteers, request=request,
+                    volunteers=volunteers,
                 )  # fmt: skip
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -127,7 +126,7 @@ def _get_request(pk) -> SubjectAccessRequest:
 
 
 def _render_detail(request, sar, *, status_form=None, export_form=None, status=200):
-    record_event(action=AuditEvent.Action.VIEW, request=request, obj=sar)
+    record_event(action=AuditEvent.Action.VIEW, obj=sar)
     return render(
         request,
         "privacy/request_detail.html",
@@ -161,7 +160,7 @@ def request_records(request, pk):
         return redirect(f"{reverse('privacy:search')}?request={sar.pk}")
     try:
         services.request_add_records(
-            sar=sar, by=request.user, parties=parties, volunteers=volunteers, request=request
+            sar=sar, by=request.user, parties=parties, volunteers=volunteers
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -180,7 +179,7 @@ def request_status(request, pk):
             services.request_close(
                 sar=sar, by=request.user, status=form.cleaned_data["status"],
                 completed_on=form.cleaned_data["completed_on"],
-                notes=form.cleaned_data["notes"], request=request,
+                notes=form.cleaned_data["notes"],
             )  # fmt: skip
         except ValidationError as error:
             add_service_errors(form, error)
@@ -205,7 +204,7 @@ def _export(request, pk, fmt):
     form = ExportForm(request.GET)
     include = form.is_valid() and form.cleaned_data["include_safeguarding"]
     content = services.request_export(
-        sar=sar, by=request.user, fmt=fmt, include_safeguarding=include, request=request
+        sar=sar, by=request.user, fmt=fmt, include_safeguarding=include
     )
     content_type = "application/pdf" if fmt == "pdf" else "application/json; charset=utf-8"
     return _download(
@@ -231,7 +230,7 @@ def request_erase(request, pk):
     form = EraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.erase_subject(sar=sar, by=request.user, request=request)
+            plan = services.erase_subject(sar=sar, by=request.user)
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:

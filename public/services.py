@@ -6,8 +6,9 @@ timeline saying how and when they agreed to be contacted. A volunteer applicatio
 Volunteer with status "applicant" (volunteers.services.volunteer_create) and their availability.
 
 Each runs in one transaction with the rate limit (public.spam.record_submission): a form that fails
-is not counted, and a form over the limit saves nothing. No request is passed on, so the audit
-trail records these as done by nobody and keeps no IP address of a member of the public.
+is not counted, and a form over the limit saves nothing. Each runs outside the request's audit
+context (``acting_in(None)``), so the audit trail records it as done by nobody and keeps no IP
+address of a member of the public.
 """
 
 import datetime
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from audit.context import acting_in
 from cases.models import Case, ContactLogEntry
 from cases.services import case_create, log_entry_add
 from parties.models import Consent, Party
@@ -33,6 +35,7 @@ def _local(now: datetime.datetime) -> str:
 
 
 @transaction.atomic
+@acting_in(None)
 def referral_submit(
     *,
     case_fields: dict,
@@ -91,6 +94,7 @@ def referral_submit(
 
 
 @transaction.atomic
+@acting_in(None)
 def application_submit(
     *,
     fields: dict,

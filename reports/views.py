@@ -148,7 +148,6 @@ def report_csv(report: Report) -> str:
 def csv_download(request, report: Report) -> HttpResponse:
     record_event(
         action=AuditEvent.Action.EXPORT,
-        request=request,
         object_repr=f"{report.title} report (CSV)",
         detail={
             "report": report.key,
@@ -203,7 +202,6 @@ def summary_pdf(request):
     )
     record_event(
         action=AuditEvent.Action.DOWNLOAD,
-        request=request,
         object_repr="Trustees' summary (PDF)",
         detail={
             "report": "summary",

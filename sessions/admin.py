@@ -43,10 +43,9 @@ class ServiceSettingsAdmin(admin.ModelAdmin):
                 reason=data["home_visits_reason"],
                 suspended_from=data["home_visits_suspended_from"],
                 suspended_until=data["home_visits_suspended_until"],
-                request=request,
             )
         else:
-            services.home_visits_resume(by=request.user, request=request)
+            services.home_visits_resume(by=request.user)
 
 
 class ReadOnlyMixin:

@@ -42,17 +42,6 @@ def _when(session_start, session_end) -> str:
     return f"{date_format(start, 'j M Y')}, {start:%H:%M}–{end:%H:%M}"
 
 
-def _audit(action, *, by, session, request=None, **detail):
-    record_event(
-        action=action,
-        actor=by,
-        request=request,
-        obj=session,
-        case_reference=session.case.reference,
-        detail=detail or None,
-    )
-
-
 def _check_times(starts_at, ends_at, *, recording_held: bool) -> None:
     errors = {}
     if ends_at <= starts_at:
@@ -167,7 +156,6 @@ def session_book(
     venue: str = "",
     notes: str = "",
     held: bool = False,
-    request=None,
 ) -> MediationSession:
     """Book a session (or record one that was held) for the case's current pair."""
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -203,7 +191,7 @@ def session_book(
     session.parties.set(parties)
     if not held:
         outbox.schedule_session_reminders(session)
-    _audit(AuditEvent.Action.CREATE, by=by, session=session, request=request)
+    record_event(action=AuditEvent.Action.CREATE, actor=by, obj=session)
     who = ", ".join(p.full_name for p in parties) or "no party"
     timeline.log(
         case,
@@ -227,7 +215,6 @@ def session_reschedule(
     ends_at: datetime.datetime,
     mode: str | None = None,
     venue: str | None = None,
-    request=None,
 ) -> MediationSession:
     """Move a scheduled session; its reminders move with it, and the old time is kept in the
     session's history and on the case timeline."""
@@ -260,7 +247,9 @@ def session_reschedule(
         f"{session.get_kind_display()} moved from {before} to {_when(starts_at, ends_at)}.",
         by=by,
     )
-    _audit(AuditEvent.Action.CHANGE, by=by, session=session, request=request, rescheduled=True)
+    record_event(
+        action=AuditEvent.Action.CHANGE, actor=by, obj=session, detail={"rescheduled": True}
+    )
     return session
 
 
@@ -291,18 +280,18 @@ class Cancelled:
         return f"Cancelled {len(what)} sessions ({', '.join(what)}){tail}."
 
 
-def _cancel(session, *, by, notify, request=None, **why) -> int:
+def _cancel(session, *, by, notify, **why) -> int:
     session.status = MediationSession.Status.CANCELLED
     session.save(update_fields=["status"])
     reminders = outbox.cancel_session_reminders(session, notify=notify)
-    _audit(AuditEvent.Action.CHANGE, by=by, session=session, request=request, cancelled=True, **why)
+    record_event(
+        action=AuditEvent.Action.CHANGE, actor=by, obj=session, detail={"cancelled": True, **why}
+    )
     return reminders
 
 
 @transaction.atomic
-def session_cancel(
-    *, session: MediationSession, by, reason: str = "", request=None
-) -> MediationSession:
+def session_cancel(*, session: MediationSession, by, reason: str = "") -> MediationSession:
     """Cancel a scheduled session: pending reminders are cancelled and everyone who was to
     attend (and may be contacted) gets a cancellation notice."""
     session = _lock(session)
@@ -313,7 +302,6 @@ def session_cancel(
         session,
         by=by,
         notify=outbox.Notify.EVERYONE if upcoming else outbox.Notify.NOBODY,
-        request=request,
     )
     timeline.log(
         session.case,
@@ -324,9 +312,7 @@ def session_cancel(
     return session
 
 
-def cancel_sessions(
-    sessions, *, by, because: str, notify: outbox.Notify, request=None
-) -> Cancelled:
+def cancel_sessions(sessions, *, by, because: str, notify: outbox.Notify) -> Cancelled:
     """Cancel ``sessions`` (scheduled ones of one case, as a change to the case requires) with
     their reminders, and say so once on the case's timeline. Runs inside the caller's
     transaction, which holds the case's lock."""
@@ -338,9 +324,7 @@ def cancel_sessions(
     )
     cancelled = Cancelled(sessions=sessions)
     for session in sessions:
-        cancelled.reminders += _cancel(
-            session, by=by, notify=notify, request=request, because=because
-        )
+        cancelled.reminders += _cancel(session, by=by, notify=notify, because=because)
     if sessions:
         listed = "; ".join(
             f"{s.get_kind_display().lower()} on {_when(s.starts_at, s.ends_at)}" for s in sessions
@@ -383,7 +367,7 @@ def stopped_by_withdrawal(party):
 
 @transaction.atomic
 def session_record_outcome(
-    *, session: MediationSession, by, status: str, notes: str = "", request=None
+    *, session: MediationSession, by, status: str, notes: str = ""
 ) -> MediationSession:
     """Mark a session held or did-not-attend (once it has started), with confidential notes."""
     session = _lock(session)
@@ -398,7 +382,7 @@ def session_record_outcome(
         session.notes = notes.strip()
     session.save(update_fields=["status", "notes"])
     outbox.cancel_session_reminders(session, notify=outbox.Notify.NOBODY)
-    _audit(AuditEvent.Action.CHANGE, by=by, session=session, request=request, outcome=status)
+    record_event(action=AuditEvent.Action.CHANGE, actor=by, obj=session, detail={"outcome": status})
     timeline.log(
         session.case,
         f"{session.get_kind_display()} on {_when(session.starts_at, session.ends_at)}: "
@@ -410,7 +394,7 @@ def session_record_outcome(
 
 @transaction.atomic
 def home_visits_suspend(
-    *, by, reason: str, suspended_from=None, suspended_until=None, request=None
+    *, by, reason: str, suspended_from=None, suspended_until=None
 ) -> ServiceSettings:
     if not reason.strip():
         raise ValidationError({"home_visits_reason": "Say why home visits are suspended."})
@@ -427,7 +411,6 @@ def home_visits_suspend(
     record_event(
         action=AuditEvent.Action.CHANGE,
         actor=by,
-        request=request,
         obj=service,
         object_repr="Service settings",
         detail={"home_visits": "suspended"},
@@ -436,14 +419,13 @@ def home_visits_suspend(
 
 
 @transaction.atomic
-def home_visits_resume(*, by, request=None) -> ServiceSettings:
+def home_visits_resume(*, by) -> ServiceSettings:
     service = ServiceSettings.objects.select_for_update().get_or_create(pk=1)[0]
     service.home_visits_suspended = False
     service.save()
     record_event(
         action=AuditEvent.Action.CHANGE,
         actor=by,
-        request=request,
         obj=service,
         object_repr="Service settings",
         detail={"home_visits": "resumed"},

@@ -7,7 +7,7 @@ cases.access.case_for, so a case out of the user's scope answers 404 on all of t
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -82,7 +82,6 @@ def session_new(request, reference):
                 parties=data["parties"],
                 notes=data["notes"],
                 held=data["held"],
-                request=request,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -158,7 +157,7 @@ def session_detail(request, reference, pk):
     case, access = case_for(request, reference)
     _require(access.can_record)
     session = _session(case, pk)
-    record_event(action=AuditEvent.Action.VIEW, request=request, obj=session)
+    record_event(action=AuditEvent.Action.VIEW, obj=session)
     started = session.starts_at <= timezone.now()
     return render(
         request,
@@ -202,7 +201,7 @@ def session_reschedule(request, reference, pk):
     if request.method == "POST" and form.is_valid():
         try:
             session = services.session_reschedule(
-                session=session, by=request.user, request=request, **form.cleaned_data
+                session=session, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -236,7 +235,7 @@ def session_cancel(request, reference, pk):
         return redirect(session)
     try:
         services.session_cancel(
-            session=session, by=request.user, reason=form.cleaned_data["reason"], request=request
+            session=session, by=request.user, reason=form.cleaned_data["reason"]
         )
     except ValidationError as error:
         for message in error.messages:
@@ -257,7 +256,7 @@ def session_outcome(request, reference, pk):
     if request.method == "POST" and form.is_valid():
         try:
             session = services.session_record_outcome(
-                session=session, by=request.user, request=request, **form.cleaned_data
+                session=session, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -284,15 +283,14 @@ def session_ics(request, reference, pk):
     _require(access.can_record)
     session = _session(case, pk)
     content = calendar_for([session], name=f"{case.reference} session")
-    record_event(
-        action=AuditEvent.Action.DOWNLOAD, request=request, obj=session, detail={"format": "ics"}
-    )
+    record_event(action=AuditEvent.Action.DOWNLOAD, obj=session, detail={"format": "ics"})
     return _ics_response(content, f"{case.reference}-session-{session.pk}.ics")
 
 
 # Calendars ------------------------------------------------------------------------------------
 
 
+@login_not_required
 @require_safe
 def calendar_feed(request, token):
     """A mediator's sessions as iCalendar. No login: the unguessable token is the secret, and
@@ -306,7 +304,6 @@ def calendar_feed(request, token):
     content = calendar_for(sessions, name="WKM mediation sessions")
     record_event(
         action=AuditEvent.Action.DOWNLOAD,
-        request=request,
         actor=user,
         obj=feed,
         object_repr="Calendar feed",
@@ -324,7 +321,6 @@ def _own_volunteer(user) -> Volunteer:
     return volunteer
 
 
-@login_required
 def calendar_settings(request):
     volunteer = _own_volunteer(request.user)
     feed, _created = CalendarFeed.objects.get_or_create(volunteer=volunteer)
@@ -333,7 +329,6 @@ def calendar_settings(request):
         feed.save(update_fields=["token"])
         record_event(
             action=AuditEvent.Action.CHANGE,
-            request=request,
             obj=feed,
             object_repr="Calendar feed",
             detail={"calendar_feed": "revoked"},
@@ -370,7 +365,7 @@ def home_visits(request):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "resume":
-            services.home_visits_resume(by=request.user, request=request)
+            services.home_visits_resume(by=request.user)
             messages.success(request, "Home visits can be booked again.")
             return redirect("home_visits")
         if action == "suspend" and form.is_valid():
@@ -381,7 +376,6 @@ def home_visits(request):
                     reason=data["home_visits_reason"],
                     suspended_from=data["home_visits_suspended_from"],
                     suspended_until=data["home_visits_suspended_until"],
-                    request=request,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)

@@ -46,9 +46,8 @@ def _save_through_service(form, request):
             volunteer=Volunteer.objects.get(pk=form.instance.pk),
             by=request.user,
             fields=fields,
-            request=request,
         )
-    return services.volunteer_create(by=request.user, fields=fields, request=request)
+    return services.volunteer_create(by=request.user, fields=fields)
 
 
 @admin.register(Volunteer)

@@ -60,21 +60,10 @@ VOLUNTEER_EDITABLE_FIELDS = (
 )
 
 
-def _audit(action, *, by, obj, request=None, case_reference="", **detail):
-    record_event(
-        action=action,
-        actor=by,
-        request=request,
-        obj=obj,
-        case_reference=case_reference,
-        detail=detail or None,
-    )
-
-
-def _save(obj, *, by, request=None, action=AuditEvent.Action.CREATE, audit_obj=None, **detail):
+def _save(obj, *, by, action=AuditEvent.Action.CREATE, audit_obj=None, **detail):
     obj.full_clean()
     obj.save()
-    _audit(action, by=by, obj=audit_obj or obj, request=request, **detail)
+    record_event(action=action, actor=by, obj=audit_obj or obj, detail=detail)
     return obj
 
 
@@ -98,14 +87,14 @@ def _check_becoming_mediator(volunteer: Volunteer, status: str | None) -> None:
 
 
 @transaction.atomic
-def volunteer_create(*, by, fields: dict, request=None) -> Volunteer:
+def volunteer_create(*, by, fields: dict) -> Volunteer:
     volunteer = Volunteer(**fields)
     _check_becoming_mediator(Volunteer(), fields.get("status"))
-    return _save(volunteer, by=by, request=request)
+    return _save(volunteer, by=by)
 
 
 @transaction.atomic
-def volunteer_update(*, volunteer: Volunteer, by, fields: dict, request=None) -> Volunteer:
+def volunteer_update(*, volunteer: Volunteer, by, fields: dict) -> Volunteer:
     """Change a volunteer's record, and what the change means for their cases:
 
     - no longer working (inactive, applicant, back in training): their assignments on open
@@ -126,16 +115,16 @@ def volunteer_update(*, volunteer: Volunteer, by, fields: dict, request=None) ->
     before = Volunteer(status=volunteer.status, supervisor_id=volunteer.supervisor_id)
     for name, value in fields.items():
         setattr(volunteer, name, value)
-    _save(volunteer, by=by, request=request, action=AuditEvent.Action.CHANGE, fields=sorted(fields))
+    _save(volunteer, by=by, action=AuditEvent.Action.CHANGE, fields=sorted(fields))
     working = WORKING_STATUSES
     if before.status in working and volunteer.status not in working:
-        _stop_working(volunteer, by=by, request=request)
+        _stop_working(volunteer, by=by)
     elif volunteer.status not in working:
         cancel_messages_to(volunteer=volunteer, reason="The volunteer is not working")
     if volunteer.supervisor_id != before.supervisor_id:
-        _follow_new_supervisor(volunteer, by=by, request=request)
+        _follow_new_supervisor(volunteer, by=by)
     if volunteer.status == Volunteer.Status.TRAINEE and before.status != volunteer.status:
-        _now_a_trainee(volunteer, by=by, request=request)
+        _now_a_trainee(volunteer, by=by)
     return volunteer
 
 
@@ -143,7 +132,7 @@ def _references(cases) -> str:
     return ", ".join(case.reference for case in cases)
 
 
-def _stop_working(volunteer: Volunteer, *, by, request=None) -> None:
+def _stop_working(volunteer: Volunteer, *, by) -> None:
     """End the assignments of a volunteer who no longer works, and everything that would still
     reach them. The cases are left for the coordinator to give a new mediator (they are listed
     under "Cases that need attention"), rather than the change being refused: the volunteer has
@@ -158,21 +147,18 @@ def _stop_working(volunteer: Volunteer, *, by, request=None) -> None:
     for assignment in assignments:
         assignment.ended_on = max(today, assignment.started_on)
         assignment.save(update_fields=["ended_on"])
-        _audit(
-            AuditEvent.Action.CHANGE,
-            by=by,
+        record_event(
+            action=AuditEvent.Action.CHANGE,
+            actor=by,
             obj=assignment.case,
-            request=request,
             case_reference=assignment.case.reference,
-            ended_assignment=assignment.pk,
-            because="volunteer_not_working",
+            detail={"ended_assignment": assignment.pk, "because": "volunteer_not_working"},
         )
     open_cases = [a.case for a in assignments]
     ended = end_trainee_cases(
         TraineeCase.objects.filter(trainee=volunteer).exclude(case__status=Status.CLOSED),
         reason=TRAINEE_LEFT,
         by=by,
-        request=request,
     )
     cancelled = cancel_messages_to(volunteer=volunteer, reason="The volunteer is not working")
     name = volunteer.full_name
@@ -199,7 +185,7 @@ def _stop_working(volunteer: Volunteer, *, by, request=None) -> None:
             )
 
 
-def _now_a_trainee(volunteer: Volunteer, *, by, request=None) -> None:
+def _now_a_trainee(volunteer: Volunteer, *, by) -> None:
     """A volunteer made a trainee (by hand, or by losing community accreditation) works on
     their open cases as a trainee: each becomes one of their trainee cases, beside their
     partner, so their supervisor sees it; where that breaks a rule, the case is named."""
@@ -215,21 +201,20 @@ def _now_a_trainee(volunteer: Volunteer, *, by, request=None) -> None:
             a.volunteer for a in assignment.case.assignments.current().select_related("volunteer")
         ]
         if len(pair) == 2:
-            _trainee_cases_follow_the_pair(assignment.case, pair, left=[], by=by, request=request)
+            _trainee_cases_follow_the_pair(assignment.case, pair, left=[], by=by)
     _tell_cases_needing_attention(volunteer)
 
 
-def _follow_new_supervisor(volunteer: Volunteer, *, by, request=None) -> None:
+def _follow_new_supervisor(volunteer: Volunteer, *, by) -> None:
     moved = TraineeCase.objects.filter(
         trainee=volunteer, status__in=TraineeCase.OPEN_STATUSES
     ).update(supervisor_id=volunteer.supervisor_id)
     if moved:
-        _audit(
-            AuditEvent.Action.CHANGE,
-            by=by,
+        record_event(
+            action=AuditEvent.Action.CHANGE,
+            actor=by,
             obj=volunteer,
-            request=request,
-            trainee_cases_to_supervisor=volunteer.supervisor_id,
+            detail={"trainee_cases_to_supervisor": volunteer.supervisor_id},
         )
         tell(
             f"{moved} trainee case{pluralize(moved)} of {volunteer.full_name} "
@@ -255,17 +240,17 @@ def _tell_cases_needing_attention(volunteer: Volunteer) -> None:
 
 
 @transaction.atomic
-def dbs_record(*, volunteer: Volunteer, by, fields: dict, request=None) -> DBSCheck:
+def dbs_record(*, volunteer: Volunteer, by, fields: dict) -> DBSCheck:
     check = DBSCheck(volunteer=volunteer, recorded_by=by, **fields)
     check.full_clean()
     check.current_until = dbs.current_until(check)
     check.save()
-    _audit(AuditEvent.Action.CREATE, by=by, obj=volunteer, request=request, dbs=check.pk)
+    record_event(action=AuditEvent.Action.CREATE, actor=by, obj=volunteer, detail={"dbs": check.pk})
     return check
 
 
 @transaction.atomic
-def dbs_status_checked(*, check: DBSCheck, by, checked_on: datetime.date, request=None) -> DBSCheck:
+def dbs_status_checked(*, check: DBSCheck, by, checked_on: datetime.date) -> DBSCheck:
     """Record an Update Service status check that found the certificate still valid."""
     check = DBSCheck.objects.select_for_update().get(pk=check.pk)
     if check.last_status_check_on and checked_on < check.last_status_check_on:
@@ -274,14 +259,16 @@ def dbs_status_checked(*, check: DBSCheck, by, checked_on: datetime.date, reques
     check.full_clean()
     check.current_until = dbs.current_until(check)
     check.save()
-    _audit(AuditEvent.Action.CHANGE, by=by, obj=check.volunteer, request=request, dbs=check.pk)
+    record_event(
+        action=AuditEvent.Action.CHANGE, actor=by, obj=check.volunteer, detail={"dbs": check.pk}
+    )
     return check
 
 
 @transaction.atomic
-def training_add(*, volunteer: Volunteer, by, fields: dict, request=None) -> TrainingRecord:
+def training_add(*, volunteer: Volunteer, by, fields: dict) -> TrainingRecord:
     record = TrainingRecord(volunteer=volunteer, **fields)
-    return _save(record, by=by, request=request, audit_obj=volunteer, training=record.course)
+    return _save(record, by=by, audit_obj=volunteer, training=record.course)
 
 
 # The training each specialist accreditation needs, besides community accreditation (rule 3).
@@ -299,7 +286,6 @@ def accreditation_grant(
     by,
     granted_on: datetime.date | None = None,
     prior_evidence: str = "",
-    request=None,
 ) -> Accreditation:
     """Grant an accreditation; only supervisors (for their own trainees) and coordinators grant.
 
@@ -380,7 +366,7 @@ def accreditation_grant(
         granted_by=by,
         prior_evidence=prior_evidence.strip(),
     )
-    _save(accreditation, by=by, request=request, audit_obj=volunteer, accreditation=kind)
+    _save(accreditation, by=by, audit_obj=volunteer, accreditation=kind)
     if kind == AccreditationKind.COMMUNITY and volunteer.status != Volunteer.Status.MEDIATOR:
         volunteer.status = Volunteer.Status.MEDIATOR
         volunteer.save(update_fields=["status"])
@@ -408,7 +394,7 @@ def _check_specialist(volunteer: Volunteer, kind: str, held) -> None:
 
 
 @transaction.atomic
-def accreditation_revoke(*, accreditation: Accreditation, by, reason: str, request=None):
+def accreditation_revoke(*, accreditation: Accreditation, by, reason: str):
     """Revoke an accreditation (coordinators only, with a reason; the record stays). Revoking
     community accreditation makes a mediator a trainee again. Each open case whose pair this
     breaks (rules 2, 3 and 6) is named; none can have a session booked until its pair is fixed.
@@ -429,12 +415,11 @@ def accreditation_revoke(*, accreditation: Accreditation, by, reason: str, reque
     accreditation.revoked_reason = reason.strip()[:300]
     accreditation.save(update_fields=["revoked_on", "revoked_by", "revoked_reason"])
     volunteer = accreditation.volunteer
-    _audit(
-        AuditEvent.Action.CHANGE,
-        by=by,
+    record_event(
+        action=AuditEvent.Action.CHANGE,
+        actor=by,
         obj=volunteer,
-        request=request,
-        accreditation_revoked=accreditation.kind,
+        detail={"accreditation_revoked": accreditation.kind},
     )
     if (
         accreditation.kind == AccreditationKind.COMMUNITY
@@ -443,7 +428,7 @@ def accreditation_revoke(*, accreditation: Accreditation, by, reason: str, reque
         volunteer.status = Volunteer.Status.TRAINEE
         volunteer.save(update_fields=["status"])
         tell(f"{volunteer.full_name} is a trainee again.")
-        _now_a_trainee(volunteer, by=by, request=request)
+        _now_a_trainee(volunteer, by=by)
     else:
         _tell_cases_needing_attention(volunteer)
     return accreditation
@@ -470,10 +455,10 @@ def signed_off_trainee_cases(volunteer: Volunteer) -> int:
 
 
 @transaction.atomic
-def connection_add(*, volunteer: Volunteer, by, fields: dict, request=None) -> DeclaredConnection:
+def connection_add(*, volunteer: Volunteer, by, fields: dict) -> DeclaredConnection:
     """Declare a connection; rule 8 is asked again of every open case the volunteer is on."""
     connection = DeclaredConnection(volunteer=volunteer, **fields)
-    _save(connection, by=by, request=request, audit_obj=volunteer, connection="added")
+    _save(connection, by=by, audit_obj=volunteer, connection="added")
     tell_unaccepted_conflicts(
         Case.objects.exclude(status=Status.CLOSED).filter(
             pk__in=CaseAssignment.objects.current().filter(volunteer=volunteer).values("case_id")
@@ -483,7 +468,7 @@ def connection_add(*, volunteer: Volunteer, by, fields: dict, request=None) -> D
 
 
 @transaction.atomic
-def availability_set(*, volunteer: Volunteer, by, slots: list[tuple[int, str]], request=None):
+def availability_set(*, volunteer: Volunteer, by, slots: list[tuple[int, str]]):
     """Replace the volunteer's weekly availability with ``slots`` [(weekday, part_of_day)]."""
     slots = sorted(set(slots))
     for day, part in slots:
@@ -493,15 +478,20 @@ def availability_set(*, volunteer: Volunteer, by, slots: list[tuple[int, str]], 
     Availability.objects.bulk_create(
         Availability(volunteer=volunteer, weekday=day, part_of_day=part) for day, part in slots
     )
-    _audit(AuditEvent.Action.CHANGE, by=by, obj=volunteer, request=request, availability=len(slots))
+    record_event(
+        action=AuditEvent.Action.CHANGE,
+        actor=by,
+        obj=volunteer,
+        detail={"availability": len(slots)},
+    )
 
 
 @transaction.atomic
-def hours_log(*, volunteer: Volunteer, by, fields: dict, request=None) -> VolunteerHours:
+def hours_log(*, volunteer: Volunteer, by, fields: dict) -> VolunteerHours:
     entry = VolunteerHours(volunteer=volunteer, **fields)
     if entry.case_id and not Case.objects.visible_to(by).filter(pk=entry.case_id).exists():
         raise ValidationError({"case": "Choose one of your cases."})
-    return _save(entry, by=by, request=request, audit_obj=volunteer, hours=str(entry.hours))
+    return _save(entry, by=by, audit_obj=volunteer, hours=str(entry.hours))
 
 
 # --- Pairing ----------------------------------------------------------------------------------
@@ -520,7 +510,6 @@ def assign_pair(
     by,
     override_reason: str = "",
     on: datetime.date | None = None,
-    request=None,
 ) -> list[CaseAssignment]:
     """Assign (or replace) the pair on a case, refusing anything that breaks rules 1-5 and 8.
 
@@ -591,16 +580,14 @@ def assign_pair(
             )
         assignment.save(update_fields=["role", "override_reason", "overridden_conflicts"])
     _trainee_cases_follow_the_pair(
-        case, [lead, co_mediator], left=[a.volunteer for a in left], by=by, request=request
+        case, [lead, co_mediator], left=[a.volunteer for a in left], by=by
     )
-    _audit(
-        AuditEvent.Action.CHANGE,
-        by=by,
+    record_event(
+        action=AuditEvent.Action.CHANGE,
+        actor=by,
         obj=case,
-        request=request,
         case_reference=case.reference,
-        pair=[lead.pk, co_mediator.pk],
-        overridden=bool(overridable),
+        detail={"pair": [lead.pk, co_mediator.pk], "overridden": bool(overridable)},
     )
     if created or left:
         replaced = f"; {', '.join(a.volunteer.full_name for a in left)} came off the case"
@@ -612,7 +599,7 @@ def assign_pair(
             by=by,
         )
     if case.status == Status.READY:
-        case_services.case_transition(case=case, to=Status.ACTIVE, by=by, request=request)
+        case_services.case_transition(case=case, to=Status.ACTIVE, by=by)
     if created:
         _move_future_sessions_to(case, [lead, co_mediator])
     assignment_ids = [a.pk for a in created]
@@ -620,7 +607,7 @@ def assign_pair(
     return created
 
 
-def _trainee_cases_follow_the_pair(case, pair, *, left, by, request=None) -> None:
+def _trainee_cases_follow_the_pair(case, pair, *, left, by) -> None:
     """A trainee in the pair has an open TraineeCase whose co-mediator is their partner (one
     that ended because they had left is opened again); a trainee who left the case ends
     theirs."""
@@ -645,7 +632,6 @@ def _trainee_cases_follow_the_pair(case, pair, *, left, by, request=None) -> Non
             TraineeCase.objects.filter(case=case, trainee__in=left),
             reason=TRAINEE_LEFT,
             by=by,
-            request=request,
         )
 
 
@@ -687,7 +673,7 @@ TRAINEE_LEFT = "the trainee left the case"
 CLOSED_BEFORE_MEDIATION = "the case closed before mediation"
 
 
-def end_trainee_cases(trainee_cases, *, reason: str, by, request=None) -> int:
+def end_trainee_cases(trainee_cases, *, reason: str, by) -> int:
     """End the trainee cases among ``trainee_cases`` still on their way to sign-off; return how
     many. Signed-off ones stay signed off."""
     ended = list(
@@ -699,7 +685,9 @@ def end_trainee_cases(trainee_cases, *, reason: str, by, request=None) -> int:
         trainee_case.status = TraineeCase.Status.ENDED
         trainee_case.ended_reason = reason
         trainee_case.save(update_fields=["status", "ended_reason"])
-        _audit(AuditEvent.Action.CHANGE, by=by, obj=trainee_case, request=request, ended=reason)
+        record_event(
+            action=AuditEvent.Action.CHANGE, actor=by, obj=trainee_case, detail={"ended": reason}
+        )
     return len(ended)
 
 
@@ -712,7 +700,7 @@ def _lock_trainee_case(trainee_case: TraineeCase) -> TraineeCase:
 
 
 @transaction.atomic
-def reflection_submit(*, trainee_case: TraineeCase, by, text: str, request=None) -> TraineeCase:
+def reflection_submit(*, trainee_case: TraineeCase, by, text: str) -> TraineeCase:
     trainee_case = _lock_trainee_case(trainee_case)
     if trainee_case.trainee.user_id != by.pk:
         raise ValidationError("Only the trainee writes their reflection.")
@@ -725,7 +713,9 @@ def reflection_submit(*, trainee_case: TraineeCase, by, text: str, request=None)
     trainee_case.reflection_at = timezone.now()
     trainee_case.status = TraineeCase.Status.PENDING  # back for review after "more work"
     trainee_case.save()
-    _audit(AuditEvent.Action.CHANGE, by=by, obj=trainee_case, request=request, reflection=True)
+    record_event(
+        action=AuditEvent.Action.CHANGE, actor=by, obj=trainee_case, detail={"reflection": True}
+    )
     return trainee_case
 
 
@@ -759,7 +749,7 @@ def may_record_feedback_for(trainee_case: TraineeCase, user) -> bool:
 
 
 @transaction.atomic
-def feedback_submit(*, trainee_case: TraineeCase, by, text: str, request=None) -> TraineeCase:
+def feedback_submit(*, trainee_case: TraineeCase, by, text: str) -> TraineeCase:
     """The co-mediator's feedback, written by them or, on their behalf, by a coordinator or
     the supervisor (``may_record_feedback_for``); the page says which."""
     trainee_case = _lock_trainee_case(trainee_case)
@@ -774,20 +764,18 @@ def feedback_submit(*, trainee_case: TraineeCase, by, text: str, request=None) -
     trainee_case.feedback_at = timezone.now()
     trainee_case.feedback_recorded_by = by
     trainee_case.save()
-    _audit(
-        AuditEvent.Action.CHANGE,
-        by=by,
+    record_event(
+        action=AuditEvent.Action.CHANGE,
+        actor=by,
         obj=trainee_case,
-        request=request,
-        feedback=True,
-        on_behalf=trainee_case.feedback_on_behalf,
+        detail={"feedback": True, "on_behalf": trainee_case.feedback_on_behalf},
     )
     return trainee_case
 
 
 @transaction.atomic
 def trainee_case_review(
-    *, trainee_case: TraineeCase, by, sign_off: bool, comments: str = "", request=None
+    *, trainee_case: TraineeCase, by, sign_off: bool, comments: str = ""
 ) -> TraineeCase:
     """The supervisor signs the case off, or asks for more work with comments."""
     trainee_case = _lock_trainee_case(trainee_case)
@@ -808,17 +796,16 @@ def trainee_case_review(
         trainee_case.signed_by = by
         trainee_case.signed_at = timezone.now()
     trainee_case.save()
-    _audit(
-        AuditEvent.Action.CHANGE,
-        by=by,
+    record_event(
+        action=AuditEvent.Action.CHANGE,
+        actor=by,
         obj=trainee_case,
-        request=request,
-        review=trainee_case.status,
+        detail={"review": trainee_case.status},
     )
     return trainee_case
 
 
-def reopen_trainee_cases(case: Case, *, by, request=None) -> int:
+def reopen_trainee_cases(case: Case, *, by) -> int:
     """A reopened case takes back the trainee cases its closing ended (closed before
     mediation), for trainees still on it; return how many."""
     reopened = 0
@@ -832,6 +819,8 @@ def reopen_trainee_cases(case: Case, *, by, request=None) -> int:
         trainee_case.status = TraineeCase.Status.PENDING
         trainee_case.ended_reason = ""
         trainee_case.save(update_fields=["status", "ended_reason"])
-        _audit(AuditEvent.Action.CHANGE, by=by, obj=trainee_case, request=request, reopened=True)
+        record_event(
+            action=AuditEvent.Action.CHANGE, actor=by, obj=trainee_case, detail={"reopened": True}
+        )
         reopened += 1
     return reopened

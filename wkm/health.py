@@ -7,6 +7,7 @@ import logging
 
 import redis
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -47,6 +48,7 @@ def celery_ok() -> bool:
         return False
 
 
+@login_not_required
 @never_cache
 @require_GET
 def health(request):

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The request's user and address, for every audit event written while answering it.
+    "audit.context.AuditContextMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -82,6 +84,9 @@ MIDDLEWARE = [
     "wkm.request_limits.RequestTooLargeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a login, except views marked @login_not_required: the public pages,
+    # /health/, the calendar feed (its token is the secret) and Django's own login pages.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Nothing a logged-in user is shown stays in a cache (Cache-Control: no-store, private).
     "wkm.private_pages.PrivatePagesMiddleware",
     # request.user.is_verified(), then a code before any page for those who need one.

@@ -44,7 +44,7 @@ def hours(request):
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.hours_log(
-                volunteer=volunteer, by=request.user, fields=form.cleaned_data, request=request
+                volunteer=volunteer, by=request.user, fields=form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)

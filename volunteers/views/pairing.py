@@ -30,7 +30,6 @@ def assign(request, reference):
                 co_mediator=form.cleaned_data["co_mediator"],
                 override_reason=form.cleaned_data["override_reason"],
                 by=request.user,
-                request=request,
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -165,7 +165,7 @@ def volunteer_detail(request, pk):
         )
     )
     volunteer = _volunteer_for(request, pk, queryset)
-    record_event(action=AuditEvent.Action.VIEW, request=request, obj=volunteer)
+    record_event(action=AuditEvent.Action.VIEW, obj=volunteer)
     user = request.user
     can_manage = _can_manage(user)
     today = timezone.localdate()
@@ -219,7 +219,6 @@ def volunteer_new(request):
             volunteer = services.volunteer_create(
                 by=request.user,
                 fields=values_for(form, VolunteerForm.Meta.fields),
-                request=request,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -243,7 +242,6 @@ def volunteer_edit(request, pk):
                     volunteer=Volunteer.objects.get(pk=pk),
                     by=request.user,
                     fields=values_for(form, VolunteerForm.Meta.fields),
-                    request=request,
                 )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -268,7 +266,6 @@ def dbs_new(request, pk):
                 volunteer=volunteer,
                 by=request.user,
                 fields=values_for(form, DBSCheckForm.Meta.fields),
-                request=request,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -300,7 +297,6 @@ def dbs_status_check(request, pk, check_pk):
                 check=check,
                 by=request.user,
                 checked_on=form.cleaned_data["last_status_check_on"],
-                request=request,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -331,7 +327,6 @@ def training_new(request, pk):
                 volunteer=volunteer,
                 by=request.user,
                 fields=values_for(form, TrainingForm.Meta.fields),
-                request=request,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -360,7 +355,6 @@ def accreditation_new(request, pk):
                 granted_on=form.cleaned_data["granted_on"],
                 prior_evidence=form.cleaned_data.get("prior_evidence", ""),
                 by=request.user,
-                request=request,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -395,7 +389,6 @@ def accreditation_revoke(request, pk, accreditation_pk):
                     accreditation=accreditation,
                     by=request.user,
                     reason=form.cleaned_data["reason"],
-                    request=request,
                 )
                 messages.success(
                     request, f"{volunteer.full_name}'s {kind} accreditation is revoked."
@@ -441,7 +434,6 @@ def connection_new(request, pk):
                     volunteer=volunteer,
                     by=request.user,
                     fields=values_for(form, ConnectionForm.Meta.fields),
-                    request=request,
                 )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -469,7 +461,7 @@ def availability_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.availability_set(
-                volunteer=volunteer, by=request.user, slots=form.cleaned_slots(), request=request
+                volunteer=volunteer, by=request.user, slots=form.cleaned_slots()
             )
         except ValidationError as error:
             add_service_errors(form, error)

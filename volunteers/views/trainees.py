@@ -46,7 +46,6 @@ def supervision(request):
                 volunteer=volunteer,
                 kind=AccreditationKind.COMMUNITY,
                 by=request.user,
-                request=request,
             )
         except ValidationError as error:
             for message in error.messages:
@@ -145,7 +144,7 @@ def _show_refusal(request, form, error: ValidationError) -> None:
 @require_safe
 def trainee_case(request, pk):
     trainee_case = _trainee_case_or_404(request, pk)
-    record_event(action=AuditEvent.Action.VIEW, request=request, obj=trainee_case)
+    record_event(action=AuditEvent.Action.VIEW, obj=trainee_case)
     return _render_trainee_case(request, trainee_case)
 
 
@@ -159,7 +158,6 @@ def reflection(request, pk):
             trainee_case=trainee_case,
             by=request.user,
             text=form.cleaned_data.get("reflection", ""),
-            request=request,
         )
     except ValidationError as error:
         _show_refusal(request, form, error)
@@ -185,7 +183,6 @@ def feedback(request, pk):
             trainee_case=trainee_case,
             by=request.user,
             text=form.cleaned_data.get("feedback", ""),
-            request=request,
         )
     except ValidationError as error:
         _show_refusal(request, form, error)
@@ -215,7 +212,6 @@ def review(request, pk):
             by=request.user,
             sign_off=form.sign_off,
             comments=form.cleaned_data["comments"],
-            request=request,
         )
     except ValidationError as error:
         _show_refusal(request, form, error)
