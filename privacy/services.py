@@ -10,7 +10,9 @@ details, addresses, the referrer's name and contact, free text (case summary, ri
 contact log, session notes and venues, consent notes, agreement introductions and terms,
 signature notes, assignment override reasons, trainee reflections and feedback), the equality
 answers, the generated PDFs (files and rows), reminders' addresses and context, and the
-django-pghistory event rows holding earlier versions of all of these.
+django-pghistory event rows holding earlier versions of all of these. Which fields of each
+record those are is declared on its model (``personal_data``, wkm.personal_data); this module
+decides which records, and what replaces a name or a text that a page expects to find.
 
 The equality-monitoring answers are removed too, although the reports use them only in
 aggregate: left on an anonymised party they would still sit next to a case reference and exact
