@@ -14,15 +14,6 @@ from parties.models import Consent, Party
 
 from .models import ContactLogEntry
 
-CONTACT_FIELDS = (
-    "address_line1",
-    "address_line2",
-    "town",
-    "postcode",
-    "phone",
-    "email",
-)
-
 
 def may_share_contact_details(party: Party, *, audience: Party | None) -> bool:
     """May ``audience`` (a party, or None for staff) see ``party``'s contact details?"""
@@ -34,10 +25,13 @@ def may_share_contact_details(party: Party, *, audience: Party | None) -> bool:
 
 
 def contact_details_for(party: Party, *, audience: Party | None) -> dict[str, str]:
-    """``party``'s contact details as ``audience`` may see them: all of them, or none."""
+    """``party``'s contact details as ``audience`` may see them: all of them, or none. Which
+    fields are contact details is declared on the model (``Party.personal_data.contact``)."""
     if not may_share_contact_details(party, audience=audience):
         return {}
-    return {name: getattr(party, name) for name in CONTACT_FIELDS if getattr(party, name)}
+    return {
+        name: getattr(party, name) for name in Party.personal_data.contact if getattr(party, name)
+    }
 
 
 def log_entries_for(case, *, audience: Party | None, viewer=None):

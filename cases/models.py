@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 
+from wkm.personal_data import PersonalData
+
 from .querysets import WORKING_STATUSES, CaseAssignmentQuerySet, CaseQuerySet
 
 
@@ -106,6 +108,32 @@ class Case(models.Model):
     )
 
     objects = CaseQuerySet.as_manager()
+
+    personal_data = PersonalData(
+        contact=("referrer_contact",),
+        personal=("referrer_name", "summary", "risk_notes"),
+        not_personal=(
+            "id",
+            "reference",
+            "dispute_type",
+            "referral_source",
+            "referrer_organisation",
+            "received_on",
+            "risk_violence",
+            "risk_safeguarding",
+            "risk_lone_working",
+            "status",
+            "status_changed_at",
+            "coordinator",
+            "outcome",
+            "closed_on",
+            "follow_up_on",
+            "follow_up_done_on",
+            "status_before_close",
+            "created_at",
+            "created_by",
+        ),
+    )
 
     class Meta:
         ordering = ["-received_on", "-id"]
@@ -207,6 +235,20 @@ class CaseAssignment(models.Model):
 
     objects = CaseAssignmentQuerySet.as_manager()
 
+    personal_data = PersonalData(
+        personal=("override_reason",),
+        not_personal=(
+            "id",
+            "case",
+            "volunteer",
+            "role",
+            "started_on",
+            "ended_on",
+            "overridden_conflicts",
+            "assigned_by",
+        ),
+    )
+
     class Meta:
         ordering = ["started_on", "id"]
         indexes = [
@@ -281,6 +323,21 @@ class ContactLogEntry(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    personal_data = PersonalData(
+        personal=("text",),
+        not_personal=(
+            "id",
+            "case",
+            "kind",
+            "party",
+            "private_to",
+            "occurred_at",
+            "is_draft",
+            "author",
+            "created_at",
+        ),
+    )
+
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name = "contact log entry"
@@ -332,6 +389,21 @@ class Agreement(models.Model):
     agreed_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
 
+    personal_data = PersonalData(
+        personal=("introduction",),
+        not_personal=(
+            "id",
+            "case",
+            "version",
+            "status",
+            "review_on",
+            "created_by",
+            "created_at",
+            "agreed_at",
+            "signed_at",
+        ),
+    )
+
     class Meta:
         ordering = ["case", "-version"]
         constraints = [
@@ -377,6 +449,11 @@ class AgreementTerm(models.Model):
         help_text="For example: by 1 December, or every evening",
     )
 
+    personal_data = PersonalData(
+        personal=("who", "what", "by_when"),
+        not_personal=("id", "agreement", "position"),
+    )
+
     class Meta:
         ordering = ["position", "id"]
 
@@ -402,6 +479,19 @@ class AgreementSignature(models.Model):
     note = models.CharField(max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    personal_data = PersonalData(
+        personal=("note",),
+        not_personal=(
+            "id",
+            "agreement",
+            "party",
+            "volunteer",
+            "signed_on",
+            "verbal",
+            "recorded_by",
+        ),
     )
 
     class Meta:

@@ -9,6 +9,8 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
+from wkm.personal_data import PersonalData
+
 from .validators import display_phone, normalise_phone, normalise_postcode
 
 
@@ -110,6 +112,34 @@ class Party(models.Model):
         "disability (equality monitoring)", max_length=20, choices=Disability.choices, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    personal_data = PersonalData(
+        contact=("address_line1", "address_line2", "town", "postcode", "phone", "email"),
+        personal=(
+            "full_name",
+            "preferred_times",
+            "contact_restrictions",
+            "language",
+            "accessibility_needs",
+            "guardian_name",
+            "guardian_contact",
+            "safeguarding_notes",
+            "age_band",
+            "gender",
+            "ethnicity",
+            "disability",
+        ),
+        kept=(
+            "role",
+            "preferred_contact",
+            "no_text_messages",
+            "no_email",
+            "interpreter_needed",
+            "under_18",
+            "created_at",
+        ),
+        not_personal=("id", "case"),
+    )
 
     class Meta:
         ordering = ["id"]
@@ -227,6 +257,12 @@ class Consent(models.Model):
     )
     withdrawal_note = models.CharField("note on the withdrawal", max_length=300, blank=True)
     notes = models.CharField(max_length=300, blank=True)
+
+    personal_data = PersonalData(
+        personal=("notes", "withdrawal_note"),
+        kept=("kind", "given_at", "method", "withdrawn_at", "withdrawn_method"),
+        not_personal=("id", "party", "recorded_by", "withdrawn_recorded_by"),
+    )
 
     class Meta:
         ordering = ["party", "kind", "-given_at"]

@@ -29,45 +29,13 @@ from volunteers.models import Volunteer
 
 from .models import Anonymisation, SubjectAccessRequest
 
-PARTY_FIELDS = (
-    "full_name",
-    "role",
-    "address_line1",
-    "address_line2",
-    "town",
-    "postcode",
-    "phone",
-    "email",
-    "preferred_contact",
-    "preferred_times",
-    "contact_restrictions",
-    "no_text_messages",
-    "no_email",
-    "language",
-    "interpreter_needed",
-    "accessibility_needs",
-    "under_18",
-    "guardian_name",
-    "guardian_contact",
-    "age_band",
-    "gender",
-    "ethnicity",
-    "disability",
-    "created_at",
+# A party's and a volunteer's details: every field their model declares to be about them
+# (wkm.personal_data), in the order of the model's forms. A party's safeguarding notes are added
+# only when asked for (SAFEGUARDING_WITHHELD).
+PARTY_FIELDS = tuple(
+    name for name in Party.personal_data.in_subject_access if name != "safeguarding_notes"
 )
-VOLUNTEER_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "address",
-    "postcode",
-    "languages",
-    "status",
-    "supervisor",
-    "notes",
-    "created_at",
-)
+VOLUNTEER_FIELDS = Volunteer.personal_data.in_subject_access
 
 NOT_INCLUDED = [
     "Other people's contact details, and what another person said in a meeting of their own "
@@ -135,8 +103,8 @@ def _party_section(party: Party, *, include_safeguarding: bool, anonymised: bool
     # Their own contact details, through the same rule every letter to them uses (rule 10).
     own = contact_details_for(party, audience=party)
     for row in details:
-        if row["field"] in ("address_line1", "address_line2", "town", "postcode", "email"):
-            row["value"] = own.get(row["field"], "")
+        if row["field"] in Party.personal_data.contact and row["field"] not in own:
+            row["value"] = ""
     if include_safeguarding:
         details.append(
             {

@@ -10,7 +10,9 @@ details, addresses, the referrer's name and contact, free text (case summary, ri
 contact log, session notes and venues, consent notes, agreement introductions and terms,
 signature notes, assignment override reasons, trainee reflections and feedback), the equality
 answers, the generated PDFs (files and rows), reminders' addresses and context, and the
-django-pghistory event rows holding earlier versions of all of these.
+django-pghistory event rows holding earlier versions of all of these. Which fields of each
+record those are is declared on its model (``personal_data``, wkm.personal_data); this module
+decides which records, and what replaces a name or a text that a page expects to find.
 
 The equality-monitoring answers are removed too, although the reports use them only in
 aggregate: left on an anonymised party they would still sit next to a case reference and exact
@@ -53,6 +55,8 @@ from documents.models import GeneratedDocument
 from parties.models import Consent, Party
 from sessions.models import CalendarFeed, MediationSession, Reminder
 from volunteers.models import (
+    Accreditation,
+    DBSCheck,
     DeclaredConnection,
     TraineeCase,
     TrainingRecord,
@@ -66,29 +70,6 @@ logger = logging.getLogger(__name__)
 
 # What replaces free text that a page expects to find (a log entry, a term): says why it is empty.
 REMOVED = "(anonymised)"
-
-PARTY_PERSONAL_FIELDS = (
-    "address_line1",
-    "address_line2",
-    "town",
-    "postcode",
-    "phone",
-    "email",
-    "preferred_times",
-    "contact_restrictions",
-    "language",
-    "accessibility_needs",
-    "guardian_name",
-    "guardian_contact",
-    "safeguarding_notes",
-    "age_band",
-    "gender",
-    "ethnicity",
-    "disability",
-)
-
-VOLUNTEER_PERSONAL_FIELDS = ("email", "phone", "address", "postcode", "languages", "notes")
-
 
 # --- The policy ---------------------------------------------------------------------------------
 
@@ -139,6 +120,13 @@ def volunteers_due(now=None):
     )
 
 
+def _clear(rows, **replacements) -> int:
+    """Clear the personal fields (as the model declares them, wkm.personal_data) of those of
+    ``rows`` that hold any; return how many did."""
+    declared = rows.model.personal_data
+    return rows.exclude(**declared.cleared()).update(**declared.cleared(**replacements))
+
+
 # --- History ------------------------------------------------------------------------------------
 
 
@@ -187,52 +175,47 @@ def _party_number(case: Case) -> dict[int, int]:
 def _anonymise_parties(case: Case, parties: list[Party], counts: CaseCounts) -> None:
     numbers = _party_number(case)
     for party in parties:
-        updates = dict.fromkeys(PARTY_PERSONAL_FIELDS, "")
-        updates["full_name"] = f"Party {numbers.get(party.pk, party.pk)} (anonymised)"
-        Party.objects.filter(pk=party.pk).update(**updates)
+        Party.objects.filter(pk=party.pk).update(
+            **Party.personal_data.cleared(
+                full_name=f"Party {numbers.get(party.pk, party.pk)} (anonymised)"
+            )
+        )
     ids = [p.pk for p in parties]
     counts.add("parties", len(ids))
-    counts.add("consents", Consent.objects.filter(party__in=ids).exclude(notes="").update(notes=""))
-    counts.add(
-        "reminders",
-        Reminder.objects.filter(party__in=ids)
-        .exclude(address="", context={}, last_error="")
-        .update(address="", context={}, last_error=""),
-    )
+    counts.add("consents", _clear(Consent.objects.filter(party__in=ids)))
+    counts.add("reminders", _clear(Reminder.objects.filter(party__in=ids)))
 
 
 def _clear_case_narrative(case: Case, counts: CaseCounts, *, reason: str) -> None:
     """Every piece of free text in the case. It describes the dispute and may name anyone in
     it, so none of it can be kept for one party and dropped for another."""
-    Case.objects.filter(pk=case.pk).update(
-        summary=REMOVED, risk_notes="", referrer_name="", referrer_contact=""
-    )
-    counts.add("log_entries", ContactLogEntry.objects.filter(case=case).update(text=REMOVED))
-    sessions = MediationSession.objects.filter(case=case)
-    counts.add("sessions", sessions.update(notes="", venue=""))
+    Case.objects.filter(pk=case.pk).update(**Case.personal_data.cleared(summary=REMOVED))
     counts.add(
-        "reminders",
-        Reminder.objects.filter(session__case=case)
-        .exclude(address="", context={}, last_error="")
-        .update(address="", context={}, last_error=""),
+        "log_entries",
+        ContactLogEntry.objects.filter(case=case).update(
+            **ContactLogEntry.personal_data.cleared(text=REMOVED)
+        ),
     )
+    sessions = MediationSession.objects.filter(case=case)
+    counts.add("sessions", sessions.update(**MediationSession.personal_data.cleared()))
+    counts.add("reminders", _clear(Reminder.objects.filter(session__case=case)))
     agreements = Agreement.objects.filter(case=case)
-    counts.add("agreements", agreements.update(introduction=""))
+    counts.add("agreements", agreements.update(**Agreement.personal_data.cleared()))
     counts.add(
         "agreement_terms",
-        AgreementTerm.objects.filter(agreement__case=case).update(who="", what=REMOVED, by_when=""),
+        AgreementTerm.objects.filter(agreement__case=case).update(
+            **AgreementTerm.personal_data.cleared(what=REMOVED)
+        ),
     )
-    AgreementSignature.objects.filter(agreement__case=case).exclude(note="").update(note="")
-    CaseAssignment.objects.filter(case=case).exclude(override_reason="").update(
-        override_reason=REMOVED
-    )
+    _clear(AgreementSignature.objects.filter(agreement__case=case))
+    _clear(CaseAssignment.objects.filter(case=case), override_reason=REMOVED)
     trainee_cases = TraineeCase.objects.filter(case=case)
     if reason == Anonymisation.Reason.ERASURE:
         # A trainee still waiting for sign-off needs their reflection read first; retention
         # (years later) clears it regardless.
         trainee_cases = trainee_cases.filter(status=TraineeCase.Status.SIGNED_OFF)
-    trainee_cases.update(reflection="", feedback="", supervisor_comments="")
-    VolunteerHours.objects.filter(case=case).exclude(note="").update(note="")
+    trainee_cases.update(**TraineeCase.personal_data.cleared())
+    _clear(VolunteerHours.objects.filter(case=case))
     _delete_documents(GeneratedDocument.objects.filter(case=case), counts)
 
 
@@ -363,21 +346,22 @@ def anonymise_volunteer(
     counts = CaseCounts()
     _release_login(volunteer)
     Volunteer.objects.filter(pk=volunteer.pk).update(
-        first_name="Volunteer",
-        last_name=f"{volunteer.pk} (anonymised)",
-        **dict.fromkeys(VOLUNTEER_PERSONAL_FIELDS, ""),
+        **Volunteer.personal_data.cleared(
+            first_name="Volunteer", last_name=f"{volunteer.pk} (anonymised)"
+        )
     )
     counts.add("volunteers", 1)
-    counts.add("dbs_checks", volunteer.dbs_checks.update(certificate_number=""))
-    TrainingRecord.objects.filter(volunteer=volunteer).exclude(notes="").update(notes="")
+    counts.add("dbs_checks", volunteer.dbs_checks.update(**DBSCheck.personal_data.cleared()))
+    _clear(TrainingRecord.objects.filter(volunteer=volunteer))
+    _clear(Accreditation.objects.filter(volunteer=volunteer))
     counts.add(
         "declared_connections", DeclaredConnection.objects.filter(volunteer=volunteer).delete()[0]
     )
-    VolunteerHours.objects.filter(volunteer=volunteer).exclude(note="").update(note="")
+    _clear(VolunteerHours.objects.filter(volunteer=volunteer))
     CalendarFeed.objects.filter(volunteer=volunteer).delete()
     counts.add(
         "reminders",
-        Reminder.objects.filter(volunteer=volunteer).update(address="", context={}, last_error=""),
+        Reminder.objects.filter(volunteer=volunteer).update(**Reminder.personal_data.cleared()),
     )
     counts.add(
         "history_rows",
@@ -385,6 +369,9 @@ def anonymise_volunteer(
             [
                 ("volunteers.VolunteerEvent", Q(pgh_obj_id=volunteer.pk)),
                 ("volunteers.DBSCheckEvent", Q(volunteer_id=volunteer.pk)),
+                ("volunteers.TrainingRecordEvent", Q(volunteer_id=volunteer.pk)),
+                ("volunteers.AccreditationEvent", Q(volunteer_id=volunteer.pk)),
+                ("volunteers.DeclaredConnectionEvent", Q(volunteer_id=volunteer.pk)),
             ]
         ),
     )

@@ -129,15 +129,11 @@ class ReferralForm(HoneypotMixin, forms.Form):
 
 
 # The details of the person who wants help, checked by Party.clean() (postcode, phone, and the
-# detail their chosen contact method needs).
+# detail their chosen contact method needs). Every contact detail a party has (as Party declares
+# them, wkm.personal_data) is asked for; the rest of what a coordinator records is not.
 PERSON_FIELDS = (
     "full_name",
-    "address_line1",
-    "address_line2",
-    "town",
-    "postcode",
-    "phone",
-    "email",
+    *Party.personal_data.contact,
     "preferred_contact",
     "preferred_times",
     "contact_restrictions",
@@ -209,7 +205,8 @@ class PersonForm(forms.ModelForm):
         }
 
 
-APPLICANT_FIELDS = ("first_name", "last_name", "email", "phone", "address", "postcode", "languages")
+# Every contact detail a volunteer has (Volunteer.personal_data), between the name and languages.
+APPLICANT_FIELDS = ("first_name", "last_name", *Volunteer.personal_data.contact, "languages")
 
 
 class VolunteerApplicationForm(HoneypotMixin, forms.ModelForm):

@@ -13,6 +13,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from wkm.personal_data import PersonalData
+
 
 @pghistory.track(append_only=True)
 class MediationSession(models.Model):
@@ -66,6 +68,21 @@ class MediationSession(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    personal_data = PersonalData(
+        personal=("venue", "notes"),
+        not_personal=(
+            "id",
+            "case",
+            "kind",
+            "mode",
+            "starts_at",
+            "ends_at",
+            "status",
+            "created_by",
+            "created_at",
+        ),
+    )
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -164,6 +181,30 @@ class Reminder(models.Model):
     # Stops a scheduled job from writing the same message twice (e.g. one DBS warning a day).
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    personal_data = PersonalData(
+        contact=("address",),
+        personal=("context", "last_error"),
+        not_personal=(
+            "id",
+            "kind",
+            "channel",
+            "session",
+            "party",
+            "volunteer",
+            "user",
+            "lead_minutes",
+            "due_at",
+            "status",
+            "attempts",
+            "claimed_until",
+            "claim_token",
+            "sent_at",
+            "provider_message_id",
+            "dedupe_key",
+            "created_at",
+        ),
+    )
 
     class Meta:
         ordering = ["due_at", "id"]

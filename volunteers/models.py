@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from parties.validators import normalise_phone, normalise_postcode
+from wkm.personal_data import PersonalData
 
 
 class AccreditationKind(models.TextChoices):
@@ -60,6 +61,13 @@ class Volunteer(models.Model):
     )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    personal_data = PersonalData(
+        contact=("email", "phone", "address", "postcode"),
+        personal=("first_name", "last_name", "languages", "notes"),
+        kept=("status", "supervisor", "created_at"),
+        not_personal=("id", "user"),
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -118,6 +126,12 @@ class DBSCheck(models.Model):
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    personal_data = PersonalData(
+        personal=("certificate_number",),
+        kept=("enhanced", "issued_on", "update_service", "last_status_check_on", "current_until"),
+        not_personal=("id", "volunteer", "recorded_by", "recorded_at"),
+    )
+
     class Meta:
         ordering = ["-issued_on", "-id"]
         verbose_name = "DBS check"
@@ -168,6 +182,12 @@ class TrainingRecord(models.Model):
     )
     notes = models.CharField(max_length=200, blank=True)
 
+    personal_data = PersonalData(
+        personal=("notes",),
+        kept=("course", "hours", "completed_on"),
+        not_personal=("id", "volunteer"),
+    )
+
     class Meta:
         ordering = ["-completed_on", "-id"]
 
@@ -213,6 +233,12 @@ class Accreditation(models.Model):
 
     objects = AccreditationQuerySet.as_manager()
 
+    personal_data = PersonalData(
+        personal=("prior_evidence", "revoked_reason"),
+        kept=("kind", "granted_on", "revoked_on"),
+        not_personal=("id", "volunteer", "granted_by", "revoked_by"),
+    )
+
     class Meta:
         ordering = ["kind", "-granted_on"]
         constraints = [
@@ -241,6 +267,11 @@ class DeclaredConnection(models.Model):
     street = models.CharField("street or area", max_length=200, blank=True)
     postcode = models.CharField(max_length=8, blank=True)
     note = models.CharField(max_length=200, blank=True)
+
+    personal_data = PersonalData(
+        personal=("person_name", "street", "postcode", "note"),
+        not_personal=("id", "volunteer"),
+    )
 
     class Meta:
         ordering = ["id"]
@@ -275,6 +306,11 @@ class Availability(models.Model):
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="availability")
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     part_of_day = models.CharField(max_length=10, choices=Part.choices)
+
+    personal_data = PersonalData(
+        kept=("weekday", "part_of_day"),
+        not_personal=("id", "volunteer"),
+    )
 
     class Meta:
         ordering = ["weekday", "part_of_day"]
@@ -332,6 +368,25 @@ class TraineeCase(models.Model):
     )
     signed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    personal_data = PersonalData(
+        personal=("reflection", "feedback", "supervisor_comments"),
+        not_personal=(
+            "id",
+            "trainee",
+            "case",
+            "co_mediator",
+            "supervisor",
+            "reflection_at",
+            "feedback_at",
+            "feedback_recorded_by",
+            "ended_reason",
+            "status",
+            "signed_by",
+            "signed_at",
+            "created_at",
+        ),
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -415,6 +470,12 @@ class VolunteerHours(models.Model):
     hours = models.DecimalField(max_digits=4, decimal_places=1)
     miles = models.DecimalField(max_digits=5, decimal_places=1, default=0)
     note = models.CharField(max_length=200, blank=True)
+
+    personal_data = PersonalData(
+        personal=("note",),
+        kept=("activity", "date", "hours", "miles"),
+        not_personal=("id", "volunteer", "case"),
+    )
 
     class Meta:
         ordering = ["-date", "-id"]

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from cases.disclosure import contact_details_for, log_entries_for, may_share_contact_details
 from cases.models import ContactLogEntry
+from parties.models import Party
 from tests.factories import ConsentFactory, consent_all
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,26 @@ def test_rule_10_details_are_shared_once_consented_and_everyone_is_in(alice_and_
 
     consent_all(bob)
     assert contact_details_for(alice, audience=bob)["email"] == alice.email
+
+
+def test_rule_10_shares_the_fields_party_declares_contact_details_and_nothing_else(alice_and_bob):
+    """What counts as a contact detail is declared once, on Party (wkm.personal_data)."""
+    alice, bob = alice_and_bob
+    Party.objects.filter(pk=alice.pk).update(
+        address_line1="1 Mill Lane", address_line2="Hildenborough", town="Tonbridge",
+        postcode="TN11 9AA", phone="+447700900111", email="alice@example.org",
+        guardian_contact="07700 900222", safeguarding_notes="Lives alone.",
+    )  # fmt: skip
+    alice.refresh_from_db()
+    ConsentFactory(party=alice, kind="share_details")
+    consent_all(alice)
+    consent_all(bob)
+
+    shared = contact_details_for(alice, audience=bob)
+
+    assert set(shared) == set(Party.personal_data.contact)
+    assert {"address_line1", "town", "postcode", "phone", "email"} <= set(shared)
+    assert "07700 900222" not in shared.values() and "Lives alone." not in shared.values()
 
 
 def test_rule_10_a_withdrawn_share_consent_hides_the_details_again(alice_and_bob):

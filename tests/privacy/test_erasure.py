@@ -9,11 +9,13 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases.models import Case
-from parties.models import Party
+from parties.models import Consent, Party
 from privacy import services
 from privacy.models import Anonymisation
 from sessions.models import Reminder
 from tests.factories import VolunteerFactory
+from tests.privacy.planted import CASE_RECORDS, plant, records, still_there
+from volunteers.models import TraineeCase, VolunteerHours
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +88,31 @@ def test_erasure_anonymises_the_closed_case_only(
         assert services.apply_retention().cases == [old.case.reference]
     assert Party.objects.get(pk=old.other.pk).full_name == "Party 2 (anonymised)"
     assert party_events(dan) == 0
+
+
+def test_erasure_leaves_no_declared_personal_value_but_the_other_partys(
+    sar, world, coordinator, django_capture_on_commit_callbacks
+):
+    """Every field declared personal (wkm.personal_data) in the closed case is cleared, its
+    history included, except the other party's own details and consents: they did not ask."""
+    old = world.old
+    TraineeCase.objects.create(
+        trainee=world.pair[1], case=old.case, co_mediator=world.pair[0], status="signed_off"
+    )
+    VolunteerHours.objects.create(
+        volunteer=world.pair[0], case=old.case, activity="casework", date=old.case.received_on,
+        hours=2,
+    )  # fmt: skip
+    planted = plant(records(CASE_RECORDS, old.case))
+    dans = {(Party, old.other.pk)} | {(Consent, c.pk) for c in old.other.consents.all()}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.erase_subject(sar=sar, by=coordinator)
+
+    left = {entry.removesuffix(" (history)") for entry in still_there(planted)}
+    assert left == {
+        f"{model.__name__} #{pk}.{name}" for model, pk, name in planted if (model, pk) in dans
+    }
 
 
 def test_nothing_happens_without_confirming(sar, world, login, coordinator):

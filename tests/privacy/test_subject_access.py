@@ -11,9 +11,13 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
+from parties.models import Party
+from parties.validators import display_phone
 from privacy import services
 from privacy.models import SubjectAccessRequest, due_date
-from tests.factories import TrainingFactory
+from tests.factories import TrainingFactory, VolunteerFactory
+from tests.privacy.planted import plant
+from volunteers.models import Volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -257,6 +261,36 @@ def test_a_volunteers_copy(world, coordinator, login):
     assert data["cases"] == []
     assert "Martin" in text and "DBS checks" in text and world.old.case.reference in text
     assert "Carol" not in text  # the cases they mediated, by reference only
+
+
+def test_the_copy_holds_every_field_declared_about_the_person(world, coordinator):
+    """A value planted in every contact and personal field that Party and Volunteer declare
+    (wkm.personal_data) is in the person's copy: a field added and declared is given to them
+    without anyone remembering to list it in the export."""
+    applicant = VolunteerFactory(status="applicant")
+    planted = plant(
+        {
+            Party: Party.objects.filter(pk=world.old.carol.pk),
+            Volunteer: Volunteer.objects.filter(pk=applicant.pk),
+        }
+    )
+    sar = services.request_open(
+        by=coordinator,
+        fields={"subject_name": "Carol Evans", "requester": "Carol",
+                "requested_on": timezone.localdate()},
+        parties=[world.old.carol], volunteers=[applicant],
+    )  # fmt: skip
+
+    copy = services.request_export(sar=sar, by=coordinator, fmt="json", include_safeguarding=True)
+
+    text = copy.decode()
+    missing = [
+        f"{model.__name__}.{name}"
+        for (model, _, name), value in planted.items()
+        # (a phone number is shown as it is dialled)
+        if value not in text and display_phone(value) not in text
+    ]
+    assert missing == []
 
 
 def test_closing_a_request(sar, login, coordinator):
