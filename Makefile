@@ -75,3 +75,9 @@ backup: $(VENV)/.installed
 restore: $(VENV)/.installed
 	$(if $(FILE),,$(error give the backup to restore: make restore FILE=var/backups/wkm-….dump))
 	$(BUNDLED) exec -- $(PY) scripts/backup.py restore "$(FILE)" $(if $(filter 1 yes true,$(YES)),--yes)
+
+# The /health/ burst of issue 17 (README, Health) against a running `make run` on PORT:
+#   make health-burst BURST_ARGS="--token … --database-url postgres://…/wkm"
+.PHONY: health-burst
+health-burst: $(VENV)/.installed
+	PORT=$(PORT) $(PY) tests/perf/health_burst.py $(BURST_ARGS)

@@ -1,7 +1,11 @@
 """What `make run` does once the database and broker are up (see scripts/bundled.py).
 
 Migrate, load the demo data the first time, say where to log in, then run the web server, the
-Celery worker and Celery beat together with honcho until Ctrl-C stops all three.
+Celery worker and Celery beat together with honcho (Procfile) until Ctrl-C stops all three.
+
+The web server is gunicorn with a fixed pool (2 processes x 4 threads, reloading on code
+changes), not runserver: runserver starts a thread, and so a database connection, per request,
+and a burst of 60 requests left PostgreSQL refusing everyone else (issue 17; README, Health).
 """
 
 from __future__ import annotations

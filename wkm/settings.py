@@ -26,7 +26,15 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:54329/wkm"),
 }
+# Each thread that serves requests keeps its connection for CONN_MAX_AGE seconds, so the web
+# server must have a fixed number of threads: `make run` serves with gunicorn, 2 processes x 4
+# threads (Procfile), never a thread per request (runserver: a burst of 60 requests left 60
+# connections open and PostgreSQL refusing the worker, issue 17). The budget against the
+# bundled server's max_connections=100 (scripts/bundled.py): web 8 (+1 short-lived /health/
+# probe per process), Celery worker 2 + its parent, beat 1: about 14, leaving room for
+# `make test`, psql and a backup. Raise WEB_CONCURRENCY x WEB_THREADS only within it.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A connection the server dropped (a restart, an idle timeout) is replaced, not used and failed.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -272,6 +280,13 @@ TRUSTED_PROXIES = env.int(
 )
 # /health/ is probed over plain HTTP by load balancers and process managers.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# /health/ (wkm.health): its checks run at most once per HEALTH_CACHE_SECONDS in each web process
+# and are waited on for at most HEALTH_TIMEOUT_SECONDS (the Celery ping itself waits 1 s). The
+# components are shown to a loopback caller or to one sending "Authorization: Bearer
+# <HEALTH_TOKEN>"; anyone else gets only "ok" or "down". Empty: loopback only.
+HEALTH_TOKEN = env("HEALTH_TOKEN", default="")
+HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=5.0)
+HEALTH_TIMEOUT_SECONDS = 1.5
 # Content-Security-Policy (django-csp): our own scripts, styles, fonts and images only, no
 # inline script or style anywhere (templates/ has none: tests/security), no framing, no plugins.
 CONTENT_SECURITY_POLICY = {
