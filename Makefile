@@ -66,6 +66,25 @@ $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
 load: $(VENV)/.bench-installed
 	$(BUNDLED) exec -- $(PY) tests/perf/load.py $(LOAD_ARGS)
 
+# Known advisories against the pinned versions (README, Security: "Dependency advisories").
+# Where the network allows, pip-audit asks PyPI's advisory data about every pinned version and
+# their dependencies (--strict: a package it cannot look up fails the check, not skipped).
+# Offline, the pins and everything installed here against the snapshot in security/advisories/;
+# a refresh takes a new snapshot where the network allows.
+$(VENV)/.audit-installed: requirements-audit.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-audit.txt
+	touch $@
+
+.PHONY: audit-deps audit-deps-offline audit-deps-refresh
+audit-deps: $(VENV)/.audit-installed
+	$(VENV)/bin/pip-audit --strict --requirement requirements.txt
+
+audit-deps-offline: $(VENV)/.installed
+	$(PY) scripts/audit_deps.py check --installed
+
+audit-deps-refresh: $(VENV)/.installed
+	$(PY) scripts/audit_deps.py refresh --installed
+
 # Backups (README, Data protection): a pg_dump of the database into var/backups/, and a restore
 # of one (asks first; YES=1 to skip asking):  make backup;  make restore FILE=var/backups/x.dump
 .PHONY: backup restore

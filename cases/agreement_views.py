@@ -39,6 +39,12 @@ def _errors_to_messages(request, error: ValidationError):
 @require_safe
 def agreement_list(request, reference):
     case, access = case_for(request, reference)
+    # Which agreements a case has, and when each was agreed, is a look at the case (rule 12).
+    record_event(
+        action=AuditEvent.Action.VIEW,
+        case_reference=case.reference,
+        object_repr="Agreements (list)",
+    )
     return render(
         request,
         "cases/agreements.html",

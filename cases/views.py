@@ -92,6 +92,7 @@ def case_list(request):
     # The page's rows are read by id from the unfiltered list: a search runs once to count and
     # once to find the page (or, ranked, once for both), not once more to read 25 rows.
     found = case_filter.qs
+    _audit_search(request, case_filter)
     ranked = SEARCH_RANK in found.query.annotations
     paginator = CappedPaginator(found, CASES_PER_PAGE, rows=queryset, ranked=ranked)
     page = paginator.get_page(request.GET.get("page"))
@@ -137,8 +138,9 @@ def _defused(text: str) -> str:
 
 
 def _filters_for_audit(case_filter) -> dict:
-    """The filters an export used, for the audit trail. The search text is only marked as
-    given: it may be a party's name, and nothing confidential goes in the audit trail."""
+    """The filters an export or a search used, for the audit trail. The search text is only
+    marked as given: it may be a party's name, and nothing confidential goes in the audit trail
+    (which can never be anonymised)."""
     filters = {}
     for name, value in case_filter.form.cleaned_data.items():
         if value in (None, "", False, []):
@@ -151,6 +153,20 @@ def _filters_for_audit(case_filter) -> dict:
             value = ",".join(map(str, value))
         filters[name] = str(value)
     return filters
+
+
+def _audit_search(request, case_filter) -> None:
+    """A search or filter of the case list is a look across people's cases (rule 12), so it
+    is audited with the filters applied (as validated), never the cases or names it found.
+    The plain list, or only sorted or paged, is not a search and writes nothing."""
+    filters = _filters_for_audit(case_filter)
+    if not set(filters) - {"order"}:
+        return
+    record_event(
+        action=AuditEvent.Action.VIEW,
+        object_repr="Case list (search)",
+        detail={"search": "case_list", "filters": filters},
+    )
 
 
 @require_safe

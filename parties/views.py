@@ -80,6 +80,9 @@ def party_edit(request, reference, pk):
     if not access.can_record:
         raise PermissionDenied
     party = _party(case, pk)
+    if request.method != "POST":
+        # The form shows every contact detail and the safeguarding notes: a view (rule 12).
+        record_event(action=AuditEvent.Action.VIEW, obj=party, detail={"page": "edit"})
     form = PartyForm(request.POST or None, instance=party)
     if request.method == "POST" and form.is_valid():
         try:

@@ -5,10 +5,11 @@ their consent to data processing (parties.services.consent_record, "in writing")
 timeline saying how and when they agreed to be contacted. A volunteer application becomes a
 Volunteer with status "applicant" (volunteers.services.volunteer_create) and their availability.
 
-Each runs in one transaction with the rate limit (public.spam.record_submission): a form that fails
-is not counted, and a form over the limit saves nothing. Each runs outside the request's audit
-context (``acting_in(None)``), so the audit trail records it as done by nobody and keeps no IP
-address of a member of the public.
+Each runs in one transaction with the spam defences' record (public.spam.record_submission): a
+form that fails is not counted and does not use up its token, and a form over a limit, or sent
+again with a used token, saves nothing. Each runs outside the request's audit context
+(``acting_in(None)``), so the audit trail records it as done by nobody and keeps no IP address of
+a member of the public.
 """
 
 import datetime
@@ -43,11 +44,15 @@ def referral_submit(
     other_people: str = "",
     agency: bool = False,
     hashed_ip: str,
+    token_nonce: str = "",
     now: datetime.datetime | None = None,
 ) -> Case:
-    """Log a referral sent from the public form. Raises RateLimited or ValidationError."""
+    """Log a referral sent from the public form. Raises TokenUsed, RateLimited, OverallLimit
+    or ValidationError."""
     now = now or timezone.now()
-    record_submission(form=PublicSubmission.Form.REFERRAL, hashed_ip=hashed_ip)
+    record_submission(
+        form=PublicSubmission.Form.REFERRAL, hashed_ip=hashed_ip, token_nonce=token_nonce
+    )
     summary = case_fields["summary"].strip()
     if other_people.strip():
         summary = f"{summary}\n\nWho it is with (as given on the form): {other_people.strip()}"
@@ -102,12 +107,15 @@ def application_submit(
     experience: str = "",
     slots: list[tuple[int, str]],
     hashed_ip: str,
+    token_nonce: str = "",
     now: datetime.datetime | None = None,
 ) -> Volunteer:
-    """Record a volunteer application from the public form. Raises RateLimited or
-    ValidationError."""
+    """Record a volunteer application from the public form. Raises TokenUsed, RateLimited,
+    OverallLimit or ValidationError."""
     now = now or timezone.now()
-    record_submission(form=PublicSubmission.Form.VOLUNTEER, hashed_ip=hashed_ip)
+    record_submission(
+        form=PublicSubmission.Form.VOLUNTEER, hashed_ip=hashed_ip, token_nonce=token_nonce
+    )
     notes = [
         f"Applied through the website on {_local(now)}.",
         f"Why they would like to volunteer: {why.strip()}",

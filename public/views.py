@@ -29,6 +29,11 @@ RATE_LIMITED_MESSAGE = (
     "another just now. Please try again in an hour, or phone us on {phone}. Everything you "
     "typed is still here."
 )
+OVERALL_LIMIT_MESSAGE = (
+    "We have received an unusually large number of forms in the last hour, so the website "
+    "cannot take another just now. Please phone us on {phone}, or try again later. Everything "
+    "you typed is still here."
+)
 
 
 def _render(request, template, context=None, status=200):
@@ -74,6 +79,31 @@ def _spam_problem(request, form_name: str) -> str | None:
     return spam.check_token(request.POST.get(spam.TOKEN_FIELD, ""), form_name)
 
 
+def _submit(request, form, submit, **fields) -> tuple[str | None, int] | None:
+    """Call ``submit`` (a public.services function) with the sender's hashed address and the
+    token's nonce. None if the form was saved; if refused, a message at the top of ``form``
+    and (the token problem, the status) for the page shown again with everything typed."""
+    try:
+        submit(
+            **fields,
+            hashed_ip=spam.request_ip_hash(request),
+            token_nonce=spam.token_nonce(request.POST.get(spam.TOKEN_FIELD, "")),
+        )
+    except spam.TokenUsed:  # sent by another request since _spam_problem looked
+        form.add_error(None, spam.MESSAGES[spam.USED])
+        return spam.USED, 200
+    except spam.RateLimited:
+        form.add_error(None, RATE_LIMITED_MESSAGE.format(phone=settings.SERVICE_PHONE))
+        return None, 429
+    except spam.OverallLimit:
+        form.add_error(None, OVERALL_LIMIT_MESSAGE.format(phone=settings.SERVICE_PHONE))
+        return None, 429
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None, 200
+    return None
+
+
 def _discard_bot(request, form_name: str) -> None:
     """A filled honeypot: count it against the address, save nothing."""
     with contextlib.suppress(spam.RateLimited):
@@ -100,19 +130,17 @@ def refer(request):
         if problem:
             form.add_error(None, spam.MESSAGES[problem])
         elif valid:
-            try:
-                services.referral_submit(
-                    case_fields=form.case_fields(),
-                    person=person.party_fields(),
-                    other_people=form.cleaned_data["other_people"],
-                    agency=form.is_agency(),
-                    hashed_ip=spam.request_ip_hash(request),
-                )
-            except spam.RateLimited:
-                form.add_error(None, RATE_LIMITED_MESSAGE.format(phone=settings.SERVICE_PHONE))
-                http_status = 429
-            except ValidationError as error:
-                add_service_errors(form, error)
+            refused = _submit(
+                request,
+                form,
+                services.referral_submit,
+                case_fields=form.case_fields(),
+                person=person.party_fields(),
+                other_people=form.cleaned_data["other_people"],
+                agency=form.is_agency(),
+            )
+            if refused:
+                problem, http_status = refused
             else:
                 party = person.instance
                 request.session[THANKS_SESSION_KEY] = {
@@ -161,21 +189,18 @@ def volunteer(request):
         if problem:
             form.add_error(None, spam.MESSAGES[problem])
         elif valid:
-            try:
-                services.application_submit(
-                    fields=form.volunteer_fields(),
-                    why=form.cleaned_data["why"],
-                    experience=form.cleaned_data["experience"],
-                    slots=availability.cleaned_slots(),
-                    hashed_ip=spam.request_ip_hash(request),
-                )
-            except spam.RateLimited:
-                form.add_error(None, RATE_LIMITED_MESSAGE.format(phone=settings.SERVICE_PHONE))
-                http_status = 429
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
+            refused = _submit(
+                request,
+                form,
+                services.application_submit,
+                fields=form.volunteer_fields(),
+                why=form.cleaned_data["why"],
+                experience=form.cleaned_data["experience"],
+                slots=availability.cleaned_slots(),
+            )
+            if not refused:
                 return redirect("public:thanks_volunteer")
+            problem, http_status = refused
     return _render(
         request,
         "public/volunteer.html",

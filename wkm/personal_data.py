@@ -98,7 +98,8 @@ NOT_DECLARED = {
     "volunteer is anonymised.",
     "documents.GeneratedDocument": "A generated PDF: the letter holds personal data throughout, "
     "so anonymisation deletes the row and the file rather than clearing fields.",
-    "public.PublicSubmission": "A salted hash of an address, deleted after a day (public.spam).",
+    "public.PublicSubmission": "A salted hash of an address and the random code of the form's "
+    "token, deleted after a day (public.spam).",
     "privacy.SubjectAccessRequest": "The record of answering a request (who asked, when): "
     "kept as evidence that the request was answered, outside case retention.",
     "privacy.Anonymisation": "What was anonymised and when: ids and counts only.",

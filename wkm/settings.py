@@ -216,8 +216,11 @@ RETENTION_CLOSED_CASE_YEARS = env.int("RETENTION_CLOSED_CASE_YEARS", default=6)
 RETENTION_APPLICATION_MONTHS = env.int("RETENTION_APPLICATION_MONTHS", default=12)
 # Public pages (public/): the self-referral and volunteer forms. At most PUBLIC_FORMS_PER_HOUR
 # forms an hour from one IP address, which is stored only as a SHA-256 with this salt (empty:
-# derived from SECRET_KEY); coordinators reply within PUBLIC_REPLY_WORKING_DAYS working days.
+# derived from SECRET_KEY), and at most PUBLIC_FORMS_TOTAL_PER_HOUR from every address together
+# (beyond it people are asked to phone); coordinators reply within PUBLIC_REPLY_WORKING_DAYS
+# working days.
 PUBLIC_FORMS_PER_HOUR = env.int("PUBLIC_FORMS_PER_HOUR", default=5)
+PUBLIC_FORMS_TOTAL_PER_HOUR = env.int("PUBLIC_FORMS_TOTAL_PER_HOUR", default=60)
 PUBLIC_FORMS_IP_SALT = env("PUBLIC_FORMS_IP_SALT", default="")
 PUBLIC_FORMS_MIN_SECONDS = 3
 PUBLIC_FORMS_MAX_SECONDS = 2 * 60 * 60
