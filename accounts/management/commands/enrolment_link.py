@@ -29,6 +29,5 @@ class Command(BaseCommand):
             raise CommandError(error.messages[0]) from error
         expires = timezone.localtime(issued.link.expires_at)
         self.stdout.write(
-            f"Set-up link for {username}, works once until {expires:%d/%m/%Y %H:%M}:\n"
-            f"{issued.url}"
+            f"Set-up link for {username}, works once until {expires:%d/%m/%Y %H:%M}:\n{issued.url}"
         )
