@@ -6,7 +6,10 @@ accounts.sessions_index; each step is audited (rule 12) without any code or key 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.views import PasswordChangeView
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import PasswordChangeView, redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +19,7 @@ from django.views.decorators.http import require_POST
 from audit.models import AuditEvent
 from audit.services import record_event
 
-from . import two_factor
+from . import enrolment, two_factor
 from .forms import CodeForm
 from .sessions_index import end_sessions_of, live_sessions_of
 
@@ -106,21 +109,36 @@ def enrol(request):
     """Set up an authenticator app: scan the QR code (or type the key), then confirm with a code.
 
     Someone who already has a device must verify first: a password alone must never be enough
-    to add a device to an account that has one.
+    to add a device to an account that has one. Someone whose role needs two-factor and who has
+    no device yet needs a set-up link from an administrator (accounts.enrolment), opened in this
+    session; without one they are told to ask for it, and no key is made for them.
     """
     user = request.user
     if not user.is_verified() and two_factor.has_confirmed_device(user):
         return redirect(_with_next("two_factor:verify", request))
+    link = None
+    if enrolment.needs_link(request):
+        link = enrolment.link_in_session(request)
+        if link is None:
+            return _ask_for_link(request)
     device = two_factor.pending_app_device(user)
     form = CodeForm(request.POST or None, help_text="The 6 digits your app shows for this account.")
     if request.method == "POST" and form.is_valid():
         code = two_factor.normalise_code(form.cleaned_data["code"])
         if code.isdigit() and device.verify_token(code):
-            codes = two_factor.confirm_app_device(request, device)
+            try:
+                with transaction.atomic():
+                    if link is not None:
+                        enrolment.use_enrolment_link(link_id=link.pk, user=user)
+                    codes = two_factor.confirm_app_device(request, device)
+            except ValidationError as error:  # the link was used or replaced meanwhile
+                return _ask_for_link(request, problem=error.messages[0])
+            request.session.pop(enrolment.LINK_SESSION_KEY, None)
             record_event(
                 action=AuditEvent.Action.CREATE,
                 obj=device,
-                detail={"two_factor": "enrolled"},
+                detail={"two_factor": "enrolled"}
+                | ({"with_link": link.pk} if link is not None else {}),
             )
             request.session[BACKUP_CODES_SESSION_KEY] = codes
             return redirect(_with_next("two_factor:backup_codes", request))
@@ -143,9 +161,61 @@ def enrol(request):
             "manual_key": two_factor.manual_key(device),
             "required": two_factor.required_by_role(user),
             "replacing": two_factor.app_device(user) is not None,
+            "link_expires_at": link.expires_at if link is not None else None,
             "next": request.POST.get("next") or request.GET.get("next", ""),
         },
     )
+
+
+def _ask_for_link(request, *, problem: str = ""):
+    """What someone who needs a set-up link and has none sees instead of the set-up page."""
+    return render(
+        request,
+        "accounts/two_factor_ask_for_link.html",
+        {
+            "problem": problem,
+            "link_hours": settings.ENROLMENT_LINK_HOURS,
+            "service_phone": settings.SERVICE_PHONE,
+        },
+    )
+
+
+@never_cache
+@login_not_required
+def enrolment_link(request, token):
+    """A set-up link, opened: kept in this session for the person it was made for, who then
+    sets up their authenticator app (logging in first if they have not). It does nothing for
+    anyone else, nor once it is used, replaced or out of date."""
+    link = enrolment.find_link(token)
+    problem = enrolment.problem_with(link)
+    if problem:
+        return render(
+            request,
+            "accounts/enrolment_link_problem.html",
+            {"heading": "This set-up link cannot be used", "problem": problem},
+            status=404 if link is None else 410,
+        )
+    user = request.user
+    if user.is_authenticated and user.pk != link.user_id:
+        return render(
+            request,
+            "accounts/enrolment_link_problem.html",
+            {
+                "heading": "This set-up link is for someone else",
+                "problem": "You are logged in as someone other than the person this link was "
+                "made for. It has done nothing here. If it is yours, log out, open it again "
+                "and log in with your own username.",
+            },
+            status=403,
+        )
+    if user.is_authenticated and two_factor.has_confirmed_device(user):
+        messages.info(request, "Two-factor authentication is already set up for your account.")
+        return redirect("two_factor:start")
+    request.session[enrolment.LINK_SESSION_KEY] = link.pk
+    if not user.is_authenticated:
+        messages.info(request, "Log in, and you can then set up two-factor authentication.")
+        return redirect_to_login(reverse("two_factor:enrol"))
+    return redirect("two_factor:enrol")
 
 
 @never_cache

@@ -51,3 +51,19 @@ def code_for(device, *, steps_ahead: int = 0) -> str:
     token = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits,
                  drift=device.drift + steps_ahead)  # fmt: skip
     return f"{token:0{device.digits}d}"
+
+
+def open_set_up_link(client, user, *, by=None) -> str:
+    """Issue a set-up link for ``user`` (by ``by``, else a new administrator) and open it in
+    ``client``, as someone who needs two-factor does before setting up their first device
+    (accounts.enrolment). Returns the link's path."""
+    from urllib.parse import urlsplit
+
+    from accounts.enrolment import issue_enrolment_link
+    from accounts.roles import ADMINISTRATOR
+    from tests.factories import UserFactory
+
+    by = by or UserFactory(roles=[ADMINISTRATOR], is_staff=True)
+    path = urlsplit(issue_enrolment_link(user=user, by=by).url).path
+    client.get(path)
+    return path

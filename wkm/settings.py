@@ -175,6 +175,9 @@ AXES_VERBOSE = False
 # Two-factor authentication (accounts.two_factor): the name authenticator apps show.
 OTP_TOTP_ISSUER = env("SERVICE_NAME", default="West Kent Mediation")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Someone who needs two-factor and has no device yet sets one up only through a one-time link
+# an administrator issues (accounts.enrolment); it stops working after this many hours.
+ENROLMENT_LINK_HOURS = env.int("ENROLMENT_LINK_HOURS", default=72)
 
 # --- The service --------------------------------------------------------------------------
 

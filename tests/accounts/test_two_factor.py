@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.two_factor import new_backup_codes
 from audit.models import AuditEvent
 from tests.factories import TEST_PASSWORD
-from tests.two_factor import code_for, unverify_session
+from tests.two_factor import code_for, needs_second_factor, open_set_up_link, unverify_session
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,10 @@ def landed_on(response) -> str:
 
 
 def enrol(client, user):
-    """Set up an authenticator app through the pages; return the device and the backup codes."""
+    """Set up an authenticator app through the pages; return the device and the backup codes.
+    Someone who needs two-factor opens a set-up link from an administrator first."""
+    if needs_second_factor(user):
+        open_set_up_link(client, user)
     page = client.get(ENROL)
     assert page.status_code == 200
     device = TOTPDevice.objects.get(user=user, confirmed=False)
@@ -59,7 +62,9 @@ def test_a_coordinator_is_sent_to_set_up_two_factor_after_the_password(client, c
         "/accounts/2fa/?next=%2F",
         "/accounts/2fa/enrol/?next=%2F",
     ]
-    assert "Set up two-factor authentication" in page.content.decode()
+    # Without a set-up link from an administrator, the password alone sets nothing up.
+    assert "Ask an administrator for a set-up link" in page.content.decode()
+    assert not TOTPDevice.objects.filter(user=coordinator).exists()
 
 
 @pytest.mark.parametrize(
@@ -96,6 +101,7 @@ def test_what_needs_no_login_stays_open_before_the_code(client, coordinator, med
 
 def test_enrolment_shows_a_qr_code_as_inline_svg_and_the_key_to_type(client, coordinator):
     password_login(client, coordinator)
+    open_set_up_link(client, coordinator)
 
     response = client.get(ENROL)
 
@@ -129,6 +135,7 @@ def test_a_coordinator_enrols_with_a_code_and_gets_ten_backup_codes_once(client,
 
 def test_enrolment_refuses_a_wrong_code_and_keeps_the_same_key(client, coordinator):
     password_login(client, coordinator)
+    open_set_up_link(client, coordinator)
     client.get(ENROL)
     device = TOTPDevice.objects.get(user=coordinator, confirmed=False)
     wrong = f"{(int(code_for(device)) + 1) % 1_000_000:06d}"

@@ -81,6 +81,10 @@ EXPECTED = {
     "two_factor:start": ("GET", LOGIN, 302, 302, 302, 302, 302),
     "two_factor:verify": ("GET", LOGIN, 302, 302, 302, 302, 302),
     "two_factor:enrol": ("GET", LOGIN, 200, 200, 200, 200, 200),
+    # A set-up link (accounts.enrolment) needs no login; one that does not exist is 404 to all.
+    "two_factor:link": ("GET", 404, 404, 404, 404, 404, 404),
+    # Administrators issue set-up links.
+    "enrolment_links": ("GET", LOGIN, 403, 403, 403, 403, 200),
     # Mediators have not turned two-factor on: they are sent to set it up first.
     "two_factor:backup_codes": ("GET", LOGIN, 302, 302, 200, 200, 200),
     "two_factor:backup_codes_new": ("POST", LOGIN, 302, 302, 302, 302, 302),
@@ -281,6 +285,7 @@ def kwargs_for(name: str, pattern: URLPattern, world) -> dict:
             "accreditation_pk": w.accreditation.pk,
         },
         "calendar_feed": {"token": w.feed.token},
+        "two_factor:link": {"token": "not-a-set-up-link"},
     }
     by_prefix = {
         "cases:agreement": {"pk": w.agreement.pk},

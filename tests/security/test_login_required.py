@@ -15,6 +15,7 @@ PUBLIC = {
     "public:thanks_referral": "",
     "public:thanks_volunteer": "",
     "login": "Django's login page",
+    "two_factor:link": "a set-up link is opened before logging in (it then asks for the login)",
     # Django's admin login (it sends non-administrators back; see accounts.admin_site).
     "admin:login": "",
 }
