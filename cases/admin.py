@@ -10,6 +10,7 @@ and erasure have their own rules.
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 
 from accounts.roles import COORDINATOR, has_role
 from wkm.admin import AuditedAdminMixin, ServiceAdminMixin
@@ -46,6 +47,13 @@ class ScopedAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Django looks for the row first, which a non-coordinator's queryset does not hold:
+        # refuse as the list and the change page do, rather than "does not exist".
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
 
 
 @admin.register(Case)
