@@ -12,8 +12,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.roles import ADMINISTRATOR, COORDINATOR, MEDIATOR
 from cases.models import ContactLogEntry
 from sessions.models import MediationSession, Reminder, ServiceSettings
-from tests.factories import TEST_PASSWORD, UserFactory, VolunteerFactory, eligible_volunteer
+from tests.factories import (
+    TEST_PASSWORD,
+    UserFactory,
+    VolunteerFactory,
+    eligible_volunteer,
+    ready_case,
+)
 from volunteers.models import TraineeCase
+from volunteers.services import assign_pair
 
 pytestmark = pytest.mark.django_db
 
@@ -228,10 +235,6 @@ def test_an_administrator_who_is_also_a_coordinator_sees_the_casework(login, cas
 
 
 def test_a_trainee_case_shows_the_administrator_no_casework(admin_client, coordinator, login):
-    from volunteers.services import assign_pair
-
-    from tests.factories import ready_case
-
     case = ready_case()
     trainee = eligible_volunteer(status="trainee")
     assign_pair(case=case, lead=eligible_volunteer(), co_mediator=trainee, by=coordinator)
