@@ -80,6 +80,9 @@ class ReminderAdmin(ReadOnlyMixin, ScopedAdmin):
     list_select_related = ("session__case",)
     show_full_result_count = False
 
+    def audit_case_reference(self, obj) -> str:
+        return obj.session.case.reference if obj.session_id else ""
+
     def get_queryset(self, request):
         visible = Case.objects.visible_to(request.user)
         return Reminder.objects.filter(Q(session__isnull=True) | Q(session__case__in=visible))

@@ -150,9 +150,17 @@ class AuditedAdminMixin:
         self._audit_shown(request, response, "object", "history")
         return response
 
+    def audit_case_reference(self, obj) -> str:
+        """The case ``obj`` belongs to, if its model has no ``case_reference_for_audit``."""
+        return ""
+
     def _audit_shown(self, request, response, key, page):
         obj = (getattr(response, "context_data", None) or {}).get(key)
         if obj is not None and response.status_code == 200:
             record_event(
-                action=AuditEvent.Action.VIEW, request=request, obj=obj, detail={"admin": page}
+                action=AuditEvent.Action.VIEW,
+                request=request,
+                obj=obj,
+                case_reference=self.audit_case_reference(obj),
+                detail={"admin": page},
             )
