@@ -273,3 +273,14 @@ def test_it_cannot_delete_users_or_change_the_roles_themselves(admin_client, med
     assert admin_client.get(f"/admin/auth/group/{role.pk}/change/").status_code == 200  # to view
     assert admin_client.post(f"/admin/auth/group/{role.pk}/change/", {}).status_code == 403
     assert admin_client.get("/admin/auth/group/add/").status_code == 403
+
+
+def test_view_on_site_reveals_nothing_the_admin_would_not_show(admin_client, case, login):
+    from django.contrib.contenttypes.models import ContentType
+
+    from cases.models import Case
+
+    url = f"/admin/r/{ContentType.objects.get_for_model(Case).pk}/{case.pk}/"
+
+    assert admin_client.get(url).status_code == 404
+    assert login(coordinator_admin()).get(url)["Location"].endswith(f"/cases/{case.reference}/")
