@@ -137,3 +137,33 @@ def test_no_admin_that_writes_through_a_service_offers_bulk_delete(login, admin_
 
     for url in ("/admin/cases/case/", "/admin/volunteers/volunteer/"):
         assert "delete_selected" not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "make_row"),
+    [
+        ("/admin/cases/case/", lambda: ready_case()),
+        ("/admin/volunteers/volunteer/", lambda: eligible_volunteer()),
+        ("/admin/auth/user/", lambda: UserFactory(roles=[COORDINATOR])),
+    ],
+)
+def test_an_audited_list_costs_the_same_queries_for_more_rows(
+    login, admin_coordinator, url, make_row
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(admin_coordinator)
+    make_row()
+    client.get(url)  # warm: sessions, content types
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for _ in range(10):
+        make_row()
+
+    assert queries() == few
