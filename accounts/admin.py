@@ -1,39 +1,43 @@
-"""What administrators need in the admin to help someone locked out: lifting a login lockout
-(django-axes' access attempts) and resetting two-factor (deleting a lost phone's devices).
+"""The accounts side of the admin: users and their roles (Django's user admin, made safe for a
+non-superuser Administrator and audited), lifting a login lockout (django-axes' access
+attempts) and resetting two-factor (deleting a lost phone's devices).
 
-The Administrator role holds no Django model permissions (roles are checked in code), so the
-third-party admins are registered again here letting administrators view and delete, nothing
-more. Deleting a device unverifies its sessions at once (accounts.signals)."""
+What an Administrator may do here comes from the Django permissions
+accounts/migrations/0004_administrator_permissions gives their group. Every change of a user's
+roles, active or staff flags, password or second factor is audited by accounts.signals, whatever
+page (or command) made it; deleting a device also unverifies its sessions at once.
+"""
 
-from axes.admin import AccessAttemptAdmin
-from axes.models import AccessAttempt
 from django.contrib import admin
-from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
-from .roles import ADMINISTRATOR, has_role
+from wkm.admin import AuditedAdminMixin
 
+# Only a superuser may change these: anyone else who could would make themselves one.
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
 
-class AdministratorsViewAndDelete:
-    def has_module_permission(self, request):
-        return has_role(request.user, ADMINISTRATOR) or super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return has_role(request.user, ADMINISTRATOR) or super().has_view_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return has_role(request.user, ADMINISTRATOR) or super().has_delete_permission(request, obj)
+User = get_user_model()
 
 
-for model, model_admin in (
-    (AccessAttempt, AccessAttemptAdmin),
-    (TOTPDevice, TOTPDeviceAdmin),
-    (StaticDevice, StaticDeviceAdmin),
-):
-    if admin.site.is_registered(model):
-        admin.site.unregister(model)
-    admin.site.register(
-        model, type(model_admin.__name__, (AdministratorsViewAndDelete, model_admin), {})
-    )
+class AccountAdmin(AuditedAdminMixin, UserAdmin):
+    """Django's user admin, audited like every admin of personal data, and with no way up for
+    a non-superuser: they cannot make anyone a superuser or give permissions one by one (roles
+    are how access is given), and they may only look at a superuser's account — not change
+    its password, flags or roles — so the break-glass account stays out of their reach."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return readonly
+        return (*readonly, *SUPERUSER_ONLY_FIELDS)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, AccountAdmin)

@@ -21,6 +21,13 @@ def current_request():
     return _request.get()
 
 
+def in_admin() -> bool:
+    """True while a page of the Django admin is being answered (its URL namespace is
+    ``admin``): /audit/ can then show what was done through the admin."""
+    match = getattr(current_request(), "resolver_match", None)
+    return match is not None and "admin" in match.namespaces
+
+
 @contextmanager
 def acting_in(request) -> Iterator[None]:
     """Record what happens inside the block as done through ``request`` (its user, its

@@ -29,6 +29,17 @@ class AuditEventFilter(django_filters.FilterSet):
         widget=forms.DateInput(format="%d/%m/%Y"),
     )
 
+    # Pages of the Django admin record {"admin": <which page>} in their events (wkm.admin).
+    through_admin = django_filters.BooleanFilter(
+        field_name="detail",
+        method="filter_through_admin",
+        label="Only what was seen through the admin",
+        widget=forms.CheckboxInput,
+    )
+
     class Meta:
         model = AuditEvent
-        fields = ["action", "actor", "case_reference", "date_from", "date_to"]
+        fields = ["action", "actor", "case_reference", "date_from", "date_to", "through_admin"]
+
+    def filter_through_admin(self, queryset, name, value):
+        return queryset.filter(detail__has_key="admin") if value else queryset

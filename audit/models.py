@@ -19,6 +19,11 @@ class AuditEvent(models.Model):
         LOGIN = "login", "Logged in"
         LOGIN_FAILED = "login_failed", "Failed login"
         LOGOUT = "logout", "Logged out"
+        # Who may get in, and as what (accounts.signals, whatever page or command did it).
+        ROLES_CHANGE = "roles_change", "Changed roles"
+        ACCOUNT_CHANGE = "account_change", "Changed account access"
+        PASSWORD_CHANGE = "password_change", "Changed password"
+        TWO_FACTOR_CHANGE = "two_factor_change", "Changed second factor"
 
     at = models.DateTimeField(default=timezone.now)
     # No database constraint and no cascade: deleting a user must not touch (or be blocked by)

@@ -1,17 +1,28 @@
 """Django admin for cases: the same scoping (visible_to) and the same services as the pages.
 
+Case data (cases, parties, consents, notes, sessions, reminders) is for coordinators: an
+administrator who is not also a coordinator does not see it in the admin at all (403), whatever
+Django permissions their account holds — the Administrator role runs the service, it does no
+casework (DESIGN.md §2). Every list and row shown is audited (wkm.admin.AuditedAdminMixin).
+
 Cases are created at /cases/new/ (intake needs its parties) and never deleted here: retention
 and erasure have their own rules.
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+
+from accounts.roles import COORDINATOR, has_role
+from wkm.admin import AuditedAdminMixin, ServiceAdminMixin
 
 from . import services
 from .models import Case, CaseAssignment, ContactLogEntry
 
 
-class ScopedAdmin(admin.ModelAdmin):
-    """Shows only rows of cases the admin user may see, and allows no adding or deleting."""
+class ScopedAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Case data: for coordinators only, rows of cases they may see, audited, no adding or
+    deleting. The Coordinator role is asked, not a Django permission, so that no permission
+    given to a group (or a superuser's all-permissions) opens case notes to a non-coordinator."""
 
     case_path = "case"
 
@@ -22,15 +33,31 @@ class ScopedAdmin(admin.ModelAdmin):
             return queryset.filter(pk__in=visible.values("pk"))
         return queryset.filter(**{f"{self.case_path}__in": visible})
 
+    def has_module_permission(self, request):
+        return has_role(request.user, COORDINATOR)
+
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user, COORDINATOR)
+
+    def has_change_permission(self, request, obj=None):
+        return has_role(request.user, COORDINATOR)
+
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def history_view(self, request, object_id, extra_context=None):
+        # Django looks for the row first, which a non-coordinator's queryset does not hold:
+        # refuse as the list and the change page do, rather than "does not exist".
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
 
 @admin.register(Case)
-class CaseAdmin(ScopedAdmin):
+class CaseAdmin(ServiceAdminMixin, ScopedAdmin):
     case_path = ""
     list_display = ("reference", "received_on", "dispute_type", "status", "coordinator")
     list_filter = ("status", "dispute_type", "referral_source")
@@ -39,9 +66,11 @@ class CaseAdmin(ScopedAdmin):
     fields = services.CASE_EDITABLE_FIELDS
     show_full_result_count = False
 
-    def save_model(self, request, obj, form, change):
+    def save_through_service(self, request, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.case_update(case=Case.objects.get(pk=obj.pk), by=request.user, fields=fields)
+        return services.case_update(
+            case=Case.objects.get(pk=form.instance.pk), by=request.user, fields=fields,
+        )  # fmt: skip
 
 
 @admin.register(CaseAssignment)

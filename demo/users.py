@@ -33,8 +33,9 @@ def create_demo_users(*, password: str) -> list:
                 "first_name": first,
                 "last_name": last,
                 "email": f"{username}@example.org",
+                # Staff, not a superuser: the Administrator role's own permissions
+                # (accounts/migrations/0004) are what its jobs need, and no casework.
                 "is_staff": ADMINISTRATOR in roles,
-                "is_superuser": ADMINISTRATOR in roles,
             },
         )
         if created:

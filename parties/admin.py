@@ -1,23 +1,26 @@
+"""Django admin for parties and consents: case data, for coordinators only and audited
+(cases.admin.ScopedAdmin); a party's details change through parties.services.party_update."""
+
 from django.contrib import admin
 
 from cases.admin import ScopedAdmin
-from wkm.consequences import shown_to
+from wkm.admin import ServiceAdminMixin
 
 from . import services
 from .models import Consent, Party
 
 
 @admin.register(Party)
-class PartyAdmin(ScopedAdmin):
+class PartyAdmin(ServiceAdminMixin, ScopedAdmin):
     list_display = ("__str__", "case", "role", "postcode")
     list_select_related = ("case",)
     search_fields = ("case__reference",)
     fields = services.PARTY_EDITABLE_FIELDS
 
-    def save_model(self, request, obj, form, change):
-        fields = {name: getattr(obj, name) for name in form.changed_data}
-        with shown_to(request):
-            services.party_update(party=obj, by=request.user, fields=fields)
+    def save_through_service(self, request, form, change):
+        # Read from the instance, which the model's clean() has normalised (postcodes, phones).
+        fields = {name: getattr(form.instance, name) for name in form.changed_data}
+        return services.party_update(party=form.instance, by=request.user, fields=fields)
 
 
 @admin.register(Consent)

@@ -1,5 +1,6 @@
-"""Django admin for sessions: service settings through the same services as the pages, and
-read-only views of sessions (scoped like cases/admin.py) and of the reminder outbox."""
+"""Django admin for sessions: service settings through the same services as the pages
+(administrators, by the Django permissions accounts/migrations/0004 gives them), and read-only,
+audited views of sessions and of the reminder outbox, for coordinators only (cases.admin)."""
 
 from django.contrib import admin
 from django.db.models import Q
@@ -7,17 +8,17 @@ from django.shortcuts import redirect
 
 from cases.admin import ScopedAdmin
 from cases.models import Case
+from wkm.admin import ServiceAdminMixin
 
 from . import services
-from .forms import ServiceSettingsAdminForm
 from .models import MediationSession, Reminder, ServiceSettings
 
 
 @admin.register(ServiceSettings)
-class ServiceSettingsAdmin(admin.ModelAdmin):
-    """One row; switching home visits on and off goes through the services (and is audited)."""
+class ServiceSettingsAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """One row; switching home visits on and off goes through the services (and is audited),
+    whose checks (a reason, an end after the start and not already past) are the only ones."""
 
-    form = ServiceSettingsAdminForm
     fields = (
         "home_visits_suspended",
         "home_visits_reason",
@@ -35,17 +36,16 @@ class ServiceSettingsAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
+    def save_through_service(self, request, form, change):
         data = form.cleaned_data
         if data["home_visits_suspended"]:
-            services.home_visits_suspend(
+            return services.home_visits_suspend(
                 by=request.user,
                 reason=data["home_visits_reason"],
                 suspended_from=data["home_visits_suspended_from"],
                 suspended_until=data["home_visits_suspended_until"],
             )
-        else:
-            services.home_visits_resume(by=request.user)
+        return services.home_visits_resume(by=request.user)
 
 
 class ReadOnlyMixin:
@@ -70,19 +70,18 @@ class MediationSessionAdmin(ReadOnlyMixin, ScopedAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """The outbox. Reminders about a session follow its case's scoping; staff notices do not
-    belong to a case."""
+class ReminderAdmin(ReadOnlyMixin, ScopedAdmin):
+    """The outbox, for coordinators only (cases.admin.ScopedAdmin): reminders about a session
+    follow its case's scoping; staff notices belong to no case, but are about casework too."""
 
     list_display = ("kind", "channel", "status", "due_at", "attempts", "sent_at", "last_error")
     list_filter = ("status", "channel", "kind")
     list_select_related = ("session__case",)
     show_full_result_count = False
 
+    def audit_case_reference(self, obj) -> str:
+        return obj.session.case.reference if obj.session_id else ""
+
     def get_queryset(self, request):
         visible = Case.objects.visible_to(request.user)
-        return (
-            super()
-            .get_queryset(request)
-            .filter(Q(session__isnull=True) | Q(session__case__in=visible))
-        )
+        return Reminder.objects.filter(Q(session__isnull=True) | Q(session__case__in=visible))

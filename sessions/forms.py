@@ -138,28 +138,3 @@ class HomeVisitsSuspendForm(forms.Form):
         widget=DateInput(),
         help_text="Leave empty until further notice.",
     )
-
-
-class ServiceSettingsAdminForm(forms.ModelForm):
-    """The admin's form: the same checks as sessions.services.home_visits_suspend, made before
-    anything is saved, so the admin shows them next to the field."""
-
-    class Meta:
-        model = ServiceSettings
-        fields = (
-            "home_visits_suspended",
-            "home_visits_reason",
-            "home_visits_suspended_from",
-            "home_visits_suspended_until",
-        )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("home_visits_suspended"):
-            if not (data.get("home_visits_reason") or "").strip():
-                self.add_error("home_visits_reason", "Say why home visits are suspended.")
-            start = data.get("home_visits_suspended_from")
-            end = data.get("home_visits_suspended_until")
-            if start and end and end < start:
-                self.add_error("home_visits_suspended_until", "The end is before the start.")
-        return data

@@ -61,7 +61,31 @@ def supervisor(db):
 
 @pytest.fixture
 def administrator(db):
+    """Staff, with the Administrator role and the permissions its migration gives the role."""
+    administrator_permissions()
     return UserFactory(username="admin", roles=[ADMINISTRATOR], is_staff=True)
+
+
+def administrator_permissions() -> None:
+    """The Administrator group as accounts/migrations/0004 leaves it, put back if a
+    transactional test's flush emptied the tables since (post_migrate brings back the
+    permissions, not the groups or what they hold)."""
+    import importlib
+    import pkgutil
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    import accounts.migrations
+
+    if Group.objects.filter(name=ADMINISTRATOR, permissions__isnull=False).exists():
+        return
+    (name,) = [
+        module.name
+        for module in pkgutil.iter_modules(accounts.migrations.__path__)
+        if module.name.endswith("_administrator_permissions")
+    ]
+    importlib.import_module(f"accounts.migrations.{name}").grant(apps)
 
 
 @pytest.fixture

@@ -1,58 +1,27 @@
-"""Django admin for volunteers: the same scoping (volunteers_visible_to) and the same services as
-the pages. Volunteers are never deleted here; DBS checks, training, accreditations, trainee cases
-and hours are recorded on the volunteer pages (through their rules) and only listed here."""
+"""Django admin for volunteers: the volunteer record through the same services as the pages
+(wkm.admin.ServiceAdminMixin), and DBS checks, training, accreditations, trainee cases and hours
+listed read-only (they are recorded on the volunteer pages, through their rules). Volunteers
+are never deleted here.
+
+Volunteers' records are part of the Administrator's job (issue 17): who sees them in the admin
+is decided by the Django permissions accounts/migrations/0004 gives the Administrator group,
+and every list and record shown is audited. What a trainee case says about the casework (the
+reflection, the feedback, the supervisor's comments) stays for coordinators.
+"""
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from wkm.consequences import shown_to
-from wkm.forms import add_service_errors
+from accounts.roles import COORDINATOR, has_role
+from wkm.admin import AuditedAdminMixin, ServiceAdminMixin
 
 from . import services
 from .forms import VolunteerForm, values_for
 from .models import Accreditation, DBSCheck, TraineeCase, TrainingRecord, Volunteer, VolunteerHours
-from .selectors import trainee_cases_visible_to, volunteers_visible_to
-
-
-class _DryRun(Exception):
-    pass
-
-
-class VolunteerAdminForm(VolunteerForm):
-    """Runs the service in a savepoint that is rolled back, so a rule it enforces is shown next
-    to the field like any other error, instead of failing in save_model."""
-
-    request = None  # set by VolunteerAdmin.get_form
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors or self.request is None:
-            return
-        try:
-            with transaction.atomic():
-                _save_through_service(self, self.request)
-                raise _DryRun
-        except _DryRun:
-            pass
-        except ValidationError as error:
-            add_service_errors(self, error)
-
-
-def _save_through_service(form, request):
-    fields = values_for(form, services.VOLUNTEER_EDITABLE_FIELDS)
-    if form.instance.pk:
-        return services.volunteer_update(
-            volunteer=Volunteer.objects.get(pk=form.instance.pk),
-            by=request.user,
-            fields=fields,
-        )
-    return services.volunteer_create(by=request.user, fields=fields)
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(admin.ModelAdmin):
-    form = VolunteerAdminForm
+class VolunteerAdmin(ServiceAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    form = VolunteerForm
     fields = services.VOLUNTEER_EDITABLE_FIELDS
     list_display = ("last_name", "first_name", "status", "postcode", "email", "supervisor")
     list_filter = ("status",)
@@ -60,30 +29,22 @@ class VolunteerAdmin(admin.ModelAdmin):
     list_select_related = ("supervisor",)
     show_full_result_count = False
 
-    def get_queryset(self, request):
-        return volunteers_visible_to(request.user)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"request": request})
-
-    def save_model(self, request, obj, form, change):
-        with shown_to(request):
-            saved = _save_through_service(form, request)
-        obj.pk = saved.pk  # the admin's "added" message and redirect use obj
+    def save_through_service(self, request, form, change):
+        fields = values_for(form, services.VOLUNTEER_EDITABLE_FIELDS)
+        if change:
+            return services.volunteer_update(
+                volunteer=Volunteer.objects.get(pk=form.instance.pk),
+                by=request.user,
+                fields=fields,
+            )
+        return services.volunteer_create(by=request.user, fields=fields)
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Listed only, for volunteers the admin user may see: written on the pages, by the rules."""
-
-    volunteer_path = "volunteer"
-
-    def get_queryset(self, request):
-        visible = volunteers_visible_to(request.user)
-        return super().get_queryset(request).filter(**{f"{self.volunteer_path}__in": visible})
+class ReadOnlyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Listed only: written on the pages, by the rules."""
 
     def has_add_permission(self, request):
         return False
@@ -124,13 +85,18 @@ class AccreditationAdmin(ReadOnlyAdmin):
     list_select_related = ("volunteer", "granted_by")
 
 
+# What a trainee case says about the work on the case: case notes, for coordinators only.
+CASEWORK_FIELDS = ("reflection", "feedback", "supervisor_comments", "ended_reason")
+
+
 @admin.register(TraineeCase)
 class TraineeCaseAdmin(ReadOnlyAdmin):
     list_display = ("case", "trainee", "co_mediator", "supervisor", "status", "signed_at")
     list_filter = ("status",)
+    list_select_related = ("case", "trainee", "co_mediator", "supervisor")
 
-    def get_queryset(self, request):
-        return trainee_cases_visible_to(request.user)
+    def get_exclude(self, request, obj=None):
+        return () if has_role(request.user, COORDINATOR) else CASEWORK_FIELDS
 
 
 @admin.register(VolunteerHours)

@@ -3,11 +3,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from accounts.roles import roles_of
+from tests.conftest import administrator_permissions
 
 
 @pytest.mark.django_db
 def test_it_creates_one_login_per_role_with_the_given_password(monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-for-tests")
+    administrator_permissions()  # as migrated (a transactional test may have flushed them)
 
     call_command("seed_demo")
 
@@ -18,6 +20,10 @@ def test_it_creates_one_login_per_role_with_the_given_password(monkeypatch):
     assert roles_of(users["coordinator"]) == {"Coordinator"}
     assert roles_of(users["supervisor"]) == {"Supervisor", "Mediator"}
     assert users["admin"].is_staff and not users["coordinator"].is_staff
+    # Least privilege: the role's permissions, not a superuser's (README, break-glass).
+    assert not users["admin"].is_superuser
+    assert users["admin"].has_perm("auth.change_user")
+    assert not users["admin"].has_perm("cases.view_case")
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@ or show the form again with a clear message for each problem and nothing saved h
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.helpers import AdminForm
 from django.utils.html import escape
 from hypothesis import currently_in_test_context, event
 
@@ -41,6 +42,8 @@ def form_errors(response) -> list[str]:
         if id(value) in seen:
             continue
         seen.add(id(value))
+        if isinstance(value, AdminForm):  # the Django admin's wrapper of its form
+            value = value.form
         if isinstance(value, forms.BaseForm):
             for errors in value.errors.values():
                 messages.extend(errors)

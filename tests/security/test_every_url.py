@@ -16,8 +16,10 @@ Each logged-in user is fully logged in (password and, where needed, two-factor) 
 ``login`` fixture. Beyond the table, two rules hold for every pattern, known or not: a URL that
 names a case answers 404 to anyone out of the case's scope (rule 11 of DESIGN.md), and nobody
 out of its scope ever sees a party's name or the case summary, whatever the status.
-Everything under /admin/ follows a simple rule instead of the table: it sends everyone but a
-(verified) administrator to the admin's login page.
+Everything under /admin/ follows simpler rules instead of the table, asked with a GET and an
+empty POST naming the world's own rows: it sends everyone but a (verified) administrator to the
+admin's login page; an administrator never gets a 500 there, and gets 403 on case data unless
+also a coordinator (``admin_coordinator``), who gets no 500 either.
 
 ``test_the_audit_catches_an_unscoped_view`` shows the audit doing its job: against a URLconf
 with a deliberately unscoped view (``leaky_case_summary``, defined only here), it reports it.
@@ -264,6 +266,9 @@ def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_
             "supervisor": supervisor,
             "coordinator": coordinator,
             "administrator": administrator,
+            "admin_coordinator": UserFactory(
+                username="admin_coordinator", roles=["Administrator", "Coordinator"], is_staff=True
+            ),
         },
         # What nobody out of the case's scope may ever see.
         secrets=[case.summary, "Alice Carter", "Bob Dunn"],
@@ -337,13 +342,37 @@ def all_routes(urlconf=None) -> list[Route]:
     return list(walk(get_resolver(urlconf).url_patterns))
 
 
+def admin_model(route: Route):
+    """The model an admin pattern is about (``admin:cases_case_change``), or None."""
+    from django.contrib import admin
+
+    for model in admin.site._registry:
+        if route.name.startswith(f"admin:{model._meta.app_label}_{model._meta.model_name}_"):
+            return model
+    return None
+
+
 def sample_admin_url(route: Route) -> str:
-    """A URL for an admin pattern: 1 for every id, the first app label of a choice, and a page
-    that does not exist for the catch-all."""
+    """A URL for an admin pattern: the id of a row of its model that exists (else 1), the first
+    app label of a choice, and a page that does not exist for the catch-all."""
+    model = admin_model(route)
+    pk = model._default_manager.order_by("pk").values_list("pk", flat=True).first() if model else 1
     url = re.sub(r"\(\?P<url>\.\*\)", "no-such-page/", route.route)  # the catch-all
     url = re.sub(r"\(\?P<\w+>([^|)]*)[^)]*\)", r"\1", url)  # a choice: its first
-    url = re.sub(r"<[^>]+>", "1", url)  # path converters: ids
+    url = re.sub(r"<[^>]+>", str(pk or 1), url)  # path converters: ids
     return "/" + url.replace("^", "").replace("$", "")
+
+
+# Case notes and party details: for coordinators only, even in the admin (cases.admin).
+CASE_DATA_IN_ADMIN = (
+    "cases.case",
+    "cases.caseassignment",
+    "cases.contactlogentry",
+    "parties.party",
+    "parties.consent",
+    "mediation_sessions.mediationsession",
+    "mediation_sessions.reminder",
+)
 
 
 # --- The audit ---------------------------------------------------------------------------------
@@ -442,29 +471,41 @@ def audit_role(role: str, world, login, urlconf=None) -> list[str]:
 
 
 def audit_admin(role: str, world, login) -> list[str]:
-    """Everything under /admin/ sends anyone but an administrator to the admin's login page."""
+    """Everything under /admin/, asked with a GET and an empty POST: anyone but an
+    administrator goes to the admin's login page; administrators get no 500, and 403 on case
+    data unless they are coordinators too."""
     problems = []
     client = client_for(role, world, login)
+    administrators = ("administrator", "admin_coordinator")
     for route in all_routes():
         if not route.is_admin or route.name in ("admin:login", "admin:logout"):
             continue
         url = sample_admin_url(route)
-        response = request_once(client, "GET", url)
-        location = response.headers.get("Location", "")
-        if role == "administrator":
-            if response.status_code >= 500 or location.startswith("/admin/login/"):
-                problems.append(f"{url} ({route.name}): {response.status_code} {location}")
-        # Nobody logged in: a login page (the app's, from LoginRequiredMiddleware, or the
-        # admin's for the admin's own exempt views).
-        elif response.status_code != 302 or not location.startswith(
-            ("/accounts/login/?next=", "/admin/login/?next=")
-            if role == "anonymous"
-            else "/admin/login/?next="
-        ):
-            problems.append(
-                f"{role} {url} ({route.name}): {response.status_code} {location}, expected a "
-                "redirect to the admin's login page"
-            )
+        model = admin_model(route)
+        case_data = model is not None and model._meta.label_lower in CASE_DATA_IN_ADMIN
+        for method in ("GET", "POST"):
+            response = request_once(client, method, url)
+            location = response.headers.get("Location", "")
+            where = f"{role} {method} {url} ({route.name}): {response.status_code} {location}"
+            status = response.status_code
+            if role not in administrators:
+                # Nobody logged in: a login page (the app's, from LoginRequiredMiddleware,
+                # or the admin's for the admin's own exempt views).
+                logins = ("/admin/login/?next=",)
+                if role == "anonymous":
+                    logins = ("/accounts/login/?next=", *logins)
+                if status != 302 or not location.startswith(logins):
+                    problems.append(f"{where}, expected a redirect to the admin's login page")
+            elif status >= 500 or location.startswith("/admin/login/"):
+                problems.append(where)
+            elif case_data and role == "administrator" and status != 403:
+                problems.append(f"{where}, expected 403: case data is for coordinators")
+            elif case_data and role == "admin_coordinator" and status == 403:
+                shows = method == "GET" and route.name.endswith(("_changelist", "_change"))
+                if shows:  # adding, deleting and most changes are refused to everyone
+                    problems.append(f"{where}, but a coordinator may see case data")
+            if role != "anonymous" and "no-store" not in response.headers.get("Cache-Control", ""):
+                problems.append(f"{where}: may be cached (Cache-Control: no-store missing)")
     return problems
 
 
@@ -491,7 +532,7 @@ def test_every_url_answers_each_user_as_the_table_says(role, world, login):
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", [*ROLES, "admin_coordinator"])
 def test_everything_under_admin_is_for_administrators_only(role, world, login):
     problems = audit_admin(role, world, login)
 

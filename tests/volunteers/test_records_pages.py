@@ -688,14 +688,16 @@ def admin_coordinator(db):
     )
 
 
-def test_it_scopes_the_volunteer_admin(login, stranger, trainee):
-    admin_only = UserFactory(
-        username="root", roles=["Administrator"], is_staff=True, is_superuser=True
-    )
+def test_the_volunteer_admin_is_for_the_administrators_role(login, administrator, stranger):
+    """Volunteers' records are part of the Administrator's job (its migration's permissions):
+    all of them, not the own-record scope of the volunteer pages. Without the permission, 403."""
+    from django.contrib.auth.models import Group
 
-    html = login(admin_only).get("/admin/volunteers/volunteer/").content.decode()
+    client = login(administrator)
 
-    assert "Stranger" not in html and "Tara" not in html
+    assert "Stranger" in client.get("/admin/volunteers/volunteer/").content.decode()
+    Group.objects.get(name="Administrator").permissions.clear()
+    assert client.get("/admin/volunteers/volunteer/").status_code == 403
 
 
 def test_it_saves_a_volunteer_in_admin_through_the_service(login, admin_coordinator, trainee):
