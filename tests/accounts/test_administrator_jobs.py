@@ -66,7 +66,7 @@ def test_the_admin_index_shows_the_jobs_and_no_casework(admin_client):
 
 
 def test_it_gives_a_user_a_role(admin_client, mediator):
-    coordinator_role = Group.objects.get(name=COORDINATOR)
+    coordinator_role = Group.objects.get_or_create(name=COORDINATOR)[0]
     groups = [*mediator.groups.values_list("pk", flat=True), coordinator_role.pk]
 
     response = admin_client.post(
@@ -208,14 +208,14 @@ def test_no_permission_given_to_the_role_opens_the_casework(admin_client, casewo
     everything = Permission.objects.filter(
         content_type__app_label__in=["cases", "parties", "mediation_sessions"]
     )
-    Group.objects.get(name=ADMINISTRATOR).permissions.add(*everything)
+    Group.objects.get_or_create(name=ADMINISTRATOR)[0].permissions.add(*everything)
 
     for path, pk in casework.items():
         assert admin_client.get(f"/admin/{path}/{pk}/change/").status_code == 403, path
 
 
 def test_the_role_holds_no_permission_on_case_data(administrator):
-    held = Group.objects.get(name=ADMINISTRATOR).permissions.values_list(
+    held = Group.objects.get_or_create(name=ADMINISTRATOR)[0].permissions.values_list(
         "content_type__app_label", "codename"
     )
     case_data = {(app, code) for app, code in held if app in ("cases", "parties", "documents")}
@@ -267,7 +267,7 @@ def test_it_cannot_make_anyone_a_superuser_or_touch_a_superuser(admin_client, ad
 
 
 def test_it_cannot_delete_users_or_change_the_roles_themselves(admin_client, mediator):
-    role = Group.objects.get(name=MEDIATOR)
+    role = Group.objects.get_or_create(name=MEDIATOR)[0]
 
     assert admin_client.get(f"/admin/auth/user/{mediator.pk}/delete/").status_code == 403
     assert admin_client.get(f"/admin/auth/group/{role.pk}/change/").status_code == 200  # to view

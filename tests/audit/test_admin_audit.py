@@ -161,7 +161,7 @@ def user_form(client, user, **changes) -> dict:
 
 def test_giving_a_role_in_the_admin_is_audited_and_found(login, administrator, mediator):
     client = login(administrator)
-    coordinator_role = Group.objects.get(name=COORDINATOR)
+    coordinator_role = Group.objects.get_or_create(name=COORDINATOR)[0]
     groups = [g.pk for g in mediator.groups.all()] + [coordinator_role.pk]
 
     response = client.post(
