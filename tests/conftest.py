@@ -37,6 +37,22 @@ def pytest_configure(config):
     # Serve static files from the source folders: tests never run collectstatic.
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True
+    _flush_past_the_truncate_guard()
+
+
+def _flush_past_the_truncate_guard():
+    """Emptying between tests that commit is a TRUNCATE of every table, which the audit table's
+    trigger refuses to everyone (audit/models.py); the tests' own clean-up is let through."""
+    import pgtrigger
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    flush = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with pgtrigger.ignore("audit.AuditEvent:audit_no_truncate"):
+            return flush(self, sql_list)
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
 
 
 @pytest.fixture
