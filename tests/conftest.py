@@ -39,6 +39,13 @@ def pytest_configure(config):
     settings.WHITENOISE_AUTOREFRESH = True
     _flush_past_the_truncate_guard()
 
+    # Tests create, migrate and empty databases, which only the owner of the tables may do: Django
+    # runs as the owner (DATABASE_OWNER_URL, when there is one); tests/audit/test_db_roles.py acts
+    # as the app's role to show what that role cannot do, and that the app still works.
+    from audit.db_roles import use_owner
+
+    use_owner()
+
 
 def _flush_past_the_truncate_guard():
     """Emptying between tests that commit is a TRUNCATE of every table, which the audit table's
