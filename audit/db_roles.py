@@ -70,8 +70,9 @@ def grant_after_migrate(sender, using, **kwargs):
         grant_app_rights(connections[using], role)
 
 
-@checks.register(checks.Tags.database, checks.Tags.security, deploy=False)
+@checks.register(checks.Tags.security)
 def check_app_role(app_configs=None, **kwargs):
+    """Say so when there is one role for everything: the set-up works, the trail is not safe."""
     if settings.DEBUG or settings.DATABASE_APP_ROLE:
         return []
     return [
