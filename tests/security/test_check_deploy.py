@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "BEHIND_TLS_PROXY": "true",
     # Never connected to by the checks: the addresses only need to be well formed.
     "DATABASE_URL": "postgres://wkm:not-a-real-password@db.invalid:5432/wkm",
+    "DATABASE_OWNER_URL": "postgres://wkm_owner:not-a-real-password@db.invalid:5432/wkm",
     "REDIS_URL": "redis://redis.invalid:6379/0",
 }
 
@@ -54,3 +55,13 @@ def test_check_deploy_fails_on_a_short_secret_key():
 
     assert result.returncode != 0
     assert "security.W009" in result.stdout + result.stderr
+
+
+def test_check_warns_when_the_app_connects_as_the_owner_of_its_tables():
+    """With only DATABASE_URL the app can empty or switch off the audit trail: say so."""
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DATABASE_OWNER_URL"}
+
+    result = check_deploy(env)
+
+    assert result.returncode != 0
+    assert "audit.W001" in result.stdout + result.stderr
