@@ -24,9 +24,9 @@ inline formsets and no bulk-edit list (those would write round the service).
 
 ``AuditedAdminMixin`` — rule 12 through the admin: opening a row (its change or view page, or
 its history) records a *view* of it, with its case when it has one; a list records which list
-and its filters (search words included), never the rows shown. Each event's detail says
-``"admin": ...``, which /audit/ filters on (*Through the admin*). What the admin *changes* is
-recorded by the service it calls (or, for accounts, by accounts.signals).
+and its filters (the search words only marked as given), never the rows shown. Each event's
+detail says ``"admin": ...``, which /audit/ filters on (*Through the admin*). What the admin
+*changes* is recorded by the service it calls (or, for accounts, by accounts.signals).
 """
 
 from django.contrib import messages
@@ -112,9 +112,14 @@ class ServiceAdminMixin:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
+# The admin's search box: what was typed may be a person's name, and the audit trail can never
+# be anonymised, so it is only marked as given (as the case list's search is, cases.views).
+SEARCH_GIVEN = "(search text given)"
+
+
 def _filters(request) -> dict:
     return {
-        name: [value[:FILTER_VALUE_MAX_CHARS] for value in values]
+        name: [SEARCH_GIVEN if name == "q" else value[:FILTER_VALUE_MAX_CHARS] for value in values]
         for name, values in request.GET.lists()
     }
 
