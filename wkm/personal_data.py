@@ -98,6 +98,8 @@ NOT_DECLARED = {
     "volunteer is anonymised.",
     "documents.GeneratedDocument": "A generated PDF: the letter holds personal data throughout, "
     "so anonymisation deletes the row and the file rather than clearing fields.",
+    "accounts.EnrolmentLink": "A two-factor set-up link: whose, a hash of its token and its "
+    "times; governed with the account it belongs to.",
     "public.PublicSubmission": "A salted hash of an address and the random code of the form's "
     "token, deleted after a day (public.spam).",
     "privacy.SubjectAccessRequest": "The record of answering a request (who asked, when): "
