@@ -155,6 +155,7 @@ def _party_section(party: Party, *, include_safeguarding: bool, anonymised: bool
                 "given_at": _local(c.given_at),
                 "how": c.get_method_display(),
                 "withdrawn_at": _local(c.withdrawn_at),
+                "withdrawal_note": c.withdrawal_note,
                 "notes": c.notes,
             }
             for c in party.consents.order_by("given_at", "pk")
@@ -232,7 +233,9 @@ def _volunteer_section(volunteer: Volunteer, *, anonymised: set) -> dict:
             {
                 "accreditation": a.get_kind_display(),
                 "granted_on": a.granted_on,
+                "accredited_before_joining": a.prior_evidence,
                 "revoked_on": a.revoked_on,
+                "why_revoked": a.revoked_reason,
             }
             for a in volunteer.accreditations.order_by("granted_on", "pk")
         ],

@@ -11,13 +11,13 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
-from parties.models import Party
+from parties.models import Consent, Party
 from parties.validators import display_phone
 from privacy import services
 from privacy.models import SubjectAccessRequest, due_date
-from tests.factories import TrainingFactory, VolunteerFactory
+from tests.factories import AccreditationFactory, TrainingFactory, VolunteerFactory
 from tests.privacy.planted import plant
-from volunteers.models import Volunteer
+from volunteers.models import Accreditation, Volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -264,14 +264,18 @@ def test_a_volunteers_copy(world, coordinator, login):
 
 
 def test_the_copy_holds_every_field_declared_about_the_person(world, coordinator):
-    """A value planted in every contact and personal field that Party and Volunteer declare
-    (wkm.personal_data) is in the person's copy: a field added and declared is given to them
+    """A value planted in every contact and personal field that a party, their consents, a
+    volunteer and their accreditations declare (wkm.personal_data) is in the person's copy: a
+    field added and declared is given to them
     without anyone remembering to list it in the export."""
     applicant = VolunteerFactory(status="applicant")
+    AccreditationFactory(volunteer=applicant)
     planted = plant(
         {
             Party: Party.objects.filter(pk=world.old.carol.pk),
+            Consent: Consent.objects.filter(party=world.old.carol),
             Volunteer: Volunteer.objects.filter(pk=applicant.pk),
+            Accreditation: Accreditation.objects.filter(volunteer=applicant),
         }
     )
     sar = services.request_open(
