@@ -10,6 +10,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import ADMINISTRATOR, COORDINATOR, MEDIATOR
+from audit.models import AuditEvent
+from audit.services import record_event
 from cases.models import ContactLogEntry
 from sessions.models import MediationSession, Reminder, ServiceSettings
 from tests.factories import (
@@ -154,7 +156,12 @@ def test_it_edits_and_adds_a_volunteer(admin_client):
 
 
 def test_it_reads_the_audit_trail_in_the_admin_without_changing_it(admin_client):
-    assert admin_client.get("/admin/audit/auditevent/").status_code == 200
+    record_event(action=AuditEvent.Action.EXPORT, case_reference="WKM-2026-0077")
+
+    listing = admin_client.get("/admin/audit/auditevent/")
+
+    assert listing.status_code == 200
+    assert "WKM-2026-0077" in listing.content.decode()
     assert admin_client.get("/admin/audit/auditevent/add/").status_code == 403
 
 
@@ -231,7 +238,9 @@ def test_an_administrator_who_is_also_a_coordinator_sees_the_casework(login, cas
     client = login(both)
 
     for path, pk in casework.items():
-        assert client.get(f"/admin/{path}/{pk}/change/").status_code == 200, path
+        page = client.get(f"/admin/{path}/{pk}/change/")
+        assert page.status_code == 200, path
+        assert page.context["original"].pk == pk, path  # the row itself, not an empty form
 
 
 def test_a_trainee_case_shows_the_administrator_no_casework(admin_client, coordinator, login):
