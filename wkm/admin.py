@@ -144,9 +144,9 @@ class AuditedAdminMixin:
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        # A POST that saves is recorded by the service as a change; a GET shows the row.
-        if request.method == "GET":
-            self._audit_shown(request, response, "original", "change page")
+        # The page shows the row (a GET, or a POST refused and shown again); a POST that saves
+        # redirects, and the service records the change.
+        self._audit_shown(request, response, "original", "change page")
         return response
 
     def history_view(self, request, object_id, extra_context=None):

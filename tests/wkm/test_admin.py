@@ -59,6 +59,10 @@ def test_a_case_retyped_for_a_pair_not_accredited_is_a_field_error(login, admin_
     assert "not accredited for parent/teen mediation" in response.content.decode()
     assert Case.objects.get(pk=case.pk).dispute_type == "neighbour"
     assert changes.count() == before
+    # The refused form showed the case again: that is a view of it, in the trail.
+    assert AuditEvent.objects.filter(
+        action="view", case_reference=case.reference, detail__admin="change page"
+    ).exists()
 
 
 def test_a_case_saved_in_the_admin_goes_through_the_service_once(login, admin_coordinator):
