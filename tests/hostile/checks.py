@@ -4,12 +4,15 @@ or show the form again with a clear message for each problem and nothing saved h
 from django import forms
 from django.conf import settings
 from django.contrib.admin.helpers import AdminForm
+from django.db.models import QuerySet
 from django.utils.html import escape
 from hypothesis import currently_in_test_context, event
 
 
-def counts(models) -> dict:
-    return {model._meta.label: model.objects.count() for model in models}
+def counts(counted) -> dict:
+    """Rows of each model, or queryset, in ``counted``."""
+    querysets = [rows if isinstance(rows, QuerySet) else rows.objects.all() for rows in counted]
+    return {queryset.model._meta.label: queryset.count() for queryset in querysets}
 
 
 def field_bytes(data: dict) -> int:
