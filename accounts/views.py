@@ -6,9 +6,10 @@ from django.utils import timezone
 
 from cases.querysets import current_assignments_of
 from cases.selectors import open_cases, party_names, status_counts
+from notifications.models import OutboxMessage
 from reports.home import coordinator_panels
 from rules.selectors import breaches
-from sessions.models import MediationSession, Reminder
+from sessions.models import MediationSession
 from sessions.services import MAX_SESSION_HOURS
 from volunteers.models import Volunteer
 from volunteers.selectors import dbs_attention, waiting_for
@@ -79,7 +80,7 @@ def session_panels() -> dict:
         "sessions_ahead_days": SESSIONS_AHEAD_DAYS,
         "upcoming_sessions_count": upcoming[0].panel_total if upcoming else 0,
         "upcoming_sessions": upcoming,
-        "failed_reminders": Reminder.objects.filter(status=Reminder.Status.FAILED)
+        "failed_reminders": OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED)
         .select_related("session__case")
         .order_by("-due_at", "-id")[:PANEL_ROWS],
     }

@@ -203,7 +203,7 @@ def case_close(
     """Close a case. Whatever was still to come stops with it: its future sessions are
     cancelled with their reminders (a notice goes only to those who had been told of them), and
     a trainee case on a case that closed before mediation ends, never to count."""
-    from sessions.outbox import Notify
+    from notifications.outbox import Notify
     from sessions.services import cancel_sessions, future_sessions, stop_reminders_of
     from volunteers.services import CLOSED_BEFORE_MEDIATION, end_trainee_cases
 

@@ -7,7 +7,8 @@ A withdrawal stops joint work: the case page then prompts the coordinator to clo
 
 A party's **contact has stopped** when they withdrew either of those consents and have not given
 it again: no message of any kind is written to them, and none already written is sent
-(sessions.outbox, sessions.dispatch). A party who has not been asked yet (an intake visit comes
+(notifications.outbox, notifications.dispatch).
+A party who has not been asked yet (an intake visit comes
 before consent) may still be reminded of their appointments.
 """
 

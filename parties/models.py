@@ -267,7 +267,7 @@ class Consent(models.Model):
     class Meta:
         ordering = ["party", "kind", "-given_at"]
         indexes = [
-            # Withdrawals (rules.checker, sessions.outbox): a few rows among many.
+            # Withdrawals (rules.checker, notifications.outbox): a few rows among many.
             models.Index(
                 fields=["party", "kind"],
                 condition=models.Q(withdrawn_at__isnull=False),

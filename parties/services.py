@@ -19,8 +19,8 @@ from audit.services import record_event
 from cases import services as case_services
 from cases import timeline
 from cases.models import Status
+from notifications.outbox import Notify, cancel_messages_to
 from sessions.models import MediationSession
-from sessions.outbox import Notify, cancel_messages_to
 from sessions.services import cancel_sessions, future_sessions, stopped_by_withdrawal
 from volunteers.eligibility import tell_unaccepted_conflicts
 from wkm.consequences import tell
@@ -236,10 +236,10 @@ def withdrawal_preview(consent: Consent) -> dict:
 
 
 def party_messages_pending(party: Party) -> int:
-    from sessions.models import Reminder
+    from notifications.models import OutboxMessage
 
-    return Reminder.objects.filter(
-        party=party, status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING]
+    return OutboxMessage.objects.filter(
+        party=party, status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING]
     ).count()
 
 

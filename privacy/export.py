@@ -22,9 +22,10 @@ from django.utils.text import capfirst
 
 from cases.disclosure import contact_details_for, log_entries_for
 from documents.models import GeneratedDocument
+from notifications.models import OutboxMessage
 from parties.models import Party
 from parties.validators import display_phone
-from sessions.models import MediationSession, Reminder
+from sessions.models import MediationSession
 from volunteers.models import Volunteer
 
 from .models import Anonymisation, SubjectAccessRequest
@@ -200,7 +201,7 @@ def _party_section(party: Party, *, include_safeguarding: bool, anonymised: bool
                 "status": r.get_status_display(),
                 "sent_at": _local(r.sent_at),
             }
-            for r in Reminder.objects.filter(party=party).order_by("due_at", "pk")
+            for r in OutboxMessage.objects.filter(party=party).order_by("due_at", "pk")
         ],
     }
 

@@ -52,8 +52,9 @@ from cases.models import (
     Status,
 )
 from documents.models import GeneratedDocument
+from notifications.models import OutboxMessage
 from parties.models import Consent, Party
-from sessions.models import CalendarFeed, MediationSession, Reminder
+from sessions.models import CalendarFeed, MediationSession
 from volunteers.models import (
     Accreditation,
     DBSCheck,
@@ -183,7 +184,7 @@ def _anonymise_parties(case: Case, parties: list[Party], counts: CaseCounts) -> 
     ids = [p.pk for p in parties]
     counts.add("parties", len(ids))
     counts.add("consents", _clear(Consent.objects.filter(party__in=ids)))
-    counts.add("reminders", _clear(Reminder.objects.filter(party__in=ids)))
+    counts.add("reminders", _clear(OutboxMessage.objects.filter(party__in=ids)))
 
 
 def _clear_case_narrative(case: Case, counts: CaseCounts, *, reason: str) -> None:
@@ -198,7 +199,7 @@ def _clear_case_narrative(case: Case, counts: CaseCounts, *, reason: str) -> Non
     )
     sessions = MediationSession.objects.filter(case=case)
     counts.add("sessions", sessions.update(**MediationSession.personal_data.cleared()))
-    counts.add("reminders", _clear(Reminder.objects.filter(session__case=case)))
+    counts.add("reminders", _clear(OutboxMessage.objects.filter(session__case=case)))
     agreements = Agreement.objects.filter(case=case)
     counts.add("agreements", agreements.update(**Agreement.personal_data.cleared()))
     counts.add(
@@ -361,7 +362,9 @@ def anonymise_volunteer(
     CalendarFeed.objects.filter(volunteer=volunteer).delete()
     counts.add(
         "reminders",
-        Reminder.objects.filter(volunteer=volunteer).update(**Reminder.personal_data.cleared()),
+        OutboxMessage.objects.filter(volunteer=volunteer).update(
+            **OutboxMessage.personal_data.cleared()
+        ),
     )
     counts.add(
         "history_rows",

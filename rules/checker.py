@@ -39,10 +39,11 @@ from django.utils.formats import date_format
 from cases.models import Case, CaseAssignment, DisputeType, Status
 from cases.querysets import WORKING_STATUSES
 from cases.selectors import OPEN_STATUSES
+from notifications.models import OutboxMessage
+from notifications.outbox import may_still_go_q
 from parties.consent import CONTACT_STOPPING_KINDS, REQUIRED_KINDS
 from parties.models import Consent, Party
-from sessions.models import MediationSession, Reminder
-from sessions.outbox import may_still_go_q
+from sessions.models import MediationSession
 from sessions.services import home_visits_to_reschedule
 from volunteers.eligibility import COMMUNITY_DISPUTES, EXTRA_ACCREDITATION, connection_problems
 from volunteers.models import (
@@ -583,7 +584,7 @@ def trainee_cases(case_ids=None) -> list[Breach]:
 
 
 def messages_to_stop(case_ids=None) -> list[Breach]:
-    """Messages waiting to be sent that may not go (sessions.outbox.may_still_go_q): to someone
+    """Messages waiting to be sent that may not go (notifications.outbox.may_still_go_q): to someone
     who withdrew consent or stopped volunteering, or about a session that is off. The
     dispatcher will not send them; they are listed because something left them waiting. Found
     from the few people and sessions that could have such messages, not by asking every one."""
@@ -593,7 +594,9 @@ def messages_to_stop(case_ids=None) -> list[Breach]:
         status=MediationSession.Status.SCHEDULED, case__status__in=OPEN_STATUSES
     )
     waiting = _case_filter(
-        Reminder.objects.filter(status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING]),
+        OutboxMessage.objects.filter(
+            status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING]
+        ),
         case_ids,
         "session__case",
     )
@@ -601,7 +604,7 @@ def messages_to_stop(case_ids=None) -> list[Breach]:
         Q(party__in=withdrew.values("party_id"))
         | Q(volunteer__in=Volunteer.objects.exclude(status__in=WORKING_STATUSES))
         | Q(user__in=User.objects.filter(is_active=False))
-        | Q(kind=Reminder.Kind.SESSION_REMINDER) & ~Q(session__in=on)
+        | Q(kind=OutboxMessage.Kind.SESSION_REMINDER) & ~Q(session__in=on)
         # a mediator taken off a case (their assignment ended) may still have some waiting
         | Q(volunteer__isnull=False)
         & Q(
@@ -612,7 +615,7 @@ def messages_to_stop(case_ids=None) -> list[Breach]:
     ).values_list("pk", flat=True)
     # Then the exact test, of the few.
     rows = (
-        Reminder.objects.filter(pk__in=list(could_be_stopped))
+        OutboxMessage.objects.filter(pk__in=list(could_be_stopped))
         .exclude(may_still_go_q())
         .select_related("session__case")
         .order_by("due_at", "id")

@@ -1,11 +1,11 @@
 """The daily digest: each coordinator gets one email listing what breaks a rule, through the
-outbox (sessions.outbox.notify_staff), once a day whichever worker runs it."""
+outbox (notifications.outbox.notify_staff), once a day whichever worker runs it."""
 
 from django.utils import timezone
 
 from accounts.roles import COORDINATOR, users_with_role
-from sessions.models import Reminder
-from sessions.outbox import notify_staff
+from notifications.models import OutboxMessage
+from notifications.outbox import notify_staff
 
 from .checker import find_breaches
 
@@ -43,7 +43,7 @@ def queue_rule_digest(today=None) -> int:
     context = {"rows": rows[:DIGEST_ROWS], "count": len(rows), "problems": len(found)}
     return sum(
         notify_staff(
-            kind=Reminder.Kind.RULE_DIGEST,
+            kind=OutboxMessage.Kind.RULE_DIGEST,
             user=user,
             context=context,
             dedupe_key=f"rules:{user.pk}:{today.isoformat()}",

@@ -40,7 +40,7 @@ def fingerprint() -> str:
     tables = [apps.get_model(label)._meta.db_table for label in HISTORY_OF]
     quote = connection.ops.quote_name
     newest = [f"(SELECT MAX(pgh_id) FROM {quote(table)})" for table in tables]  # noqa: S608
-    reminders = quote(apps.get_model("mediation_sessions", "Reminder")._meta.db_table)
+    reminders = quote(apps.get_model("notifications", "OutboxMessage")._meta.db_table)
     service = quote(apps.get_model("mediation_sessions", "ServiceSettings")._meta.db_table)
     newest.append(f"(SELECT MAX(id) FROM {reminders})")  # noqa: S608
     newest.append(f"(SELECT MAX(updated_at)::text FROM {service})")  # noqa: S608

@@ -67,9 +67,10 @@ from cases.models import (
     ReferenceCounter,
     Status,
 )
+from notifications.models import OutboxMessage
+from notifications.outbox import outside_quiet_hours
 from parties.models import Consent, Party
-from sessions.models import CalendarFeed, MediationSession, Reminder
-from sessions.outbox import outside_quiet_hours
+from sessions.models import CalendarFeed, MediationSession
 from volunteers.dbs import current_until
 from volunteers.models import (
     Accreditation,
@@ -285,7 +286,7 @@ class ScaleGenerator:
             MediationSession,
             MediationSession.mediators.through,
             MediationSession.parties.through,
-            Reminder,
+            OutboxMessage,
             TraineeCase,
             DBSCheck,
             TrainingRecord,
@@ -1295,7 +1296,7 @@ class ScaleGenerator:
         rng = self.rng
         routes = []
         for party in parties:
-            # sessions.outbox._party_channel, restated: preferred channel, else the other one.
+            # notifications.outbox._party_channel, restated: preferred channel, else the other one.
             sms = "" if party.no_text else party.phone
             email = "" if party.no_email else party.email
             if party.preferred in ("sms", "phone"):
@@ -1336,7 +1337,7 @@ class ScaleGenerator:
                     else:
                         sent = due + datetime.timedelta(seconds=rng.randrange(5, 90))
                         values.update(status="sent", attempts=1, sent_at=sent)
-                reminder_id = self.table(Reminder).next_id
+                reminder_id = self.table(OutboxMessage).next_id
                 if values["status"] == "sent":
                     values["provider_message_id"] = (
                         f"<wkm-reminder-{reminder_id}@127.0.0.1:8000>"
@@ -1359,7 +1360,7 @@ class ScaleGenerator:
                     created_at=created,
                 )
                 values[field_name] = person
-                self.add(Reminder, **values)
+                self.add(OutboxMessage, **values)
 
     def write_log(self, plan: Plan, parties: list, authors: list[int]) -> None:
         rng = self.rng

@@ -1,17 +1,16 @@
 """Django admin for sessions: service settings through the same services as the pages
 (administrators, by the Django permissions accounts/migrations/0004 gives them), and read-only,
-audited views of sessions and of the reminder outbox, for coordinators only (cases.admin)."""
+audited views of sessions, for coordinators only (cases.admin). The outbox is in
+notifications.admin."""
 
 from django.contrib import admin
-from django.db.models import Q
 from django.shortcuts import redirect
 
 from cases.admin import ScopedAdmin
-from cases.models import Case
 from wkm.admin import ServiceAdminMixin
 
 from . import services
-from .models import MediationSession, Reminder, ServiceSettings
+from .models import MediationSession, ServiceSettings
 
 
 @admin.register(ServiceSettings)
@@ -67,21 +66,3 @@ class MediationSessionAdmin(ReadOnlyMixin, ScopedAdmin):
     search_fields = ("case__reference",)
     exclude = ("notes",)
     show_full_result_count = False
-
-
-@admin.register(Reminder)
-class ReminderAdmin(ReadOnlyMixin, ScopedAdmin):
-    """The outbox, for coordinators only (cases.admin.ScopedAdmin): reminders about a session
-    follow its case's scoping; staff notices belong to no case, but are about casework too."""
-
-    list_display = ("kind", "channel", "status", "due_at", "attempts", "sent_at", "last_error")
-    list_filter = ("status", "channel", "kind")
-    list_select_related = ("session__case",)
-    show_full_result_count = False
-
-    def audit_case_reference(self, obj) -> str:
-        return obj.session.case.reference if obj.session_id else ""
-
-    def get_queryset(self, request):
-        visible = Case.objects.visible_to(request.user)
-        return Reminder.objects.filter(Q(session__isnull=True) | Q(session__case__in=visible))

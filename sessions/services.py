@@ -7,7 +7,7 @@ meeting, shuttle mediation, a restorative conference) before every party has con
 (rule 7); a home visit while home visits are suspended
 (rule 9); a mediator or party booked twice at overlapping times; an end before the start; a
 session in the past unless it is being recorded as held. Reminders are written in the same
-transaction (sessions.outbox), so a rolled-back booking sends nothing.
+transaction (notifications.outbox), so a rolled-back booking sends nothing.
 """
 
 import datetime
@@ -24,11 +24,12 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from cases import timeline
 from cases.models import Case, Status
+from notifications import outbox
+from notifications.models import OutboxMessage
 from parties.consent import consent_state
 from volunteers.eligibility import pair_standing
 
-from . import outbox
-from .models import MediationSession, Reminder, ServiceSettings
+from .models import MediationSession, ServiceSettings
 
 # Sessions longer than this are almost certainly a typing mistake.
 MAX_SESSION_HOURS = 8
@@ -337,11 +338,11 @@ def stop_reminders_of(case) -> int:
     """Cancel every reminder still waiting about any of the case's sessions (a closed case's:
     one whose time has passed without its outcome being recorded may still have some, if the
     dispatcher has not run since); return how many."""
-    return Reminder.objects.filter(
+    return OutboxMessage.objects.filter(
         session__case=case,
-        kind=Reminder.Kind.SESSION_REMINDER,
-        status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING],
-    ).update(status=Reminder.Status.CANCELLED, last_error="Case closed")
+        kind=OutboxMessage.Kind.SESSION_REMINDER,
+        status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING],
+    ).update(status=OutboxMessage.Status.CANCELLED, last_error="Case closed")
 
 
 def future_sessions(case):

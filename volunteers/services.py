@@ -22,7 +22,7 @@ from cases import services as case_services
 from cases import timeline
 from cases.models import Case, CaseAssignment, Status
 from cases.querysets import WORKING_STATUSES, stopped_volunteering
-from sessions.outbox import cancel_messages_to
+from notifications.outbox import cancel_messages_to
 from wkm.consequences import tell
 
 from . import dbs
@@ -637,8 +637,8 @@ def _trainee_cases_follow_the_pair(case, pair, *, left, by) -> None:
 
 def _move_future_sessions_to(case: Case, pair: list[Volunteer]) -> None:
     """A new pair takes over the case's scheduled sessions, and their reminders follow."""
+    from notifications.outbox import reschedule_session_reminders
     from sessions.models import MediationSession
-    from sessions.outbox import reschedule_session_reminders
 
     upcoming = case.sessions.filter(
         status=MediationSession.Status.SCHEDULED, starts_at__gte=timezone.now()

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "parties",
     "sessions.apps.MediationSessionsConfig",
     "volunteers",
+    "notifications",
     "documents",
     "demo",
     "reports",
@@ -210,7 +211,7 @@ DBS_WARNING_DAYS = env.int("DBS_WARNING_DAYS", default=60)
 COMMUNITY_COURSE_HOURS = 40
 TRAINEE_CASES_FOR_ACCREDITATION = 3
 
-# Reminders (sessions.outbox, sessions.dispatch): minutes before a session, comma-separated.
+# Reminders (notifications.outbox, .dispatch): minutes before a session, comma-separated.
 REMINDER_LEAD_MINUTES = env.list("REMINDER_LEAD_MINUTES", cast=int, default=[48 * 60, 120])
 QUIET_HOURS_START = env.int("QUIET_HOURS_START", default=21)  # no texts from 21:00…
 QUIET_HOURS_END = env.int("QUIET_HOURS_END", default=8)  # …until 08:00, London time
@@ -225,8 +226,9 @@ SERVICE_ADDRESS = env(
 # Links in messages and calendars. Unless it is set, it follows the port `make run` serves on
 # (PORT, passed on as WKM_PORT to the web server, worker and beat).
 SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('WKM_PORT', default='8000')}")
-# SMS: "sessions.sms.LoggingBackend" (default: writes to the log) or "sessions.sms.HttpBackend".
-SMS_BACKEND = env("SMS_BACKEND", default="sessions.sms.LoggingBackend")
+# SMS: "notifications.sms.LoggingBackend" (default: writes to the log) or
+# "notifications.sms.HttpBackend".
+SMS_BACKEND = env("SMS_BACKEND", default="notifications.sms.LoggingBackend")
 SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", default="")
 SMS_SENDER = env("SMS_SENDER", default="WKMediation")
@@ -360,17 +362,17 @@ CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Installed into django-celery-beat's tables at start, where administrators can change them.
 CELERY_BEAT_SCHEDULE = {
-    "dispatch-reminders": {"task": "sessions.tasks.dispatch_reminders", "schedule": 60.0},
+    "dispatch-reminders": {"task": "notifications.tasks.dispatch_reminders", "schedule": 60.0},
     "dbs-warnings": {
-        "task": "sessions.tasks.queue_dbs_warnings",
+        "task": "notifications.tasks.queue_dbs_warnings",
         "schedule": crontab(hour=7, minute=30),
     },
     "follow-ups": {
-        "task": "sessions.tasks.queue_follow_ups",
+        "task": "notifications.tasks.queue_follow_ups",
         "schedule": crontab(hour=7, minute=35),
     },
     "unassigned-digest": {
-        "task": "sessions.tasks.queue_unassigned_digest",
+        "task": "notifications.tasks.queue_unassigned_digest",
         "schedule": crontab(hour=7, minute=40, day_of_week="mon-fri"),
     },
     "rule-digest": {

@@ -13,7 +13,8 @@ from accounts.roles import ADMINISTRATOR, COORDINATOR, MEDIATOR
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases.models import ContactLogEntry
-from sessions.models import MediationSession, Reminder, ServiceSettings
+from notifications.models import OutboxMessage
+from sessions.models import MediationSession, ServiceSettings
 from tests.factories import (
     TEST_PASSWORD,
     UserFactory,
@@ -177,8 +178,8 @@ def casework(case, coordinator):
         ends_at=start + datetime.timedelta(hours=1),
     )  # fmt: skip
     party = case.parties.first()
-    notice = Reminder.objects.create(
-        kind=Reminder.Kind.values[0], channel="email", address="coordinator@example.org",
+    notice = OutboxMessage.objects.create(
+        kind=OutboxMessage.Kind.values[0], channel="email", address="coordinator@example.org",
         due_at=start, user=coordinator,
     )  # fmt: skip
     note = ContactLogEntry.objects.create(
@@ -193,7 +194,7 @@ def casework(case, coordinator):
         "parties/party": party.pk,
         "parties/consent": consent.pk,
         "mediation_sessions/mediationsession": session.pk,
-        "mediation_sessions/reminder": notice.pk,  # a staff notice: no case, still casework
+        "notifications/outboxmessage": notice.pk,  # a staff notice: no case, still casework
     }
 
 

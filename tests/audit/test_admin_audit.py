@@ -12,7 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.roles import ADMINISTRATOR, COORDINATOR, MEDIATOR
 from audit.models import AuditEvent
 from cases.models import ContactLogEntry
-from sessions.models import MediationSession, Reminder
+from notifications.models import OutboxMessage
+from sessions.models import MediationSession
 from tests.conftest import administrator_permissions
 from tests.factories import TEST_PASSWORD, UserFactory, VolunteerFactory
 
@@ -57,9 +58,9 @@ def case_rows(case, coordinator):
             case=case, text="Called Alice.", occurred_at=timezone.now(), author=coordinator
         ),
         "mediation_sessions/mediationsession": session,
-        "mediation_sessions/reminder": Reminder.objects.create(
+        "notifications/outboxmessage": OutboxMessage.objects.create(
             session=session,
-            kind=Reminder.Kind.values[0],
+            kind=OutboxMessage.Kind.values[0],
             channel="email",
             address="coordinator@example.org",
             due_at=start,
@@ -75,7 +76,7 @@ def case_rows(case, coordinator):
         "parties/party",
         "cases/contactlogentry",
         "mediation_sessions/mediationsession",
-        "mediation_sessions/reminder",
+        "notifications/outboxmessage",
     ],
 )
 def test_opening_a_row_of_case_data_in_the_admin_is_audited(

@@ -12,9 +12,9 @@ from audit.models import AuditEvent
 from cases import services
 from cases.filters import CaseFilter
 from cases.models import Case
+from notifications import jobs
+from notifications.models import OutboxMessage
 from reports.home import coordinator_panels
-from sessions import jobs
-from sessions.models import Reminder
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +138,7 @@ def test_no_reminder_is_sent_for_a_follow_up_done(coordinator):
 
     assert jobs.queue_follow_ups() == 1
     assert jobs.queue_follow_ups() == 0
-    (reminder,) = Reminder.objects.filter(kind=Reminder.Kind.FOLLOW_UP)
+    (reminder,) = OutboxMessage.objects.filter(kind=OutboxMessage.Kind.FOLLOW_UP)
     assert reminder.context["reference"] == waiting.reference
 
 

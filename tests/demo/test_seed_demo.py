@@ -56,7 +56,8 @@ def test_it_loads_realistic_cases_and_volunteers_through_the_services(monkeypatc
     assert Volunteer.objects.filter(user__username="trainee", status="trainee").exists()
     supervisor = get_user_model().objects.get(username="supervisor")
     assert supervisor.supervised_trainee_cases.count() == 1
-    from sessions.models import MediationSession, Reminder
+    from notifications.models import OutboxMessage
+    from sessions.models import MediationSession
 
     assert MediationSession.objects.filter(status="scheduled").count() == 2
-    assert Reminder.objects.filter(status="pending").exists()
+    assert OutboxMessage.objects.filter(status="pending").exists()

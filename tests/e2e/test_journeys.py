@@ -10,9 +10,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.models import Case, ContactLogEntry
+from notifications import dispatch
+from notifications.models import OutboxMessage
 from parties.models import Consent
-from sessions import dispatch
-from sessions.models import MediationSession, Reminder
+from sessions.models import MediationSession
 from sessions.services import session_book
 from tests.e2e.conftest import scan
 from tests.factories import UserFactory, eligible_volunteer, held_session, ready_case
@@ -140,7 +141,7 @@ def test_the_coordinator_takes_a_self_referral_to_a_closed_case(open_page, coord
     expect(page.get_by_text("Session booked")).to_be_visible()
     session = MediationSession.objects.get(case=case)
     assert set(session.mediators.all()) == {lead, co}
-    day_before = Reminder.objects.filter(session=session, lead_minutes=48 * 60)
+    day_before = OutboxMessage.objects.filter(session=session, lead_minutes=48 * 60)
     assert day_before.exists()
     day_before.update(due_at=timezone.now() - datetime.timedelta(minutes=1))
     assert dispatch.dispatch_due(max_seconds=10) == day_before.count()

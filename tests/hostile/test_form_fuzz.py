@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from audit.models import AuditEvent
 from cases.models import AgreementTerm, Case, ContactLogEntry
+from notifications.models import OutboxMessage
 from parties.models import Consent, Party
-from sessions.models import MediationSession, Reminder
+from sessions.models import MediationSession
 from tests.factories import CaseFactory, PartyFactory, UserFactory, VolunteerFactory
 from volunteers.models import DBSCheck, Volunteer, VolunteerHours
 
@@ -380,8 +381,8 @@ def test_session_booking(staff, active_case, data):
         staff,
         f"/cases/{active_case.reference}/sessions/new/",
         values,
-        counted=[MediationSession, Reminder, AuditEvent],
-        saved={"mediation_sessions.Reminder": 50},
+        counted=[MediationSession, OutboxMessage, AuditEvent],
+        saved={"notifications.OutboxMessage": 50},
     )
 
 
@@ -404,8 +405,8 @@ def test_session_booking_at_the_ends_of_time(staff, active_case, starts_at, ends
         staff,
         f"/cases/{active_case.reference}/sessions/new/",
         data,
-        counted=[MediationSession, Reminder, AuditEvent],
-        saved={"mediation_sessions.Reminder": 50},
+        counted=[MediationSession, OutboxMessage, AuditEvent],
+        saved={"notifications.OutboxMessage": 50},
     )
 
 
@@ -419,7 +420,7 @@ def test_a_session_years_ahead_is_refused_with_a_message(staff, active_case):
         staff,
         f"/cases/{active_case.reference}/sessions/new/",
         data,
-        counted=[MediationSession, Reminder],
+        counted=[MediationSession, OutboxMessage],
     )
 
     assert response.status_code == 200

@@ -365,8 +365,8 @@ def test_the_largest_agreement_the_forms_allow_prints_within_the_limits(hostile,
 def test_text_messages_and_emails_carry_the_words_as_typed(active_case, coordinator):
     """Plain text is not HTML: a name with an apostrophe and a venue with "&" and markup are
     sent as typed in texts and plain-text emails, and escaped only in the HTML part."""
-    from sessions.messages import render_message
-    from sessions.models import Reminder
+    from notifications.messages import render_message
+    from notifications.models import OutboxMessage
 
     party = active_case.parties.order_by("id").first()
     party.full_name = "Siobhán O'Brien"
@@ -377,7 +377,7 @@ def test_text_messages_and_emails_carry_the_words_as_typed(active_case, coordina
                            ends_at=local(6, 11), parties=[party])  # fmt: skip
 
     for channel in ("sms", "email"):
-        reminder = Reminder(kind="session_reminder", channel=channel, session=session,
+        reminder = OutboxMessage(kind="session_reminder", channel=channel, session=session,
                             party=party, address="x", due_at=local(5), context={})  # fmt: skip
         message = render_message(reminder)
         assert venue in message.text, message.text

@@ -163,6 +163,6 @@ def test_the_capture_would_see_a_leak(all_logs):
     """The check itself: a DEBUG record from a logger the settings quieten (WeasyPrint's), with
     the canary only in its arguments, is caught."""
     logging.getLogger("weasyprint").debug("laid out %s", f"a note: {CANARY}")
-    logging.getLogger("sessions.sms").info("sent %r", {"body": CANARY})
+    logging.getLogger("notifications.sms").info("sent %r", {"body": CANARY})
 
     assert len(leaks(all_logs)) >= 2

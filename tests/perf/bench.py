@@ -23,8 +23,8 @@ What it does:
    that runs one indexed query — the private calendar address with an unknown token
    (``/calendar/<unknown>.ics``: the full middleware stack, URL routing, one lookup on a unique
    index, and the 404 page). Each page's median is printed as a ratio to both.
-5. Reminder dispatch throughput: K email reminders, due now, for scheduled sessions, are
-   written (committed) to the outbox, then ``sessions.dispatch.dispatch_due`` sends them in
+5. OutboxMessage dispatch throughput: K email reminders, due now, for scheduled sessions, are
+   written (committed) to the outbox, then ``notifications.dispatch.dispatch_due`` sends them in
    this process (one worker) to Django's in-memory email backend; it then checks each was sent
    exactly once (one message per reminder, unique Message-IDs, a second dispatch sends
    nothing) and deletes them.
@@ -293,7 +293,7 @@ def scale_counts() -> dict:
         "parties": "parties_party",
         "sessions": "mediation_sessions_mediationsession",
         "volunteers": "volunteers_volunteer",
-        "reminders": "mediation_sessions_reminder",
+        "reminders": "notifications_outboxmessage",
         "log_entries": "cases_contactlogentry",
         "consents": "parties_consent",
         "assignments": "cases_caseassignment",
@@ -612,11 +612,14 @@ def dispatch_throughput(count: int) -> dict:
     from django.test.utils import CaptureQueriesContext, override_settings
     from django.utils import timezone
 
-    from sessions.dispatch import dispatch_due
-    from sessions.models import MediationSession, Reminder
+    from notifications.dispatch import dispatch_due
+    from notifications.models import OutboxMessage
+    from sessions.models import MediationSession
 
     now = timezone.now()
-    others_due = Reminder.objects.filter(status__in=["pending", "sending"], due_at__lte=now).count()
+    others_due = OutboxMessage.objects.filter(
+        status__in=["pending", "sending"], due_at__lte=now
+    ).count()
     pairs = list(
         MediationSession.mediators.through.objects.filter(
             mediationsession__status="scheduled", mediationsession__starts_at__gt=now
@@ -630,9 +633,9 @@ def dispatch_throughput(count: int) -> dict:
 
     def write(n: int, tag: str) -> list[int]:
         rows = [
-            Reminder(
-                kind=Reminder.Kind.SESSION_REMINDER,
-                channel=Reminder.Channel.EMAIL,
+            OutboxMessage(
+                kind=OutboxMessage.Kind.SESSION_REMINDER,
+                channel=OutboxMessage.Channel.EMAIL,
                 session_id=pairs[i % len(pairs)][0],
                 volunteer_id=pairs[i % len(pairs)][1],
                 address=f"bench{i}@example.org",
@@ -642,7 +645,7 @@ def dispatch_throughput(count: int) -> dict:
             )
             for i in range(n)
         ]
-        return [r.pk for r in Reminder.objects.bulk_create(rows, batch_size=1000)]
+        return [r.pk for r in OutboxMessage.objects.bulk_create(rows, batch_size=1000)]
 
     result = {"reminders": count, "other_due_reminders_before": others_due}
     try:
@@ -658,7 +661,7 @@ def dispatch_throughput(count: int) -> dict:
             sent = dispatch_due(batch=100, max_seconds=600)
             elapsed = time.perf_counter() - started
             again = dispatch_due(batch=100, max_seconds=60)
-            ours = Reminder.objects.filter(pk__in=ids)
+            ours = OutboxMessage.objects.filter(pk__in=ids)
             message_ids = [m.extra_headers.get("Message-ID") for m in mail.outbox]
             ours_sent = [m for m in mail.outbox if m.to[0].startswith("bench")]
             result.update(
@@ -680,7 +683,7 @@ def dispatch_throughput(count: int) -> dict:
                 and again == 0
             )
     finally:
-        Reminder.objects.filter(dedupe_key__startswith=prefix).delete()
+        OutboxMessage.objects.filter(dedupe_key__startswith=prefix).delete()
     return result
 
 
@@ -757,13 +760,13 @@ def print_table(pages: list[Page], results: dict, scale: dict, dispatch: dict) -
     if "per_second" in dispatch:
         verdict = "ok" if dispatch["per_second"] >= 200 and dispatch["exactly_once"] else "OVER"
         print(
-            f"Reminder dispatch: {dispatch['sent']:,} in {dispatch['seconds']:.2f} s = "
+            f"OutboxMessage dispatch: {dispatch['sent']:,} in {dispatch['seconds']:.2f} s = "
             f"{dispatch['per_second']:.0f}/s with one worker, "
             f"{dispatch['queries_per_reminder']} queries per reminder, exactly once: "
             f"{dispatch['exactly_once']}  ({verdict}; budget >= 200/s)"
         )
     else:
-        print(f"Reminder dispatch: skipped ({dispatch.get('skipped')})")
+        print(f"OutboxMessage dispatch: skipped ({dispatch.get('skipped')})")
     print(
         "Times are client-side over loopback (connect to last byte) against gunicorn; "
         "query counts are from the same requests run in-process."

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from cases.models import Case, CaseAssignment, ContactLogEntry, ReferenceCounter
 from cases.references import allocate_reference
+from notifications.models import OutboxMessage
 from parties.consent import consent_state
 from parties.models import Party
-from sessions.models import MediationSession, Reminder
+from sessions.models import MediationSession
 from volunteers.eligibility import COMMUNITY_DISPUTES
 from volunteers.models import TraineeCase, Volunteer
 
@@ -98,8 +99,8 @@ def test_pairs_consent_and_sessions_keep_the_rules(seeded):
         .exists()
     )
     # The outbox: nothing pending is already due, and every reminder has one recipient.
-    assert not Reminder.objects.filter(status="pending", due_at__lte=timezone.now()).exists()
-    assert Reminder.objects.filter(status="sent").exists()
+    assert not OutboxMessage.objects.filter(status="pending", due_at__lte=timezone.now()).exists()
+    assert OutboxMessage.objects.filter(status="sent").exists()
 
 
 def test_demo_logins_have_realistic_pages(seeded):

@@ -19,8 +19,9 @@ from cases import agreements
 from cases.models import CaseAssignment, ContactLogEntry
 from documents.models import GeneratedDocument
 from documents.services import agreement_document, letter_document
+from notifications.models import OutboxMessage
 from parties.models import Consent
-from sessions.models import MediationSession, Reminder
+from sessions.models import MediationSession
 from tests.factories import CaseFactory, PartyFactory, eligible_volunteer
 
 
@@ -122,7 +123,7 @@ def build_case(*, coordinator, carol_email, other, closed_on, received_on, pair,
     for session in (separate, joint):
         session.mediators.set([first, second])
     for party, channel, address in ((carol, "sms", carol.phone), (them, "email", them.email)):
-        Reminder.objects.create(
+        OutboxMessage.objects.create(
             kind="session_reminder", channel=channel, session=joint, party=party,
             address=address, context={"first_name": party.full_name.split()[0]},
             due_at=joint.starts_at - datetime.timedelta(days=2), status="sent",

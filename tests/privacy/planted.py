@@ -22,8 +22,9 @@ from cases.models import (
     CaseAssignment,
     ContactLogEntry,
 )
+from notifications.models import OutboxMessage
 from parties.models import Consent, Party
-from sessions.models import MediationSession, Reminder
+from sessions.models import MediationSession
 from volunteers.models import (
     Accreditation,
     DBSCheck,
@@ -42,7 +43,7 @@ CASE_RECORDS = {
     Consent: "party__case",
     ContactLogEntry: "case",
     MediationSession: "case",
-    Reminder: "session__case",
+    OutboxMessage: "session__case",
     Agreement: "case",
     AgreementTerm: "agreement__case",
     AgreementSignature: "agreement__case",
@@ -57,7 +58,7 @@ VOLUNTEER_RECORDS = {
     Accreditation: "volunteer",
     DeclaredConnection: "volunteer",
     VolunteerHours: "volunteer",
-    Reminder: "volunteer",
+    OutboxMessage: "volunteer",
 }
 
 

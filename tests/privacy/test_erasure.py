@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases.models import Case
+from notifications.models import OutboxMessage
 from parties.models import Consent, Party
 from privacy import services
 from privacy.models import Anonymisation
-from sessions.models import Reminder
 from tests.factories import VolunteerFactory
 from tests.privacy.planted import CASE_RECORDS, plant, records, still_there
 from volunteers.models import TraineeCase, VolunteerHours
@@ -61,7 +61,7 @@ def test_erasure_anonymises_the_closed_case_only(
     assert carol.full_name == "Party 1 (anonymised)" and carol.email == carol.phone == ""
     assert carol.ethnicity == "" and carol.safeguarding_notes == ""
     assert party_events(carol) == 0
-    assert not Reminder.objects.filter(party=carol).exclude(address="").exists()
+    assert not OutboxMessage.objects.filter(party=carol).exclude(address="").exists()
     case = Case.objects.get(pk=old.case.pk)
     assert case.summary == services.REMOVED
     assert set(case.log_entries.values_list("text", flat=True)) == {services.REMOVED}

@@ -21,10 +21,11 @@ from cases.models import (
     CaseAssignment,
 )
 from documents.models import GeneratedDocument
+from notifications.models import OutboxMessage
 from parties.models import Consent, Party
 from privacy import services, tasks
 from privacy.models import Anonymisation
-from sessions.models import MediationSession, Reminder
+from sessions.models import MediationSession
 from tests.factories import (
     AccreditationFactory,
     CaseFactory,
@@ -83,7 +84,7 @@ def snapshot(case) -> str:
         list(Consent.objects.filter(party__case=case).values()),
         list(case.log_entries.values()),
         list(MediationSession.objects.filter(case=case).values()),
-        list(Reminder.objects.filter(session__case=case).values()),
+        list(OutboxMessage.objects.filter(session__case=case).values()),
         list(case.agreements.values()),
         list(GeneratedDocument.objects.filter(case=case).values()),
         history(case),
@@ -161,7 +162,7 @@ def test_only_the_case_past_retention_is_anonymised(world, django_capture_on_com
         CaseAssignment.objects.filter(case=case).exclude(override_reason="").get().override_reason
         == services.REMOVED
     )  # noqa: E501
-    reminders = Reminder.objects.filter(session__case=case)
+    reminders = OutboxMessage.objects.filter(session__case=case)
     assert reminders.count() == 2
     assert {(r.address, json.dumps(r.context)) for r in reminders} == {("", "{}")}
     # Generated PDFs: the rows and the files.
@@ -405,7 +406,7 @@ def test_no_declared_personal_value_survives_in_an_anonymised_application(
     VolunteerHours.objects.create(
         volunteer=applicant, activity="training", date=datetime.date(2024, 1, 1), hours=3
     )
-    Reminder.objects.create(
+    OutboxMessage.objects.create(
         kind="dbs_expiry", channel="email", volunteer=applicant, address="a@example.org",
         due_at=timezone.now() - relativedelta(months=14), status="sent",
     )  # fmt: skip

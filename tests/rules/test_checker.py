@@ -11,9 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from notifications.models import OutboxMessage
 from rules.checker import find_breaches
 from rules.selectors import breaches
-from sessions.models import MediationSession, Reminder, ServiceSettings
+from sessions.models import MediationSession, ServiceSettings
 from tests.factories import (
     CaseFactory,
     PartyFactory,
@@ -261,13 +262,13 @@ def test_the_home_page_shows_the_first_twenty_and_counts_them_all(coordinator, l
 
 
 def test_the_daily_digest_names_cases_but_no_people(coordinator):
+    from notifications.messages import render_message
     from rules.jobs import queue_rule_digest
-    from sessions.messages import render_message
 
     broken_cases(1, coordinator)
     queue_rule_digest()
 
-    message = render_message(Reminder.objects.get(kind="rule_digest"))
+    message = render_message(OutboxMessage.objects.get(kind="rule_digest"))
     assert "1 case or volunteer record" in message.text or "1 case" in message.text
     assert "Pair, DBS, Consent" in message.text
     assert "Ed New" not in message.text and "Alice" not in message.text

@@ -10,8 +10,9 @@ from django.utils import timezone
 from accounts.views import my_next_sessions
 from cases import services as case_services
 from cases.models import ContactLogEntry, Status
+from notifications.models import OutboxMessage
 from sessions.calendar import calendar_for, feed_sessions
-from sessions.models import MediationSession, Reminder
+from sessions.models import MediationSession
 from tests.factories import DBSCheckFactory, held_session
 from tests.rules.conftest import breaches
 from volunteers.models import DBSCheck
@@ -34,14 +35,14 @@ def close(case, by, outcome="withdrawn"):
 def test_closing_cancels_the_sessions_to_come_with_their_reminders(team, book, coordinator):
     separate = book(team.case, kind="separate", days=3, parties=[team.alice])
     joint = book(team.case, kind="joint", days=9)
-    pending = Reminder.objects.filter(status="pending", kind="session_reminder").count()
+    pending = OutboxMessage.objects.filter(status="pending", kind="session_reminder").count()
 
     told = close(team.case, coordinator)
 
     for session in (separate, joint):
         session.refresh_from_db()
         assert session.status == MediationSession.Status.CANCELLED
-    assert not Reminder.objects.filter(kind="session_reminder", status="pending").exists()
+    assert not OutboxMessage.objects.filter(kind="session_reminder", status="pending").exists()
     assert told == [
         f"Cancelled 2 sessions (the separate meeting on {separate.starts_at:%a} "
         f"{timezone.localtime(separate.starts_at).day} {separate.starts_at:%b}, the joint meeting "
@@ -60,7 +61,7 @@ def test_a_cancellation_notice_goes_only_to_those_told_of_the_session(team, book
 
     close(team.case, coordinator)
 
-    notices = Reminder.objects.filter(kind="session_cancelled")
+    notices = OutboxMessage.objects.filter(kind="session_cancelled")
     assert {(n.session_id, n.party_id) for n in notices if n.party_id} == {
         (separate.pk, team.alice.pk)
     }
@@ -216,7 +217,7 @@ def test_a_case_closed_early_reopens_no_further_than_it_had_gone(case, coordinat
 def test_the_notice_of_a_session_cancelled_by_closing_says_it_will_not_be_rearranged(
     team, book, coordinator
 ):
-    from sessions.messages import render_message
+    from notifications.messages import render_message
     from sessions.services import session_cancel
 
     called_off = book(team.case, kind="separate", days=2, parties=[team.alice])
@@ -228,7 +229,7 @@ def test_the_notice_of_a_session_cancelled_by_closing_says_it_will_not_be_rearra
 
     texts = {
         n.session.starts_at: render_message(n).text
-        for n in Reminder.objects.filter(kind="session_cancelled", party=team.alice)
+        for n in OutboxMessage.objects.filter(kind="session_cancelled", party=team.alice)
     }
     plain, final = (texts[k] for k in sorted(texts))
     assert "We will be in touch" in plain and "will not be rearranged" not in plain

@@ -7,10 +7,11 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Status
+from notifications import dispatch
+from notifications.models import OutboxMessage
 from parties import services as party_services
 from parties.models import Consent
-from sessions import dispatch
-from sessions.models import MediationSession, Reminder
+from sessions.models import MediationSession
 from tests.rules.conftest import breaches, reasons
 from wkm.consequences import listen
 
@@ -102,9 +103,9 @@ def test_withdrawing_from_mediation_cancels_joint_work_but_not_meetings_with_oth
     assert with_alice.reminders.filter(status="pending").count() == 6  # Alice and both mediators
     assert "Cancelled 3 sessions" in told[0]
     # Alice, still taking part, hears the joint work is off; Bob hears nothing more.
-    notices = Reminder.objects.filter(kind="session_cancelled", session=joint)
+    notices = OutboxMessage.objects.filter(kind="session_cancelled", session=joint)
     assert team.alice.pk in {n.party_id for n in notices}
-    assert not Reminder.objects.filter(party=team.bob, status="pending").exists()
+    assert not OutboxMessage.objects.filter(party=team.bob, status="pending").exists()
 
 
 def test_withdrawing_from_mediation_takes_the_case_back_to_awaiting_consent(
@@ -138,7 +139,7 @@ def test_withdrawing_data_consent_stops_every_message_to_them(team, book, coordi
 
     told = withdraw(team.bob, "data_processing", coordinator)
 
-    assert not Reminder.objects.filter(party=team.bob, status="pending").exists()
+    assert not OutboxMessage.objects.filter(party=team.bob, status="pending").exists()
     assert session.reminders.filter(party=team.alice, status="pending").exists()
     assert "nothing more will be sent to them" in " ".join(told)
     assert "Bob Dunn withdrew consent to the use of their personal data" in reasons(team.case)
@@ -151,14 +152,14 @@ def test_the_dispatcher_never_sends_to_someone_who_withdrew(team, book, coordina
     session = book(team.case, kind="separate", days=4)
     withdraw(team.bob, "data_processing", coordinator)
     # Left waiting by something that went round the services (a data fix, the admin).
-    Reminder.objects.filter(party=team.bob).update(status="pending", last_error="")
+    OutboxMessage.objects.filter(party=team.bob).update(status="pending", last_error="")
     session.reminders.update(due_at=timezone.now() - datetime.timedelta(minutes=1))
     assert any(b.topic == "Messages" for b in breaches(team.case))
 
     sent = dispatch.dispatch_due(max_seconds=10)
 
     assert sent == session.reminders.exclude(party=team.bob).count()
-    assert set(Reminder.objects.filter(party=team.bob).values_list("status", flat=True)) == {
+    assert set(OutboxMessage.objects.filter(party=team.bob).values_list("status", flat=True)) == {
         "cancelled"
     }
 

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from notifications.models import OutboxMessage
 from parties import services as party_services
 from rules.jobs import queue_rule_digest
-from sessions.models import Reminder
 from tests.factories import DBSCheckFactory
 from tests.rules.conftest import breaches, reasons, topics
 from volunteers import services
@@ -65,7 +65,7 @@ def test_time_passing_lapses_a_check_and_the_daily_job_says_so(
     assert "lapsed on" in reasons(team.case)
     assert queue_rule_digest() == 1  # one coordinator
     assert queue_rule_digest() == 0  # once a day
-    digest = Reminder.objects.get(kind="rule_digest")
+    digest = OutboxMessage.objects.get(kind="rule_digest")
     assert digest.user == coordinator
     assert digest.context["rows"] == [
         {"reference": team.case.reference, "volunteer_id": None, "topics": ["DBS"]}
@@ -95,7 +95,7 @@ def test_a_lapsed_check_shows_on_the_case_page_the_session_page_and_the_home_pag
 
 def test_the_digest_says_nothing_when_nothing_is_wrong(team, coordinator):
     assert queue_rule_digest() == 0
-    assert not Reminder.objects.filter(kind="rule_digest").exists()
+    assert not OutboxMessage.objects.filter(kind="rule_digest").exists()
 
 
 # --- Impartiality --------------------------------------------------------------------------------

@@ -36,11 +36,12 @@ from accounts.roles import COORDINATOR, MEDIATOR, SUPERVISOR
 from cases import services as case_services
 from cases.models import Case, CaseAssignment, Status
 from cases.querysets import WORKING_STATUSES
+from notifications.models import OutboxMessage
 from parties import services as party_services
 from parties.consent import consent_state, contact_stopped
 from rules.checker import find_breaches
 from sessions import services as session_services
-from sessions.models import MediationSession, Reminder
+from sessions.models import MediationSession
 from tests.factories import (
     AccreditationFactory,
     DBSCheckFactory,
@@ -465,7 +466,7 @@ class RulesOverTime(RuleBasedStateMachine):
     @invariant()
     def nobody_out_of_reach_is_sent_anything(self):
         """(a)"""
-        pending = Reminder.objects.filter(status__in=["pending", "sending"]).select_related(
+        pending = OutboxMessage.objects.filter(status__in=["pending", "sending"]).select_related(
             "volunteer", "session__case", "party"
         )
         prefetch_related_objects([r.party for r in pending if r.party_id], "consents")

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from audit.models import AuditEvent
 from cases.models import Case, CaseAssignment
-from sessions.models import Reminder
+from notifications.models import OutboxMessage
 from tests.factories import (
     AccreditationFactory,
     TrainingFactory,
@@ -40,7 +40,7 @@ def test_an_inactive_volunteer_leaves_their_cases_which_are_flagged(team, book, 
 
     assert not CaseAssignment.objects.filter(volunteer=team.co, ended_on__isnull=True).exists()
     assert f"Needs a new mediator: only {team.lead.full_name} is on the case" in reasons(team.case)
-    assert not Reminder.objects.filter(volunteer=team.co, status="pending").exists()
+    assert not OutboxMessage.objects.filter(volunteer=team.co, status="pending").exists()
     assert session.reminders.filter(volunteer=team.lead, status="pending").exists()
     said = " ".join(told)
     assert f"which now needs a new mediator: {team.case.reference}" in said
@@ -297,7 +297,7 @@ def test_a_mediator_taken_off_a_case_hears_no_more_of_its_sessions(team, book):
 
     from django.utils import timezone
 
-    from sessions import dispatch
+    from notifications import dispatch
 
     session = book(team.case, days=4)
     # Ended behind the services (a data fix): their reminders were left waiting.
@@ -309,5 +309,5 @@ def test_a_mediator_taken_off_a_case_hears_no_more_of_its_sessions(team, book):
 
     dispatch.dispatch_due(max_seconds=10)
 
-    assert not Reminder.objects.filter(volunteer=team.co, status="sent").exists()
-    assert Reminder.objects.filter(volunteer=team.lead, status="sent").exists()
+    assert not OutboxMessage.objects.filter(volunteer=team.co, status="sent").exists()
+    assert OutboxMessage.objects.filter(volunteer=team.lead, status="sent").exists()

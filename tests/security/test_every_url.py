@@ -371,7 +371,7 @@ CASE_DATA_IN_ADMIN = (
     "parties.party",
     "parties.consent",
     "mediation_sessions.mediationsession",
-    "mediation_sessions.reminder",
+    "notifications.outboxmessage",
 )
 
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases.models import ContactLogEntry, Status
+from notifications.models import OutboxMessage
 from parties.models import Consent
 from sessions import services
-from sessions.models import MediationSession, Reminder, ServiceSettings
+from sessions.models import MediationSession, ServiceSettings
 from tests.factories import UserFactory, eligible_volunteer, ready_case
 from tests.sessions.conftest import at
 from volunteers.services import assign_pair
@@ -549,7 +550,9 @@ def test_the_coordinator_sees_the_week_ahead_and_failed_reminders(login, coordin
     soon = book_now(paired_case, coordinator)
     book_now(paired_case, coordinator, starts_at=at(10, 10), ends_at=at(10, 11))
     failed = soon.reminders.filter(party__isnull=False).first()
-    Reminder.objects.filter(pk=failed.pk).update(status="failed", last_error="Number unreachable")
+    OutboxMessage.objects.filter(pk=failed.pk).update(
+        status="failed", last_error="Number unreachable"
+    )
 
     response = login(coordinator).get("/")
 

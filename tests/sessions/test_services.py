@@ -8,10 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Status
+from notifications import outbox
+from notifications.dispatch import dispatch_due
+from notifications.models import OutboxMessage
 from parties.models import Consent
-from sessions import outbox, services
-from sessions.dispatch import dispatch_due
-from sessions.models import MediationSession, Reminder
+from sessions import services
+from sessions.models import MediationSession
 from tests.factories import ready_case
 from tests.sessions.conftest import at
 
@@ -148,7 +150,7 @@ def test_a_rollback_after_booking_leaves_nothing_to_send(book):
         book()
         raise RuntimeError("the request failed after booking")
 
-    assert not Reminder.objects.exists()
+    assert not OutboxMessage.objects.exists()
     assert dispatch_due(max_seconds=5) == 0
 
 
@@ -225,12 +227,12 @@ def test_texts_are_moved_out_of_quiet_hours(due, deadline, expected):
         days, hour, minute = (0, *spec) if len(spec) == 2 else spec
         return at(10 + days, hour, minute)
 
-    moved = outbox.outside_quiet_hours(when(due), Reminder.Channel.SMS, when(deadline))
+    moved = outbox.outside_quiet_hours(when(due), OutboxMessage.Channel.SMS, when(deadline))
 
     assert moved == when(expected)
-    assert outbox.outside_quiet_hours(when(due), Reminder.Channel.EMAIL, when(deadline)) == when(
-        due
-    )
+    assert outbox.outside_quiet_hours(
+        when(due), OutboxMessage.Channel.EMAIL, when(deadline)
+    ) == when(due)
 
 
 def test_rule_4_a_session_after_a_mediators_dbs_lapses_is_flagged(book, active_case):

@@ -1,6 +1,6 @@
-"""Writing reminders into the outbox (the Reminder table), always inside the caller's transaction.
+"""Writing messages into the outbox (OutboxMessage rows), always inside the caller's transaction.
 
-Nothing here talks to Redis or to a provider: sessions.dispatch sends what is due. So a booking
+Nothing here talks to Redis or to a provider: notifications.dispatch sends what is due. So a booking
 that rolls back leaves no reminder, and a booking made while Redis is down loses none.
 
 Who gets what: each attending party by their preferred channel, unless their contact
@@ -23,8 +23,9 @@ from cases.models import Status as CaseStatus
 from cases.querysets import WORKING_STATUSES
 from parties.consent import contact_stopped, contact_stopped_q
 from parties.models import Party
+from sessions.models import MediationSession
 
-from .models import MediationSession, Reminder
+from .models import OutboxMessage
 
 
 def _party_channel(party: Party) -> tuple[str, str] | None:
@@ -42,9 +43,9 @@ def _party_channel(party: Party) -> tuple[str, str] | None:
         return None
     for channel in order:
         if channel == "sms" and can_text:
-            return Reminder.Channel.SMS, party.phone
+            return OutboxMessage.Channel.SMS, party.phone
         if channel == "email" and can_email:
-            return Reminder.Channel.EMAIL, party.email
+            return OutboxMessage.Channel.EMAIL, party.email
     return None
 
 
@@ -52,9 +53,9 @@ def _volunteer_channel(volunteer) -> tuple[str, str] | None:
     if volunteer.status not in WORKING_STATUSES:
         return None
     if volunteer.email:
-        return Reminder.Channel.EMAIL, volunteer.email
+        return OutboxMessage.Channel.EMAIL, volunteer.email
     if volunteer.phone:
-        return Reminder.Channel.SMS, volunteer.phone
+        return OutboxMessage.Channel.SMS, volunteer.phone
     return None
 
 
@@ -67,7 +68,7 @@ def recipients(session: MediationSession, *, told_only: bool = False):
     if told_only:
         parties = parties.filter(
             pk__in=session.reminders.filter(
-                kind=Reminder.Kind.SESSION_REMINDER, status=Reminder.Status.SENT
+                kind=OutboxMessage.Kind.SESSION_REMINDER, status=OutboxMessage.Status.SENT
             ).values("party_id")
         )
     found = []
@@ -85,7 +86,7 @@ def recipients(session: MediationSession, *, told_only: bool = False):
 def outside_quiet_hours(due: datetime.datetime, channel: str, deadline) -> datetime.datetime:
     """Move a text message out of quiet hours (QUIET_HOURS_START to QUIET_HOURS_END, London
     time): to the morning if that is still before ``deadline``, otherwise to the evening before."""
-    if channel != Reminder.Channel.SMS:
+    if channel != OutboxMessage.Channel.SMS:
         return due
     local = timezone.localtime(due)
     start, end = settings.QUIET_HOURS_START, settings.QUIET_HOURS_END
@@ -110,13 +111,13 @@ def _reminder_times(session: MediationSession, channel: str):
             yield lead, due
 
 
-def schedule_session_reminders(session: MediationSession) -> list[Reminder]:
+def schedule_session_reminders(session: MediationSession) -> list[OutboxMessage]:
     reminders = []
     for field, person, channel, address in recipients(session):
         for lead, due in _reminder_times(session, channel):
             reminders.append(
-                Reminder(
-                    kind=Reminder.Kind.SESSION_REMINDER,
+                OutboxMessage(
+                    kind=OutboxMessage.Kind.SESSION_REMINDER,
                     channel=channel,
                     session=session,
                     address=address,
@@ -125,15 +126,15 @@ def schedule_session_reminders(session: MediationSession) -> list[Reminder]:
                     **{field: person},
                 )
             )
-    return Reminder.objects.bulk_create(reminders)
+    return OutboxMessage.objects.bulk_create(reminders)
 
 
-def reschedule_session_reminders(session: MediationSession) -> list[Reminder]:
+def reschedule_session_reminders(session: MediationSession) -> list[OutboxMessage]:
     """Reminders follow the session: unsent ones are replaced by ones for the new time."""
     session.reminders.filter(
-        kind=Reminder.Kind.SESSION_REMINDER,
-        status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING],
-    ).update(status=Reminder.Status.CANCELLED, last_error="Session rescheduled")
+        kind=OutboxMessage.Kind.SESSION_REMINDER,
+        status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING],
+    ).update(status=OutboxMessage.Status.CANCELLED, last_error="Session rescheduled")
     return schedule_session_reminders(session)
 
 
@@ -149,14 +150,14 @@ def cancel_session_reminders(session: MediationSession, *, notify: Notify) -> in
     """Cancel the session's unsent reminders and tell those ``notify`` names that it is off;
     return how many reminders were cancelled."""
     cancelled = session.reminders.filter(
-        status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING],
-        kind=Reminder.Kind.SESSION_REMINDER,
-    ).update(status=Reminder.Status.CANCELLED, last_error="Session cancelled")
+        status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING],
+        kind=OutboxMessage.Kind.SESSION_REMINDER,
+    ).update(status=OutboxMessage.Status.CANCELLED, last_error="Session cancelled")
     if notify is not Notify.NOBODY:
         now = timezone.now()
-        Reminder.objects.bulk_create(
-            Reminder(
-                kind=Reminder.Kind.SESSION_CANCELLED,
+        OutboxMessage.objects.bulk_create(
+            OutboxMessage(
+                kind=OutboxMessage.Kind.SESSION_CANCELLED,
                 channel=channel,
                 session=session,
                 address=address,
@@ -176,17 +177,16 @@ def cancel_messages_to(*, party=None, volunteer=None, reason: str) -> int:
     """Cancel every unsent message to one person (a party who withdrew consent, a volunteer who
     no longer works); return how many."""
     recipient = {"party": party} if party is not None else {"volunteer": volunteer}
-    return Reminder.objects.filter(
-        status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING], **recipient
-    ).update(status=Reminder.Status.CANCELLED, last_error=reason[:300])
+    return OutboxMessage.objects.filter(
+        status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING], **recipient
+    ).update(status=OutboxMessage.Status.CANCELLED, last_error=reason[:300])
 
 
 def may_still_go_q() -> Q:
-    """A message (a Reminder row) may still be sent: its recipient may be contacted (a mediator,
-    only while on the session's case), and a session reminder's session is still scheduled on
-    an open case. The dispatcher asks this of
-    each row just before sending it, so a change made by any means (a service, the admin, a raw
-    update) stops what it should."""
+    """A message (an OutboxMessage row) may still be sent: its recipient may be contacted (a
+    mediator, only while on the session's case), and a session reminder's session is still
+    scheduled on an open case. The dispatcher asks this of each row just before sending it, so
+    a change made by any means (a service, the admin, a raw update) stops what it should."""
     still_on_the_case = CaseAssignment.objects.current().filter(
         volunteer=OuterRef("volunteer_id"), case=OuterRef("session__case_id")
     )
@@ -197,7 +197,7 @@ def may_still_go_q() -> Q:
         & (Q(volunteer__isnull=True) | Q(session__isnull=True) | Q(Exists(still_on_the_case)))
         & (Q(user__isnull=True) | Q(user__is_active=True))
         & (
-            ~Q(kind=Reminder.Kind.SESSION_REMINDER)
+            ~Q(kind=OutboxMessage.Kind.SESSION_REMINDER)
             | (
                 Q(session__status=MediationSession.Status.SCHEDULED)
                 & ~Q(session__case__status=CaseStatus.CLOSED)
@@ -210,11 +210,11 @@ def notify_staff(*, kind: str, user, context: dict, dedupe_key: str, due_at=None
     """Queue an email to a staff user once per ``dedupe_key``; False if it was already queued."""
     if not user.email:
         return False
-    _reminder, created = Reminder.objects.get_or_create(
+    _reminder, created = OutboxMessage.objects.get_or_create(
         dedupe_key=dedupe_key,
         defaults={
             "kind": kind,
-            "channel": Reminder.Channel.EMAIL,
+            "channel": OutboxMessage.Channel.EMAIL,
             "user": user,
             "address": user.email,
             "context": context,

@@ -12,8 +12,9 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from sessions.models import MediationSession, Reminder
-from sessions.tasks import dispatch_reminders
+from notifications.models import OutboxMessage
+from notifications.tasks import dispatch_reminders
+from sessions.models import MediationSession
 from tests import sinks
 from tests.factories import AssignmentFactory, eligible_volunteer, ready_case
 
@@ -48,9 +49,9 @@ def due_reminders(count: int) -> set[str]:
     )  # fmt: skip
     volunteer = eligible_volunteer(email="mediator@example.org", phone="+447911123456")
     AssignmentFactory(case=case, volunteer=volunteer)  # a mediator hears only of their cases
-    Reminder.objects.bulk_create(
-        Reminder(
-            kind=Reminder.Kind.SESSION_REMINDER,
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            kind=OutboxMessage.Kind.SESSION_REMINDER,
             channel="email" if n % 2 else "sms",
             session=session,
             volunteer=volunteer,
@@ -60,13 +61,13 @@ def due_reminders(count: int) -> set[str]:
         )
         for n in range(count)
     )
-    return {f"wkm-reminder-{pk}" for pk in Reminder.objects.values_list("pk", flat=True)}
+    return {f"wkm-reminder-{pk}" for pk in OutboxMessage.objects.values_list("pk", flat=True)}
 
 
 def wait_until_all_sent(queue: str, timeout: float = 120) -> None:
     """Ask the worker(s) to dispatch until every reminder is sent, as beat would each minute."""
     deadline = time.monotonic() + timeout
-    while Reminder.objects.exclude(status="sent").exists():
+    while OutboxMessage.objects.exclude(status="sent").exists():
         assert time.monotonic() < deadline, "reminders were not all sent in time"
         dispatch_reminders.apply_async(queue=queue)
         time.sleep(1)
@@ -83,8 +84,8 @@ def test_it_sends_1000_due_reminders_exactly_once(worker_factory, sink):
     attempts, delivered = sinks.read(sink)
     assert delivered == keys
     assert set(attempts.values()) == {1}
-    assert Reminder.objects.filter(status="sent", attempts=1).count() == COUNT
-    assert Reminder.objects.exclude(provider_message_id="").count() == COUNT
+    assert OutboxMessage.objects.filter(status="sent", attempts=1).count() == COUNT
+    assert OutboxMessage.objects.exclude(provider_message_id="").count() == COUNT
     print(f"\n1000 reminders dispatched by one worker in {elapsed:.1f} s")
 
 
@@ -99,7 +100,7 @@ def test_killing_the_worker_mid_batch_loses_none_and_duplicates_none(worker_fact
         assert time.monotonic() < deadline
         time.sleep(0.01)
     first.kill()
-    sent_before_restart = Reminder.objects.filter(status="sent").count()
+    sent_before_restart = OutboxMessage.objects.filter(status="sent").count()
     assert sent_before_restart < COUNT, "the worker finished before it could be killed"
 
     second = worker_factory(**worker_env(sink, lease_seconds=3))
@@ -111,7 +112,7 @@ def test_killing_the_worker_mid_batch_loses_none_and_duplicates_none(worker_fact
     # same idempotency key, so it was delivered once.
     assert sum(1 for n in attempts.values() if n > 1) <= 1
     assert max(attempts.values()) <= 2
-    assert Reminder.objects.filter(status="sent").count() == COUNT
+    assert OutboxMessage.objects.filter(status="sent").count() == COUNT
 
 
 def test_two_dispatchers_at_once_send_nothing_twice(worker_factory, sink):
@@ -127,7 +128,7 @@ def test_two_dispatchers_at_once_send_nothing_twice(worker_factory, sink):
     attempts, delivered = sinks.read(sink)
     assert delivered == keys
     assert set(attempts.values()) == {1}
-    assert set(Reminder.objects.values_list("attempts", flat=True)) == {1}
+    assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
 
 
 def free_port() -> int:

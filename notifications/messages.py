@@ -13,7 +13,9 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from .models import MediationSession, Reminder
+from sessions.models import MediationSession
+
+from .models import OutboxMessage
 
 
 @dataclass
@@ -40,7 +42,7 @@ def _place(session: MediationSession, *, for_party: bool) -> str:
     return session.venue or session.get_mode_display()
 
 
-def context_for(reminder: Reminder) -> dict:
+def context_for(reminder: OutboxMessage) -> dict:
     context = {
         "service_name": settings.SERVICE_NAME,
         "service_phone": settings.SERVICE_PHONE,
@@ -75,10 +77,10 @@ def _plain(template_name: str, context: dict) -> str:
     return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
-def render_message(reminder: Reminder) -> Message:
+def render_message(reminder: OutboxMessage) -> Message:
     context = context_for(reminder)
     kind = reminder.kind
-    if reminder.channel == Reminder.Channel.SMS:
+    if reminder.channel == OutboxMessage.Channel.SMS:
         return Message(subject="", text=_plain(f"sms/{kind}.txt", context).strip())
     return Message(
         subject=" ".join(_plain(f"emails/{kind}-subject.txt", context).split()),

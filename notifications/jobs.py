@@ -12,7 +12,7 @@ from cases.querysets import follow_up_due_q
 from volunteers.dbs import dbs_state
 from volunteers.selectors import dbs_attention
 
-from .models import Reminder
+from .models import OutboxMessage
 from .outbox import notify_staff
 
 
@@ -31,7 +31,7 @@ def queue_dbs_warnings(today=None) -> int:
     context = {"volunteers": rows, "count": len(rows), "warning_days": settings.DBS_WARNING_DAYS}
     return sum(
         notify_staff(
-            kind=Reminder.Kind.DBS_EXPIRY,
+            kind=OutboxMessage.Kind.DBS_EXPIRY,
             user=user,
             context=context,
             dedupe_key=f"dbs:{user.pk}:{today.isoformat()}",
@@ -49,7 +49,7 @@ def queue_follow_ups(today=None) -> int:
     ).select_related("coordinator")
     return sum(
         notify_staff(
-            kind=Reminder.Kind.FOLLOW_UP,
+            kind=OutboxMessage.Kind.FOLLOW_UP,
             user=case.coordinator,
             context={
                 "reference": case.reference,
@@ -83,7 +83,7 @@ def queue_unassigned_digest(today=None) -> int:
     context = {"cases": rows, "count": waiting.count()}
     return sum(
         notify_staff(
-            kind=Reminder.Kind.UNASSIGNED_DIGEST,
+            kind=OutboxMessage.Kind.UNASSIGNED_DIGEST,
             user=user,
             context=context,
             dedupe_key=f"digest:{user.pk}:{today.isoformat()}",

@@ -8,8 +8,8 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from sessions import dispatch
-from sessions.models import Reminder
+from notifications import dispatch
+from notifications.models import OutboxMessage
 from tests.sessions.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def make_due(session):
 
 
 def test_it_sends_due_reminders_once_and_records_the_provider_id(book, settings):
-    settings.SMS_BACKEND = "sessions.sms.LoggingBackend"
+    settings.SMS_BACKEND = "notifications.sms.LoggingBackend"
     session = book()
     make_due(session)
 
@@ -38,7 +38,7 @@ def test_it_leaves_reminders_that_are_not_due(book):
     book()
 
     assert dispatch.dispatch_due(max_seconds=5) == 0
-    assert not Reminder.objects.exclude(status="pending").exists()
+    assert not OutboxMessage.objects.exclude(status="pending").exists()
 
 
 def test_a_party_message_says_when_where_and_whom_to_call_and_nothing_else(book, active_case):
@@ -58,7 +58,7 @@ def test_a_party_message_says_when_where_and_whom_to_call_and_nothing_else(book,
 
 
 def test_a_failed_send_is_retried_with_backoff_then_marked_failed(book, settings):
-    settings.SMS_BACKEND = "tests.sessions.test_dispatch.BrokenSMS"
+    settings.SMS_BACKEND = "tests.notifications.test_dispatch.BrokenSMS"
     settings.REMINDER_MAX_ATTEMPTS = 2
     session = book()
     make_due(session)
@@ -78,7 +78,7 @@ def test_a_failed_send_is_retried_with_backoff_then_marked_failed(book, settings
 
 class BrokenSMS:
     def send(self, **kwargs):
-        from sessions.sms import SMSError
+        from notifications.sms import SMSError
 
         raise SMSError("provider down")
 
@@ -101,7 +101,7 @@ def test_a_run_whose_claim_was_taken_over_sends_nothing(book):
     slow = dispatch.claim(batch=100)
     # The slow run's lease ran out and another run took the rows over.
     later = timezone.now() + datetime.timedelta(minutes=10)
-    Reminder.objects.update(claimed_until=timezone.now() - datetime.timedelta(seconds=1))
+    OutboxMessage.objects.update(claimed_until=timezone.now() - datetime.timedelta(seconds=1))
     fast = dispatch.claim(batch=100, now=later)
 
     assert dispatch.send_claim(slow) == 0
@@ -112,10 +112,10 @@ def test_a_run_whose_lease_ran_out_sends_nothing_even_before_a_takeover(book):
     session = book()
     make_due(session)
     claimed = dispatch.claim(batch=100)
-    Reminder.objects.update(claimed_until=timezone.now() - datetime.timedelta(seconds=1))
+    OutboxMessage.objects.update(claimed_until=timezone.now() - datetime.timedelta(seconds=1))
 
     assert dispatch.send_claim(claimed) == 0
-    assert not Reminder.objects.filter(status=Reminder.Status.SENT).exists()
+    assert not OutboxMessage.objects.filter(status=OutboxMessage.Status.SENT).exists()
 
 
 def test_a_session_cancelled_while_its_batch_is_going_out_sends_no_more(
@@ -143,8 +143,8 @@ def test_a_session_cancelled_while_its_batch_is_going_out_sends_no_more(
     assert dispatch.send_claim(claimed) == 1
     assert sent == sent[:1]
     assert (
-        Reminder.objects.filter(
-            kind=Reminder.Kind.SESSION_REMINDER, status=Reminder.Status.SENT
+        OutboxMessage.objects.filter(
+            kind=OutboxMessage.Kind.SESSION_REMINDER, status=OutboxMessage.Status.SENT
         ).count()
         == 1
     )
@@ -167,7 +167,7 @@ def test_two_dispatchers_at_once_send_nothing_twice(book, settings):
     for day in range(1, 6):
         session = book(starts_at=at(day, 10), ends_at=at(day, 11))
         make_due(session)
-    total = Reminder.objects.count()
+    total = OutboxMessage.objects.count()
     sent = []
 
     def dispatcher():
@@ -183,6 +183,6 @@ def test_two_dispatchers_at_once_send_nothing_twice(book, settings):
         thread.join(timeout=60)
 
     assert sum(sent) == total
-    assert set(Reminder.objects.values_list("attempts", flat=True)) == {1}
+    assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
     ids = [m.extra_headers["Message-ID"] for m in mail.outbox if "Message-ID" in m.extra_headers]
-    assert len(ids) == len(set(ids)) == Reminder.objects.filter(channel="email").count()
+    assert len(ids) == len(set(ids)) == OutboxMessage.objects.filter(channel="email").count()

@@ -27,7 +27,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from .messages import render_message
-from .models import Reminder
+from .models import OutboxMessage
 from .outbox import may_still_go_q
 from .sms import get_backend
 
@@ -49,16 +49,16 @@ def claim(batch: int = 100, now: datetime.datetime | None = None) -> Claim:
     token = uuid.uuid4()
     with transaction.atomic():
         ids = list(
-            Reminder.objects.select_for_update(skip_locked=True)
+            OutboxMessage.objects.select_for_update(skip_locked=True)
             .filter(
-                Q(status=Reminder.Status.PENDING, due_at__lte=now)
-                | Q(status=Reminder.Status.SENDING, claimed_until__lt=now)
+                Q(status=OutboxMessage.Status.PENDING, due_at__lte=now)
+                | Q(status=OutboxMessage.Status.SENDING, claimed_until__lt=now)
             )
             .order_by("due_at", "id")
             .values_list("pk", flat=True)[:batch]
         )
-        Reminder.objects.filter(pk__in=ids).update(
-            status=Reminder.Status.SENDING,
+        OutboxMessage.objects.filter(pk__in=ids).update(
+            status=OutboxMessage.Status.SENDING,
             claimed_until=now + datetime.timedelta(seconds=settings.REMINDER_LEASE_SECONDS),
             claim_token=token,
             attempts=F("attempts") + 1,
@@ -66,14 +66,14 @@ def claim(batch: int = 100, now: datetime.datetime | None = None) -> Claim:
     return Claim(token, ids)
 
 
-def idempotency_key(reminder: Reminder) -> str:
+def idempotency_key(reminder: OutboxMessage) -> str:
     return f"wkm-reminder-{reminder.pk}"
 
 
-def _send(reminder: Reminder) -> str:
+def _send(reminder: OutboxMessage) -> str:
     message = render_message(reminder)
     key = idempotency_key(reminder)
-    if reminder.channel == Reminder.Channel.SMS:
+    if reminder.channel == OutboxMessage.Channel.SMS:
         return get_backend().send(to=reminder.address, body=message.text, idempotency_key=key)
     message_id = f"<{key}@{settings.SITE_URL.split('://')[-1].split('/')[0]}>"
     email = EmailMultiAlternatives(
@@ -108,8 +108,8 @@ def send_claim(claimed: Claim) -> int:
     if not claimed:
         return 0
     reminders = (
-        Reminder.objects.filter(
-            pk__in=claimed.ids, status=Reminder.Status.SENDING, claim_token=claimed.token
+        OutboxMessage.objects.filter(
+            pk__in=claimed.ids, status=OutboxMessage.Status.SENDING, claim_token=claimed.token
         )
         .annotate(wanted=ExpressionWrapper(may_still_go_q(), output_field=BooleanField()))
         .select_related("session__case", "party", "volunteer", "user")
@@ -119,9 +119,9 @@ def send_claim(claimed: Claim) -> int:
     return sum(_send_claimed(reminder, claimed.token) for reminder in reminders)
 
 
-def _send_claimed(reminder: Reminder, token: uuid.UUID) -> bool:
-    ours = Reminder.objects.filter(
-        pk=reminder.pk, status=Reminder.Status.SENDING, claim_token=token
+def _send_claimed(reminder: OutboxMessage, token: uuid.UUID) -> bool:
+    ours = OutboxMessage.objects.filter(
+        pk=reminder.pk, status=OutboxMessage.Status.SENDING, claim_token=token
     )
     # Still ours, still live, and not cancelled since the batch was read: asked of the row
     # itself, just before sending.
@@ -129,7 +129,7 @@ def _send_claimed(reminder: Reminder, token: uuid.UUID) -> bool:
         return False
     if not reminder.wanted:
         ours.update(
-            status=Reminder.Status.CANCELLED,
+            status=OutboxMessage.Status.CANCELLED,
             last_error="Not sent: the session is off, or the recipient may no longer be contacted",
             claimed_until=None,
         )
@@ -140,15 +140,15 @@ def _send_claimed(reminder: Reminder, token: uuid.UUID) -> bool:
         failed = reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS
         logger.warning("reminder %s attempt %s failed: %s", reminder.pk, reminder.attempts, error)
         ours.update(
-            status=Reminder.Status.FAILED if failed else Reminder.Status.PENDING,
+            status=OutboxMessage.Status.FAILED if failed else OutboxMessage.Status.PENDING,
             due_at=timezone.now() + backoff(reminder.attempts),
             last_error=str(error)[:300],
             claimed_until=None,
         )
         return False
     # It has gone: recorded as sent even if its session was cancelled while it was going.
-    Reminder.objects.filter(pk=reminder.pk, claim_token=token).update(
-        status=Reminder.Status.SENT,
+    OutboxMessage.objects.filter(pk=reminder.pk, claim_token=token).update(
+        status=OutboxMessage.Status.SENT,
         sent_at=timezone.now(),
         provider_message_id=provider_id[:200],
         claimed_until=None,

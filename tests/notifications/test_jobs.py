@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from sessions import jobs
-from sessions.dispatch import dispatch_due
-from sessions.models import Reminder
+from notifications import jobs
+from notifications.dispatch import dispatch_due
+from notifications.models import OutboxMessage
 from tests.factories import CaseFactory, DBSCheckFactory, VolunteerFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def test_it_warns_coordinators_of_expiring_dbs_checks_once_a_day(coordinator):
     (message,) = mail.outbox
     assert message.to == [coordinator.email]
     assert soon.full_name in message.body and fine.full_name not in message.body
-    assert Reminder.objects.get().status == "sent"
+    assert OutboxMessage.objects.get().status == "sent"
 
 
 def test_it_reminds_the_coordinator_of_a_follow_up_due(coordinator):

@@ -1,0 +1,121 @@
+"""The outbox: every email and text message the service sends, as one row each.
+
+Rows are written by notifications.outbox, inside the transaction of whatever made them necessary,
+and sent exactly once by notifications.dispatch.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from wkm.personal_data import PersonalData
+
+
+class OutboxMessage(models.Model):
+    """The outbox: one message to send to one person at one time, written in the same
+    transaction as whatever made it necessary, and sent exactly once by notifications.dispatch.
+    Every email and text message the service sends is one of these rows."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
+
+    class Kind(models.TextChoices):
+        SESSION_REMINDER = "session_reminder", "Session reminder"
+        SESSION_CANCELLED = "session_cancelled", "Session cancelled"
+        DBS_EXPIRY = "dbs_expiry", "DBS expiry warning"
+        FOLLOW_UP = "follow_up", "Follow-up due"
+        UNASSIGNED_DIGEST = "unassigned_digest", "Unassigned referrals digest"
+        RULE_DIGEST = "rule_digest", "Cases and volunteers needing attention"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    session = models.ForeignKey(
+        "mediation_sessions.MediationSession",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    # Exactly one recipient: a party, a volunteer or a staff user.
+    party = models.ForeignKey(
+        "parties.Party", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # Where to send it, fixed when the reminder is written (an email address or E.164 number).
+    address = models.CharField(max_length=254)
+    # For a reminder: how long before the session (in minutes), for the wording and for moving it.
+    lead_minutes = models.PositiveIntegerField(null=True, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    # Which dispatcher run holds the claim: a run only sends, and marks, rows it still holds.
+    claim_token = models.UUIDField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    # Stops a scheduled job from writing the same message twice (e.g. one DBS warning a day).
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    personal_data = PersonalData(
+        contact=("address",),
+        personal=("context", "last_error"),
+        not_personal=(
+            "id",
+            "kind",
+            "channel",
+            "session",
+            "party",
+            "volunteer",
+            "user",
+            "lead_minutes",
+            "due_at",
+            "status",
+            "attempts",
+            "claimed_until",
+            "claim_token",
+            "sent_at",
+            "provider_message_id",
+            "dedupe_key",
+            "created_at",
+        ),
+    )
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(status__in=["pending", "sending"]),
+                name="reminder_due_idx",
+            ),
+            models.Index(fields=["session", "status"], name="reminder_session_idx"),
+            models.Index(fields=["status", "-due_at"], name="reminder_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(party__isnull=False, volunteer__isnull=True, user__isnull=True)
+                    | models.Q(party__isnull=True, volunteer__isnull=False, user__isnull=True)
+                    | models.Q(party__isnull=True, volunteer__isnull=True, user__isnull=False)
+                ),
+                name="reminder_one_recipient",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} by {self.get_channel_display().lower()}"
