@@ -26,6 +26,10 @@ class OutboxMessage(models.Model):
         FOLLOW_UP = "follow_up", "Follow-up due"
         UNASSIGNED_DIGEST = "unassigned_digest", "Unassigned referrals digest"
         RULE_DIGEST = "rule_digest", "Cases and volunteers needing attention"
+        ASSIGNED = "assigned", "Assigned to a case"
+        REFERRAL_RECEIVED = "referral_received", "Referral received"
+        APPLICATION_RECEIVED = "application_received", "Volunteer application received"
+        LATE_NOTICE = "late_notice", "A party could not be told in time"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -67,6 +71,9 @@ class OutboxMessage(models.Model):
     claim_token = models.UUIDField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_message_id = models.CharField(max_length=200, blank=True)
+    # When retention cleared its address and context (notifications.retention): a sent message
+    # is kept as a count and a time, not as whom it went to and what it said.
+    scrubbed_at = models.DateTimeField(null=True, blank=True)
     # Stops a scheduled job from writing the same message twice (e.g. one DBS warning a day).
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -90,6 +97,7 @@ class OutboxMessage(models.Model):
             "claim_token",
             "sent_at",
             "provider_message_id",
+            "scrubbed_at",
             "dedupe_key",
             "created_at",
         ),
