@@ -1,7 +1,7 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from parties import views as party_views
-from sessions import views as session_views
+from sessions import urls as session_urls
 from volunteers.views import pairing
 
 from . import agreement_views, views
@@ -83,30 +83,5 @@ urlpatterns = [
         party_views.consent_withdraw,
         name="consent_withdraw",
     ),
-    path("<ref:reference>/sessions/new/", session_views.session_new, name="session_new"),
-    path(
-        "<ref:reference>/sessions/<int:pk>/",
-        session_views.session_detail,
-        name="session_detail",
-    ),
-    path(
-        "<ref:reference>/sessions/<int:pk>/reschedule/",
-        session_views.session_reschedule,
-        name="session_reschedule",
-    ),
-    path(
-        "<ref:reference>/sessions/<int:pk>/cancel/",
-        session_views.session_cancel,
-        name="session_cancel",
-    ),
-    path(
-        "<ref:reference>/sessions/<int:pk>/outcome/",
-        session_views.session_outcome,
-        name="session_outcome",
-    ),
-    path(
-        "<ref:reference>/sessions/<int:pk>/ics/",
-        session_views.session_ics,
-        name="session_ics",
-    ),
+    path("<ref:reference>/sessions/", include(session_urls.case_patterns)),
 ]

@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path
 
 from accounts.views import home
-from sessions import views as session_views
 
 from .health import health
 
@@ -17,13 +16,6 @@ urlpatterns = [
     path("help/", include("public.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("volunteers.urls")),
-    # A mediator's private calendar: no login, the token in the address is the secret.
-    re_path(
-        r"^calendar/(?P<token>[A-Za-z0-9_-]+)\.ics$",
-        session_views.calendar_feed,
-        name="calendar_feed",
-    ),
-    path("calendar/", session_views.calendar_settings, name="calendar_settings"),
-    path("settings/home-visits/", session_views.home_visits, name="home_visits"),
+    path("", include("sessions.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -275,9 +275,9 @@ def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_
     )
 
 
-def kwargs_for(name: str, pattern: URLPattern, world) -> dict:
-    """Arguments for ``pattern``, naming the world's objects; {} when it takes none."""
-    wanted = set(pattern.pattern.regex.groupindex)
+def kwargs_for(name: str, wanted: set[str], world) -> dict:
+    """Arguments for the route named ``name`` that takes ``wanted``, naming the world's
+    objects; {} when it takes none."""
     w = world
     by_name = {
         "cases:log_edit": {"pk": w.draft.pk},
@@ -321,21 +321,26 @@ class Route:
     route: str  # e.g. "cases/<ref:reference>/"
     pattern: URLPattern
     namespaces: tuple = field(default=())
+    # What the address captures, in the route itself and in the prefixes that include it.
+    params: frozenset = field(default=frozenset())
 
     @property
     def is_admin(self) -> bool:
         return self.route.startswith("admin/")
 
 
-def walk(patterns, prefix="", namespaces=()):
+def walk(patterns, prefix="", namespaces=(), params=frozenset()):
     for entry in patterns:
         route = prefix + str(entry.pattern)
+        captured = params | set(entry.pattern.regex.groupindex)
         if isinstance(entry, URLResolver):
             inner = (*namespaces, entry.namespace) if entry.namespace else namespaces
-            yield from walk(entry.url_patterns, route, inner)
+            yield from walk(entry.url_patterns, route, inner, captured)
         else:
             name = ":".join((*namespaces, entry.name)) if entry.name else route
-            yield Route(name=name, route=route, pattern=entry, namespaces=namespaces)
+            yield Route(
+                name=name, route=route, pattern=entry, namespaces=namespaces, params=captured
+            )
 
 
 def all_routes(urlconf=None) -> list[Route]:
@@ -433,8 +438,8 @@ def audit_role(role: str, world, login, urlconf=None) -> list[str]:
             continue
         known = EXPECTED.get(route.name)
         method = known[0] if known else "GET"
-        kwargs = kwargs_for(route.name, route.pattern, world)
-        missing = set(route.pattern.pattern.regex.groupindex) - set(kwargs)
+        kwargs = kwargs_for(route.name, route.params, world)
+        missing = route.params - set(kwargs)
         if missing:
             problems.append(f"{route.name}: no value for {sorted(missing)}")
             continue
