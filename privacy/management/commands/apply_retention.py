@@ -19,7 +19,7 @@ from privacy import services
 
 
 def _by_kind(counts: dict[str, int]) -> str:
-    """ "Session reminder 3, DBS expiry warning 1": counts only, never a recipient."""
+    """Counts only, never a recipient: e.g. "Session reminder 3, DBS expiry warning 1"."""
     labels = dict(OutboxMessage.Kind.choices)
     return ", ".join(f"{labels.get(kind, kind)} {n}" for kind, n in counts.items())
 
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             f"closing (closed on or before {date_format(services.case_cutoff(today), 'j M Y')}); "
             f"unsuccessful volunteer applications after "
             f"{settings.RETENTION_APPLICATION_MONTHS} months; addresses and contents of "
-            f"messages {settings.OUTBOX_RETENTION_DAYS} days after they went (before "
+            f"messages {settings.OUTBOX_RETENTION_DAYS} days after they went (ended before "
             f"{date_format(timezone.localtime(retention.cutoff(today)), 'j M Y')})."
         )
         if dry_run:
