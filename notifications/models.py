@@ -113,6 +113,15 @@ class OutboxMessage(models.Model):
             ),
             models.Index(fields=["session", "status"], name="reminder_session_idx"),
             models.Index(fields=["status", "-due_at"], name="reminder_status_idx"),
+            # The messages retention has still to clear (notifications.retention.due_q): small,
+            # whereas reminder_status_idx would have the daily run read every message ever sent.
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(
+                    status__in=["sent", "failed", "cancelled"], scrubbed_at__isnull=True
+                ),
+                name="outbox_retention_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -53,6 +53,7 @@ from cases.models import (
 )
 from documents.models import GeneratedDocument
 from notifications.models import OutboxMessage
+from notifications.retention import scrub_old_messages
 from parties.models import Consent, Party
 from sessions.models import CalendarFeed, MediationSession
 from volunteers.models import (
@@ -401,13 +402,17 @@ def anonymise_volunteer(
 class RetentionResult:
     cases: list[str] = field(default_factory=list)  # references
     volunteers: list[int] = field(default_factory=list)  # ids
+    # Messages that had gone, cleared of address and context (notifications.retention), by kind.
+    outbox_messages: dict[str, int] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
 
 
 def apply_retention(*, by=None, today=None) -> RetentionResult:
     """Anonymise everything past retention, one transaction per case or volunteer, so one
-    failure neither undoes nor blocks the rest (it is logged and reported). Running it again
-    does nothing more: what was anonymised is recorded (``Anonymisation``)."""
+    failure neither undoes nor blocks the rest (it is logged and reported); then clear the
+    messages that went more than OUTBOX_RETENTION_DAYS ago (one statement, its own
+    transaction). Running it again does nothing more: what was anonymised is recorded
+    (``Anonymisation``), and a cleared message has its ``scrubbed_at``."""
     result = RetentionResult()
     for case in list(cases_due(today).only("pk", "reference")):
         try:
@@ -423,6 +428,11 @@ def apply_retention(*, by=None, today=None) -> RetentionResult:
         except Exception:  # noqa: BLE001
             logger.exception("retention: could not anonymise volunteer #%s", volunteer.pk)
             result.failed.append(f"Volunteer #{volunteer.pk}")
+    try:
+        result.outbox_messages = scrub_old_messages(by=by, today=today)
+    except Exception:  # noqa: BLE001
+        logger.exception("retention: could not clear old outbox messages")
+        result.failed.append("Outbox messages")
     return result
 
 

@@ -12,5 +12,6 @@ def apply_retention() -> dict:
     return {
         "cases": len(result.cases),
         "volunteers": len(result.volunteers),
+        "outbox_messages": sum(result.outbox_messages.values()),
         "failed": len(result.failed),
     }

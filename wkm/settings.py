@@ -237,6 +237,10 @@ SMS_SENDER = env("SMS_SENDER", default="WKMediation")
 # ever being assigned a case) this many months after the record was made.
 RETENTION_CLOSED_CASE_YEARS = env.int("RETENTION_CLOSED_CASE_YEARS", default=6)
 RETENTION_APPLICATION_MONTHS = env.int("RETENTION_APPLICATION_MONTHS", default=12)
+# Messages that have gone (sent, failed or cancelled), staff notices included, keep whom they
+# went to and what they said for this many days, then lose them (notifications.retention, run
+# with the retention job).
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
 # Public pages (public/): the self-referral and volunteer forms. At most PUBLIC_FORMS_PER_HOUR
 # forms an hour from one IP address, which is stored only as a SHA-256 with this salt (empty:
 # derived from SECRET_KEY), and at most PUBLIC_FORMS_TOTAL_PER_HOUR from every address together

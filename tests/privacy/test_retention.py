@@ -97,6 +97,14 @@ def run(django_capture_on_commit_callbacks, **kwargs):
         return services.apply_retention(**kwargs)
 
 
+@pytest.fixture
+def case_rule_only(settings):
+    """Only the case rule: the recent case's reminders went over a year ago, so the shorter
+    rule for messages (OUTBOX_RETENTION_DAYS, tests/notifications/test_retention.py) would clear
+    them too; test_old_messages_of_a_case_still_kept_lose_only_their_addresses shows that."""
+    settings.OUTBOX_RETENTION_DAYS = 100 * 365
+
+
 def test_the_policy_is_in_settings_and_runs_daily_from_beat():
     assert settings.RETENTION_CLOSED_CASE_YEARS == 6
     assert settings.RETENTION_APPLICATION_MONTHS == 12
@@ -108,7 +116,9 @@ def test_the_policy_is_in_settings_and_runs_daily_from_beat():
     assert schedule.hour == {2} and schedule.minute == {30} and len(schedule.day_of_week) == 7
 
 
-def test_only_the_case_past_retention_is_anonymised(world, django_capture_on_commit_callbacks):
+def test_only_the_case_past_retention_is_anonymised(
+    world, django_capture_on_commit_callbacks, case_rule_only
+):
     old, recent = world.old, world.recent
     recent_before = snapshot(recent.case)
     files = [Path(d.file.path) for d in GeneratedDocument.objects.filter(case=old.case)]
@@ -257,7 +267,33 @@ def test_the_command_and_the_task_apply_it(world, django_capture_on_commit_callb
     assert f"case {world.old.case.reference}" in out.getvalue()
     assert "Anonymised 1 case(s)" in out.getvalue()
 
-    assert tasks.apply_retention() == {"cases": 0, "volunteers": 0, "failed": 0}
+    assert tasks.apply_retention() == {
+        "cases": 0, "volunteers": 0, "outbox_messages": 0, "failed": 0,
+    }  # fmt: skip
+
+
+def test_old_messages_of_a_case_still_kept_lose_only_their_addresses(
+    world, django_capture_on_commit_callbacks
+):
+    """The recent case (closed last year) is kept, but its reminders went more than
+    OUTBOX_RETENTION_DAYS ago: the same run clears their address and context, and nothing
+    else of the case."""
+    recent = world.recent.case
+    before = json.loads(snapshot(recent))
+
+    result = run(django_capture_on_commit_callbacks)
+
+    # The recent case's two, and the old case's two (cleared by its anonymisation, now marked).
+    assert result.outbox_messages == {"session_reminder": 4}
+    after = json.loads(snapshot(recent))
+    messages = 5  # snapshot(): the case's outbox messages
+    for row in after[messages]:
+        assert (row["address"], row["context"]) == ("", {}) and row["scrubbed_at"]
+        row.update(address="", context={}, scrubbed_at=None)
+    for row in before[messages]:
+        assert row["address"] and row["context"]
+        row.update(address="", context={})
+    assert after == before
 
 
 def _created(volunteer, months_ago):
@@ -375,7 +411,7 @@ def test_every_model_with_personal_fields_is_cleared_by_an_anonymisation_tested_
 
 
 def test_no_declared_personal_value_survives_in_a_case_past_retention(
-    world, django_capture_on_commit_callbacks
+    world, django_capture_on_commit_callbacks, case_rule_only
 ):
     for case in (world.old.case, world.recent.case):
         TraineeCase.objects.create(
