@@ -36,6 +36,9 @@ def worker_env(sink_prefix: str, lease_seconds: int = 60) -> dict:
         "SMS_BACKEND": "tests.sinks.SMSBackend",
         "WKM_TEST_SINK": sink_prefix,
         "REMINDER_LEASE_SECONDS": lease_seconds,
+        # No quiet hours: these tests are about exactly-once, at whatever hour they run.
+        "QUIET_HOURS_START": 0,
+        "QUIET_HOURS_END": 0,
     }
 
 
