@@ -152,6 +152,12 @@ def test_quiet_hours_end_at_08_00_and_begin_at_21_00_whichever_side_of_a_clock_c
     assert timezone.localtime(last_moment_before(moment)).strftime("%H:%M") == "20:45"
 
 
+def test_the_hour_is_londons_in_summer_too():
+    """21:30 BST is 20:30 UTC: quiet; 07:30 UTC is 08:30 BST: not."""
+    assert in_quiet_hours(datetime.datetime(2027, 7, 20, 20, 30, tzinfo=datetime.UTC))
+    assert not in_quiet_hours(datetime.datetime(2027, 7, 21, 7, 30, tzinfo=datetime.UTC))
+
+
 def test_quiet_hours_end_on_the_right_day_across_a_clock_change():
     """The night the clocks go forward is an hour short: 08:00 BST is 07:00 UTC, and the
     night they go back an hour long: 08:00 GMT is 08:00 UTC."""
@@ -390,3 +396,25 @@ def test_a_late_notice_goes_to_every_coordinator_when_the_case_has_none(
 
     late = OutboxMessage.objects.filter(kind=OutboxMessage.Kind.LATE_NOTICE)
     assert {m.user for m in late} == {coordinator, other}
+
+
+def test_a_text_that_could_only_go_after_its_session_started_is_not_sent(
+    session, alice, active_case, coordinator, clock, texts
+):
+    """In the daytime too: the dispatcher was down all morning, and the session began at
+    10:00. The reminder is cancelled; the cancellation notice becomes a call to make."""
+    notice = text(session, alice, london(2027, 1, 15, 9), kind=OutboxMessage.Kind.SESSION_CANCELLED)
+    reminder = text(session, alice, london(2027, 1, 15, 8))
+    clock(10, 5, day=15)
+
+    dispatch.dispatch_due(max_seconds=5)
+
+    assert texts == []
+    notice.refresh_from_db()
+    reminder.refresh_from_db()
+    assert notice.status == reminder.status == OutboxMessage.Status.CANCELLED
+    assert reminder.last_error == "Not sent: the session had started"
+    late = OutboxMessage.objects.get(kind=OutboxMessage.Kind.LATE_NOTICE)
+    assert late.user == coordinator and late.context["started"] is True
+    entry = ContactLogEntry.objects.get(case=active_case, text__contains="could not be told")
+    assert "it had started" in entry.text
