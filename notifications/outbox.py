@@ -6,7 +6,10 @@ that rolls back leaves no reminder, and a booking made while Redis is down loses
 Who gets what: each attending party by their preferred channel, unless their contact
 restrictions forbid it (a party who prefers letters gets no electronic reminder) or they withdrew
 consent (parties.consent.contact_stopped); both mediators by email (or text if they have no
-email), while they work as mediators. Texts never go out in quiet hours.
+email), while they work as mediators. Texts never go out in quiet hours (notifications.quiet_hours,
+asked here and again at send time); reminder times are counted in real hours (reminder_due); a
+cancellation that cannot be texted in time is a call for the coordinator to make instead
+(tell_coordinator_too_late).
 A message to a party carries the date, time, place and the service's number, and nothing about
 any other party (rule 10).
 """
