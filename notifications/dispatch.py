@@ -8,7 +8,10 @@
    the SMS provider's Idempotency-Key), then mark it "sent" with the provider's message id. A
    worker killed between the two leaves the row "sending"; after the lease it is sent again
    with the same key, which the provider uses to deliver it once.
-3. A failed send is retried with exponential backoff; after REMINDER_MAX_ATTEMPTS it is
+3. Just before a text goes, quiet hours are asked again (``_held_back``): one that falls due
+   at night, however it got there, waits until they end, or — if that is after its session
+   starts — is not sent (a cancellation notice becomes a call for the coordinator to make).
+4. A failed send is retried with exponential backoff; after REMINDER_MAX_ATTEMPTS it is
    "failed", and coordinators see it on their home page.
 
 Nothing is scheduled in Redis: Celery beat only calls ``dispatch_due`` every minute.
@@ -28,7 +31,8 @@ from django.utils import timezone
 
 from .messages import render_message
 from .models import OutboxMessage
-from .outbox import may_still_go_q
+from .outbox import may_still_go_q, tell_coordinator_too_late
+from .quiet_hours import quiet_hours_end
 from .sms import get_backend
 
 logger = logging.getLogger(__name__)
@@ -119,13 +123,63 @@ def send_claim(claimed: Claim) -> int:
     return sum(_send_claimed(reminder, claimed.token) for reminder in reminders)
 
 
+def _held_back(reminder: OutboxMessage, ours, now: datetime.datetime) -> bool:
+    """Whether a text must not go now, because sending it now would break quiet hours
+    (notifications.quiet_hours) or it can no longer arrive before its session starts; if so,
+    its row has been dealt with. Asked of every claimed text however it fell due — a first
+    try, a retry, a backlog after an outage, a lease taken over — since a text scheduled well
+    can still fall due at night. Emails are not held.
+
+    A text that may still arrive in time waits, pending, until quiet hours end: it is claimed
+    again then (not every minute meanwhile), and the wait does not count as an attempt. One
+    that cannot is not sent: a reminder is cancelled; a cancellation notice becomes an email
+    to the coordinator asking them to phone (outbox.tell_coordinator_too_late)."""
+    if reminder.channel != OutboxMessage.Channel.SMS:
+        return False
+    earliest = quiet_hours_end(now)
+    session = reminder.session
+    if session is not None and earliest >= session.starts_at:
+        started = earliest == now
+        why = "the session had started" if started else "quiet hours last until after it starts"
+        with transaction.atomic():
+            if reminder.kind == OutboxMessage.Kind.SESSION_CANCELLED:
+                if ours.update(
+                    status=OutboxMessage.Status.CANCELLED,
+                    last_error=f"Not sent: {why}; the coordinator was asked to phone",
+                    claimed_until=None,
+                ):
+                    tell_coordinator_too_late(
+                        session,
+                        party=reminder.party,
+                        volunteer=reminder.volunteer,
+                        started=started,
+                    )
+            else:
+                ours.update(
+                    status=OutboxMessage.Status.CANCELLED,
+                    last_error=f"Not sent: {why}",
+                    claimed_until=None,
+                )
+        return True
+    if earliest == now:
+        return False
+    ours.update(
+        status=OutboxMessage.Status.PENDING,
+        due_at=earliest,
+        attempts=F("attempts") - 1,
+        claimed_until=None,
+    )
+    return True
+
+
 def _send_claimed(reminder: OutboxMessage, token: uuid.UUID) -> bool:
     ours = OutboxMessage.objects.filter(
         pk=reminder.pk, status=OutboxMessage.Status.SENDING, claim_token=token
     )
+    now = timezone.now()
     # Still ours, still live, and not cancelled since the batch was read: asked of the row
     # itself, just before sending.
-    if not ours.filter(claimed_until__gt=timezone.now()).exists():
+    if not ours.filter(claimed_until__gt=now).exists():
         return False
     if not reminder.wanted:
         ours.update(
@@ -133,6 +187,8 @@ def _send_claimed(reminder: OutboxMessage, token: uuid.UUID) -> bool:
             last_error="Not sent: the session is off, or the recipient may no longer be contacted",
             claimed_until=None,
         )
+        return False
+    if _held_back(reminder, ours, now):
         return False
     try:
         provider_id = _send(reminder)

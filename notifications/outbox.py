@@ -6,7 +6,10 @@ that rolls back leaves no reminder, and a booking made while Redis is down loses
 Who gets what: each attending party by their preferred channel, unless their contact
 restrictions forbid it (a party who prefers letters gets no electronic reminder) or they withdrew
 consent (parties.consent.contact_stopped); both mediators by email (or text if they have no
-email), while they work as mediators. Texts never go out in quiet hours.
+email), while they work as mediators. Texts never go out in quiet hours (notifications.quiet_hours,
+asked here and again at send time); reminder times are counted in real hours (reminder_due); a
+cancellation that cannot be texted in time is a call for the coordinator to make instead
+(tell_coordinator_too_late).
 A message to a party carries the date, time, place and the service's number, and nothing about
 any other party (rule 10).
 """
@@ -17,6 +20,7 @@ import enum
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from cases.models import CaseAssignment
 from cases.models import Status as CaseStatus
@@ -26,6 +30,7 @@ from parties.models import Party
 from sessions.models import MediationSession
 
 from .models import OutboxMessage
+from .quiet_hours import in_quiet_hours, last_moment_before, quiet_hours_end
 
 
 def _party_channel(party: Party) -> tuple[str, str] | None:
@@ -85,28 +90,32 @@ def recipients(session: MediationSession, *, told_only: bool = False):
 
 def outside_quiet_hours(due: datetime.datetime, channel: str, deadline) -> datetime.datetime:
     """Move a text message out of quiet hours (QUIET_HOURS_START to QUIET_HOURS_END, London
-    time): to the morning if that is still before ``deadline``, otherwise to the evening before."""
-    if channel != OutboxMessage.Channel.SMS:
+    time): to the morning if that is still before ``deadline``, otherwise to the evening before
+    (which may have passed: the caller decides what a notice too late for its session becomes).
+    The arithmetic is notifications.quiet_hours', the same the dispatcher asks at send time."""
+    if channel != OutboxMessage.Channel.SMS or not in_quiet_hours(due):
         return due
-    local = timezone.localtime(due)
-    start, end = settings.QUIET_HOURS_START, settings.QUIET_HOURS_END
-    if end <= local.hour < start:
-        return due
-    morning = local.replace(hour=end, minute=0, second=0, microsecond=0)
-    if local.hour >= start:
-        morning += datetime.timedelta(days=1)
+    morning = quiet_hours_end(due)
     if morning < deadline:
         return morning
-    evening = morning - datetime.timedelta(days=1)
-    return evening.replace(hour=start - 1, minute=45)
+    return last_moment_before(due)
+
+
+def reminder_due(starts_at: datetime.datetime, lead_minutes: int, channel: str):
+    """When the reminder ``lead_minutes`` before a session starting at ``starts_at`` is due.
+
+    "48 hours before" is 48 real hours: counted back in UTC from the aware start, then moved
+    out of quiet hours in London time. Counted on a London value it was wall-clock time, so a
+    Monday 10:00 session after the clocks went forward got its reminder at Saturday 10:00 GMT
+    (47 hours) when booked, and Saturday 09:00 GMT once recomputed from the database's UTC."""
+    due = starts_at.astimezone(datetime.UTC) - datetime.timedelta(minutes=lead_minutes)
+    return outside_quiet_hours(due, channel, starts_at)
 
 
 def _reminder_times(session: MediationSession, channel: str):
     now = timezone.now()
     for lead in settings.REMINDER_LEAD_MINUTES:
-        due = outside_quiet_hours(
-            session.starts_at - datetime.timedelta(minutes=lead), channel, session.starts_at
-        )
+        due = reminder_due(session.starts_at, lead, channel)
         if now <= due < session.starts_at:
             yield lead, due
 
@@ -148,14 +157,25 @@ class Notify(enum.Enum):
 
 def cancel_session_reminders(session: MediationSession, *, notify: Notify) -> int:
     """Cancel the session's unsent reminders and tell those ``notify`` names that it is off;
-    return how many reminders were cancelled."""
+    return how many reminders were cancelled.
+
+    A text that could only go in quiet hours is due when they end; one that cannot arrive
+    before the session starts without breaking them (cancelled at 23:00 for 07:30) is not
+    written: the coordinator is asked to phone instead (tell_coordinator_too_late)."""
     cancelled = session.reminders.filter(
         status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING],
         kind=OutboxMessage.Kind.SESSION_REMINDER,
     ).update(status=OutboxMessage.Status.CANCELLED, last_error="Session cancelled")
-    if notify is not Notify.NOBODY:
-        now = timezone.now()
-        OutboxMessage.objects.bulk_create(
+    if notify is Notify.NOBODY:
+        return cancelled
+    now = timezone.now()
+    notices = []
+    for field, person, channel, address in recipients(session, told_only=notify is Notify.TOLD):
+        due = outside_quiet_hours(now, channel, session.starts_at)
+        if channel == OutboxMessage.Channel.SMS and not now <= due < session.starts_at:
+            tell_coordinator_too_late(session, started=now >= session.starts_at, **{field: person})
+            continue
+        notices.append(
             OutboxMessage(
                 kind=OutboxMessage.Kind.SESSION_CANCELLED,
                 channel=channel,
@@ -163,14 +183,74 @@ def cancel_session_reminders(session: MediationSession, *, notify: Notify) -> in
                 address=address,
                 # A case that ended: the session will not be rearranged.
                 context={"final": True} if notify is Notify.TOLD else {},
-                due_at=outside_quiet_hours(now, channel, session.starts_at),
+                due_at=due,
                 **{field: person},
             )
-            for field, person, channel, address in recipients(
-                session, told_only=notify is Notify.TOLD
-            )
         )
+    OutboxMessage.objects.bulk_create(notices)
     return cancelled
+
+
+def _party_role(party: Party) -> str:
+    return party.get_role_display().split(" (")[0].lower()
+
+
+def tell_coordinator_too_late(
+    session: MediationSession, *, party=None, volunteer=None, started: bool = False
+) -> int:
+    """Someone cannot be told by text, before ``session`` starts and outside quiet hours, that
+    it is cancelled: rather than a text at night, or none at all, the case's coordinator (or,
+    if the case has no active coordinator with an email address, every coordinator) gets an
+    email asking them to phone, once per person and session, and the case timeline says so.
+    ``started``: it could not go before the session started, whatever the hour. Return how
+    many emails were queued. Called when the notice is written (outbox) and when
+    the dispatcher finds it can no longer go in time (a backlog after an outage)."""
+    from accounts.roles import COORDINATOR, users_with_role
+    from cases.timeline import log
+
+    case = session.case
+    if party is not None:
+        first_name = (party.full_name.split() or [""])[0]
+        who, key = f"{first_name} ({_party_role(party)})", f"party:{party.pk}"
+    else:
+        who, key = f"{volunteer.first_name} (mediator)", f"volunteer:{volunteer.pk}"
+    start = timezone.localtime(session.starts_at)
+    when = f"{date_format(start, 'l j F Y')} at {start:%H:%M}"
+    quiet = f"{settings.QUIET_HOURS_START:02}:00 to {settings.QUIET_HOURS_END:02}:00"
+    context = {
+        "who": who,
+        "reference": case.reference,
+        "session_kind": session.get_kind_display().lower(),
+        "when": when,
+        "quiet_hours": quiet,
+        "started": started,
+    }
+    coordinators = list(users_with_role(COORDINATOR).exclude(email="").order_by("pk"))
+    staff = [user for user in coordinators if user.pk == case.coordinator_id] or coordinators
+    queued = sum(
+        notify_staff(
+            kind=OutboxMessage.Kind.LATE_NOTICE,
+            user=user,
+            context=context,
+            dedupe_key=f"late_notice:{session.pk}:{key}:{user.pk}",
+        )
+        for user in staff
+    )
+    if staff and not queued:
+        return 0  # already told: the same notice again writes nothing twice
+    why = "it had started" if started else f"no texts from {quiet}"
+    asked = (
+        "the coordinator has been asked by email to phone them"
+        if queued
+        else "no coordinator could be emailed: please phone them"
+    )
+    log(
+        case,
+        f"{who} could not be told by text in time that the {context['session_kind']} on {when} "
+        f"is cancelled ({why}); {asked}.",
+        by=None,
+    )
+    return queued
 
 
 def cancel_messages_to(*, party=None, volunteer=None, reason: str) -> int:

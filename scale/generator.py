@@ -68,7 +68,7 @@ from cases.models import (
     Status,
 )
 from notifications.models import OutboxMessage
-from notifications.outbox import outside_quiet_hours
+from notifications.outbox import reminder_due
 from parties.models import Consent, Party
 from sessions.models import CalendarFeed, MediationSession
 from volunteers.dbs import current_until
@@ -1313,9 +1313,7 @@ class ScaleGenerator:
                 routes.append(("volunteer_id", vol.id, "email", vol.email))
         for field_name, person, channel, address in routes:
             for lead in settings.REMINDER_LEAD_MINUTES:
-                due = outside_quiet_hours(
-                    starts - datetime.timedelta(minutes=lead), channel, starts
-                )
+                due = reminder_due(starts, lead, channel)
                 if not created <= due < starts:
                     continue
                 values = {

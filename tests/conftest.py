@@ -177,3 +177,16 @@ def _fresh_cache():
 def _media_in_tmp(settings, tmp_path):
     """Generated documents go to a temporary folder, not var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _texts_go_at_any_hour(request, monkeypatch):
+    """The suite runs at any hour, and the dispatcher holds a text due in quiet hours until they
+    end (notifications.dispatch._held_back): so, in a test that does not set the clock itself,
+    sending is not held. Tests about quiet hours freeze the clock (the time_machine fixture)
+    and get the real check; worker processes are told the same (test_outbox_integration)."""
+    if "time_machine" in request.fixturenames:
+        return
+    from notifications import dispatch
+
+    monkeypatch.setattr(dispatch, "quiet_hours_end", lambda moment: moment)

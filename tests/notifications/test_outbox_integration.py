@@ -36,6 +36,9 @@ def worker_env(sink_prefix: str, lease_seconds: int = 60) -> dict:
         "SMS_BACKEND": "tests.sinks.SMSBackend",
         "WKM_TEST_SINK": sink_prefix,
         "REMINDER_LEASE_SECONDS": lease_seconds,
+        # No quiet hours: these tests are about exactly-once, at whatever hour they run.
+        "QUIET_HOURS_START": 0,
+        "QUIET_HOURS_END": 0,
     }
 
 
@@ -177,6 +180,6 @@ def test_booking_while_redis_is_down_loses_nothing_and_does_not_hang(
 
     # Time passes and the reminders fall due; Redis is back, the worker dispatches the outbox.
     waiting.update(due_at=timezone.now() - datetime.timedelta(seconds=1))
-    worker = worker_factory()
+    worker = worker_factory(QUIET_HOURS_START=0, QUIET_HOURS_END=0)  # whatever the hour
     wait_until_all_sent(worker.queue, timeout=60)
     assert session.reminders.filter(status="sent").count() == 8
