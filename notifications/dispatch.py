@@ -8,6 +8,7 @@
    the SMS provider's Idempotency-Key), then mark it "sent" with the provider's message id. A
    worker killed between the two leaves the row "sending"; after the lease it is sent again
    with the same key, which the provider uses to deliver it once.
+   Marking it sent writes an audit event in the same transaction (_record_sent).
 3. A failed send is retried with exponential backoff; after REMINDER_MAX_ATTEMPTS it is
    "failed", and coordinators see it on their home page.
 
@@ -25,6 +26,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import record_event
 
 from .messages import render_message
 from .models import OutboxMessage
@@ -147,14 +151,34 @@ def _send_claimed(reminder: OutboxMessage, token: uuid.UUID) -> bool:
         )
         return False
     # It has gone: recorded as sent even if its session was cancelled while it was going.
-    OutboxMessage.objects.filter(pk=reminder.pk, claim_token=token).update(
-        status=OutboxMessage.Status.SENT,
-        sent_at=timezone.now(),
-        provider_message_id=provider_id[:200],
-        claimed_until=None,
-        last_error="",
-    )
+    with transaction.atomic():
+        marked = OutboxMessage.objects.filter(pk=reminder.pk, claim_token=token).update(
+            status=OutboxMessage.Status.SENT,
+            sent_at=timezone.now(),
+            provider_message_id=provider_id[:200],
+            claimed_until=None,
+            last_error="",
+        )
+        if marked:  # else another run took it over, and records it when it has sent it
+            _record_sent(reminder)
     return True
+
+
+def _record_sent(reminder: OutboxMessage) -> None:
+    """Each message sent is an event in the audit trail, which nothing rewrites: the row itself
+    is the working record (retention later clears its address and context), the event is the
+    lasting one that message #N, of this kind, by this channel, went at this time — to whom and
+    saying what stays out of it (the row's recipient and the case reference say enough)."""
+    if reminder.session_id:
+        reference = reminder.session.case.reference
+    else:
+        reference = str(reminder.context.get("reference", ""))[:20]
+    record_event(
+        action=AuditEvent.Action.CHANGE,
+        obj=reminder,
+        case_reference=reference,
+        detail={"sent": reminder.kind, "channel": reminder.channel, "attempt": reminder.attempts},
+    )
 
 
 def dispatch_due(*, batch: int = 100, max_seconds: float = 50) -> int:
