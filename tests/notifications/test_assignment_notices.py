@@ -3,6 +3,7 @@ dispatcher, retried while the mail server is down, and stopped if the volunteer 
 the case or no longer works."""
 
 import datetime
+import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -240,3 +241,24 @@ def test_the_checker_lists_a_notice_left_waiting_for_an_assignment_that_ended(co
 
     assert waiting.case_reference == case.reference
     assert "A message (assigned to a case, email) is waiting" in waiting.reason
+
+
+def test_only_the_run_that_marks_a_message_sent_records_it(coordinator, pair, monkeypatch):
+    """A run whose lease ran out while it was sending (another run took the row over, and
+    will send it with the same key and record it) neither marks the row nor audits it."""
+    from notifications import dispatch
+
+    case = ready_case()
+    assign_pair(case=case, lead=pair[0], co_mediator=pair[1], by=coordinator)
+    send = dispatch._send
+
+    def taken_over_while_sending(reminder):
+        provider_id = send(reminder)
+        OutboxMessage.objects.filter(pk=reminder.pk).update(claim_token=uuid.uuid4())
+        return provider_id
+
+    monkeypatch.setattr(dispatch, "_send", taken_over_while_sending)
+    dispatch_due(max_seconds=5)
+
+    assert set(NOTICES.values_list("status", flat=True)) == {"sending"}
+    assert not AuditEvent.objects.filter(object_type="notifications.outboxmessage").exists()
