@@ -262,3 +262,15 @@ def test_only_the_run_that_marks_a_message_sent_records_it(coordinator, pair, mo
 
     assert set(NOTICES.values_list("status", flat=True)) == {"sending"}
     assert not AuditEvent.objects.filter(object_type="notifications.outboxmessage").exists()
+
+
+def test_a_notice_that_failed_is_on_the_coordinators_home_with_its_case(login, coordinator, pair):
+    case = ready_case()
+    assign_pair(case=case, lead=pair[0], co_mediator=pair[1], by=coordinator)
+    NOTICES.filter(volunteer=pair[0]).update(status="failed", last_error="Mailbox unavailable")
+
+    html = login(coordinator).get("/").content.decode()
+
+    assert "Failed messages" in html and "Mailbox unavailable" in html
+    assert f'href="/cases/{case.reference}/"' in html and "a volunteer" in html
+    assert "martin@example.org" not in html
