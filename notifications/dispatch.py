@@ -8,6 +8,7 @@
    the SMS provider's Idempotency-Key), then mark it "sent" with the provider's message id. A
    worker killed between the two leaves the row "sending"; after the lease it is sent again
    with the same key, which the provider uses to deliver it once.
+   Marking it sent appends an audit event in the same statement (_mark_sent).
 3. Just before a text goes, quiet hours are asked again (``_held_back``): one that falls due
    at night, however it got there, waits until they end, or — if that is after its session
    starts — is not sent (a cancellation notice becomes a call for the coordinator to make).
@@ -18,6 +19,7 @@ Nothing is scheduled in Redis: Celery beat only calls ``dispatch_due`` every min
 """
 
 import datetime
+import json
 import logging
 import time
 import uuid
@@ -25,9 +27,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
+
+from audit.models import AuditEvent
 
 from .messages import render_message
 from .models import OutboxMessage
@@ -203,14 +207,58 @@ def _send_claimed(reminder: OutboxMessage, token: uuid.UUID) -> bool:
         )
         return False
     # It has gone: recorded as sent even if its session was cancelled while it was going.
-    OutboxMessage.objects.filter(pk=reminder.pk, claim_token=token).update(
-        status=OutboxMessage.Status.SENT,
-        sent_at=timezone.now(),
-        provider_message_id=provider_id[:200],
-        claimed_until=None,
-        last_error="",
-    )
+    _mark_sent(reminder, token, provider_id)
     return True
+
+
+# Marking a row sent and appending its audit event, in one statement: the event is written if
+# and only if the row was still this run's claim (else the run that took it over sends it and
+# records it), and it costs no extra round trip to the database, on which the rate depends.
+MARK_SENT_SQL = """
+WITH sent AS (
+    UPDATE {outbox} SET status = %(sent)s, sent_at = %(now)s, provider_message_id = %(provider)s,
+        claimed_until = NULL, last_error = ''
+    WHERE id = %(pk)s AND claim_token = %(token)s
+    RETURNING id
+)
+INSERT INTO {audit} (at, actor_id, actor_username, action, object_type, object_id,
+    object_repr, case_reference, ip, detail)
+SELECT %(now)s, NULL, '', %(action)s, %(type)s, sent.id::text, %(repr)s, %(reference)s, NULL,
+    %(detail)s::jsonb
+FROM sent
+"""
+
+
+def _mark_sent(reminder: OutboxMessage, token: uuid.UUID, provider_id: str) -> None:
+    """Mark the row sent, and record its sending in the audit trail, which nothing rewrites:
+    the row is the working record (retention later clears its address and context), the event
+    the lasting one that message #N, of this kind, by this channel, went at this time — to whom
+    and saying what stay out of it (the case reference and the row's recipient say enough)."""
+    if reminder.session_id:
+        reference = reminder.session.case.reference
+    else:
+        reference = str(reminder.context.get("reference", ""))[:20]
+    sql = MARK_SENT_SQL.format(
+        outbox=connection.ops.quote_name(OutboxMessage._meta.db_table),
+        audit=connection.ops.quote_name(AuditEvent._meta.db_table),
+    )
+    detail = {"sent": reminder.kind, "channel": reminder.channel, "attempt": reminder.attempts}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "sent": OutboxMessage.Status.SENT,
+                "now": timezone.now(),
+                "provider": provider_id[:200],
+                "pk": reminder.pk,
+                "token": token,
+                "action": AuditEvent.Action.CHANGE,
+                "type": OutboxMessage._meta.label_lower,
+                "repr": f"Outbox message #{reminder.pk}",
+                "reference": reference,
+                "detail": json.dumps(detail),
+            },
+        )
 
 
 def dispatch_due(*, batch: int = 100, max_seconds: float = 50) -> int:

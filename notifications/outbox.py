@@ -10,6 +10,10 @@ email), while they work as mediators. Texts never go out in quiet hours (notific
 asked here and again at send time); reminder times are counted in real hours (reminder_due); a
 cancellation that cannot be texted in time is a call for the coordinator to make instead
 (tell_coordinator_too_late).
+Besides reminders: a volunteer newly assigned to a case is told (queue_assignment_notice), and
+someone who referred themselves or applied to volunteer on the public forms is told it arrived
+(queue_referral_acknowledgement, queue_application_acknowledgement). Nothing else in the
+project sends mail or texts (tests/notifications/test_architecture.py).
 A message to a party carries the date, time, place and the service's number, and nothing about
 any other party (rule 10).
 """
@@ -18,7 +22,9 @@ import datetime
 import enum
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, IntegerField, OuterRef, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -28,6 +34,7 @@ from cases.querysets import WORKING_STATUSES
 from parties.consent import contact_stopped, contact_stopped_q
 from parties.models import Party
 from sessions.models import MediationSession
+from volunteers.models import Volunteer
 
 from .models import OutboxMessage
 from .quiet_hours import in_quiet_hours, last_moment_before, quiet_hours_end
@@ -262,19 +269,141 @@ def cancel_messages_to(*, party=None, volunteer=None, reason: str) -> int:
     ).update(status=OutboxMessage.Status.CANCELLED, last_error=reason[:300])
 
 
+def _soon(channel: str) -> datetime.datetime:
+    """Now, or for a text in quiet hours when they end: nothing written here is urgent."""
+    now = timezone.now()
+    return outside_quiet_hours(now, channel, now + datetime.timedelta(days=1))
+
+
+def queue_assignment_notice(assignment: CaseAssignment) -> OutboxMessage | None:
+    """Tell a volunteer newly assigned to a case: by email, or by text if they have no email
+    address (_volunteer_channel); None when they have neither (or no longer work), and the
+    coordinator must tell them. Written in the assignment's transaction, so a rolled-back
+    assignment tells nobody and one that was saved is told whatever SMTP is doing; once per
+    assignment (its dedupe key). It says which case (its reference and a link), in which role,
+    from when: nothing about the parties or the dispute, which the volunteer reads after logging
+    in. The dispatcher sends it only while that assignment is current (may_still_go_q)."""
+    route = _volunteer_channel(assignment.volunteer)
+    if route is None:
+        return None
+    channel, address = route
+    message, _created = OutboxMessage.objects.get_or_create(
+        dedupe_key=f"assigned:{assignment.pk}",
+        defaults={
+            "kind": OutboxMessage.Kind.ASSIGNED,
+            "channel": channel,
+            "volunteer": assignment.volunteer,
+            "address": address,
+            "context": {
+                "assignment": assignment.pk,
+                "reference": assignment.case.reference,
+                "role": assignment.get_role_display().lower(),
+                "started_on": date_format(assignment.started_on, "j F Y"),
+            },
+            "due_at": _soon(channel),
+        },
+    )
+    return message
+
+
+def cancel_assignment_notices(assignments, *, reason: str) -> int:
+    """Cancel the unsent notices of these (ended) assignments; return how many."""
+    return OutboxMessage.objects.filter(
+        dedupe_key__in=[f"assigned:{a.pk}" for a in assignments],
+        status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING],
+    ).update(status=OutboxMessage.Status.CANCELLED, last_error=reason[:300])
+
+
+def queue_referral_acknowledgement(party: Party, *, reply_days: int) -> OutboxMessage | None:
+    """Tell someone who referred themselves on the public form that their request arrived and
+    when to expect a coordinator; None when they get no message.
+
+    The recipient is the party record made for them: the outbox's one recipient (a party, a
+    volunteer or a user), so the dispatcher checks their consent again before sending and a
+    privacy export lists the message with the rest of theirs. It goes only by the way they
+    asked to be contacted first, email or text, and not if their restrictions forbid it:
+    someone who asked for a call or a letter — perhaps because a message could be read by the
+    person they are in dispute with — hears from a coordinator as they asked, and nothing else.
+    The message says that a request arrived and what happens next: nothing of what they wrote,
+    of the dispute or of anyone else in it (rule 10).
+
+    An agency's referral gets no message: the referrer is not a party, volunteer or user
+    (loosening the one-recipient constraint for them would make the only outbox row whose
+    consent nobody can check), their contact detail is free text that may be a phone number,
+    and the thank-you page already told them what happens next; the person referred hears
+    from a coordinator first, as the referrer agreed with them."""
+    if contact_stopped(party):
+        return None
+    method = Party.ContactMethod
+    if party.preferred_contact == method.EMAIL and party.email and not party.no_email:
+        channel, address = OutboxMessage.Channel.EMAIL, party.email
+    elif party.preferred_contact == method.SMS and party.phone and not party.no_text_messages:
+        channel, address = OutboxMessage.Channel.SMS, party.phone
+    else:
+        return None
+    message, _created = OutboxMessage.objects.get_or_create(
+        dedupe_key=f"referral_received:{party.pk}",
+        defaults={
+            "kind": OutboxMessage.Kind.REFERRAL_RECEIVED,
+            "channel": channel,
+            "party": party,
+            "address": address,
+            # The reference is for the audit trail of its sending (not in the wording).
+            "context": {"reply_days": reply_days, "reference": party.case.reference},
+            "due_at": _soon(channel),
+        },
+    )
+    return message
+
+
+def queue_application_acknowledgement(volunteer, *, reply_days: int) -> OutboxMessage | None:
+    """Tell someone who applied to volunteer on the public form that their application arrived
+    and when to expect a coordinator. The recipient is the applicant's volunteer record; the
+    form asks every applicant for an email address, so it is an email (None without one). The
+    dispatcher sends it unless the application was turned down first (may_still_go_q)."""
+    if not volunteer.email:
+        return None
+    message, _created = OutboxMessage.objects.get_or_create(
+        dedupe_key=f"application_received:{volunteer.pk}",
+        defaults={
+            "kind": OutboxMessage.Kind.APPLICATION_RECEIVED,
+            "channel": OutboxMessage.Channel.EMAIL,
+            "volunteer": volunteer,
+            "address": volunteer.email,
+            "context": {"reply_days": reply_days},
+            "due_at": timezone.now(),
+        },
+    )
+    return message
+
+
 def may_still_go_q() -> Q:
     """A message (an OutboxMessage row) may still be sent: its recipient may be contacted (a
-    mediator, only while on the session's case), and a session reminder's session is still
-    scheduled on an open case. The dispatcher asks this of each row just before sending it, so
-    a change made by any means (a service, the admin, a raw update) stops what it should."""
+    mediator, only while on the session's case; an applicant, while their application stands),
+    a session reminder's session is still scheduled on an open case, and an assignment notice's
+    assignment is still current. The dispatcher asks this of each row just before sending it,
+    so a change made by any means (a service, the admin, a raw update) stops what it should."""
+    kind = OutboxMessage.Kind
     still_on_the_case = CaseAssignment.objects.current().filter(
         volunteer=OuterRef("volunteer_id"), case=OuterRef("session__case_id")
     )
+    still_assigned = CaseAssignment.objects.current().filter(
+        volunteer=OuterRef("volunteer_id"),
+        pk=Cast(KeyTextTransform("assignment", OuterRef("context")), IntegerField()),
+    )
     return (
         (Q(party__isnull=True) | ~contact_stopped_q(OuterRef("party_id")))
-        & (Q(volunteer__isnull=True) | Q(volunteer__status__in=WORKING_STATUSES))
+        & (
+            Q(volunteer__isnull=True)
+            | Q(volunteer__status__in=WORKING_STATUSES)
+            # Applicants do not work yet: they hear that their application arrived, unless
+            # it was turned down (or withdrawn) first.
+            | (Q(kind=kind.APPLICATION_RECEIVED) & ~Q(volunteer__status=Volunteer.Status.INACTIVE))
+        )
         # A mediator hears of a case's sessions only while they are on the case.
         & (Q(volunteer__isnull=True) | Q(session__isnull=True) | Q(Exists(still_on_the_case)))
+        # "You have been assigned" goes only while that assignment is current.
+        & (~Q(kind=kind.ASSIGNED) | Q(Exists(still_assigned)))
         & (Q(user__isnull=True) | Q(user__is_active=True))
         & (
             ~Q(kind=OutboxMessage.Kind.SESSION_REMINDER)

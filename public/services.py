@@ -5,6 +5,11 @@ their consent to data processing (parties.services.consent_record, "in writing")
 timeline saying how and when they agreed to be contacted. A volunteer application becomes a
 Volunteer with status "applicant" (volunteers.services.volunteer_create) and their availability.
 
+Each tells the person, through the outbox in the same transaction, that what they sent arrived
+(notifications.outbox.queue_referral_acknowledgement, queue_application_acknowledgement): a
+self-referrer only by email or text and only if that is how they asked to be contacted first;
+an agency's referral gets no message (the referrer is not someone the outbox can address).
+
 Each runs in one transaction with the spam defences' record (public.spam.record_submission): a
 form that fails is not counted and does not use up its token, and a form over a limit, or sent
 again with a used token, saves nothing. Each runs outside the request's audit context
@@ -22,6 +27,10 @@ from django.utils.formats import date_format
 from audit.context import acting_in
 from cases.models import Case, ContactLogEntry
 from cases.services import case_create, log_entry_add
+from notifications.outbox import (
+    queue_application_acknowledgement,
+    queue_referral_acknowledgement,
+)
 from parties.models import Consent, Party
 from parties.services import consent_record
 from volunteers.models import Volunteer
@@ -95,6 +104,8 @@ def referral_submit(
         occurred_at=now,
         party=party,
     )
+    if not agency:
+        queue_referral_acknowledgement(party, reply_days=reply_working_days())
     return case
 
 
@@ -131,6 +142,7 @@ def application_submit(
         fields={**fields, "status": Volunteer.Status.APPLICANT, "notes": "\n".join(notes)},
     )
     availability_set(volunteer=volunteer, by=None, slots=slots)
+    queue_application_acknowledgement(volunteer, reply_days=reply_working_days())
     return volunteer
 
 

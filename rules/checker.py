@@ -612,6 +612,13 @@ def messages_to_stop(case_ids=None) -> list[Breach]:
                 case__in=CaseAssignment.objects.filter(ended_on__isnull=False).values("case_id")
             )
         )
+        # a notice of an assignment that has ended since
+        | Q(
+            kind=OutboxMessage.Kind.ASSIGNED,
+            volunteer__in=CaseAssignment.objects.filter(ended_on__isnull=False).values(
+                "volunteer_id"
+            ),
+        )
     ).values_list("pk", flat=True)
     # Then the exact test, of the few.
     rows = (
@@ -624,14 +631,14 @@ def messages_to_stop(case_ids=None) -> list[Breach]:
         Breach(
             7,
             "Messages",
-            f"A {r.get_kind_display().lower()} ({r.get_channel_display().lower()}) is waiting "
-            "to go to someone who may no longer be contacted, or about a session that is off; "
-            "it will not be sent.",
+            f"A message ({r.get_kind_display().lower()}, {r.get_channel_display().lower()}) "
+            "is waiting to go to someone who may no longer be contacted, or about a session "
+            "that is off; it will not be sent.",
             "See the session" if r.session_id else "",
             reverse("cases:session_detail", args=[r.session.case.reference, r.session_id])
             if r.session_id
             else "",
-            r.session.case.reference if r.session_id else "",
+            r.session.case.reference if r.session_id else str(r.context.get("reference", "")),
         )
         for r in rows
     ]

@@ -178,6 +178,15 @@ def eligible_volunteer(user=None, *, status="mediator", accredited=("community",
     return volunteer
 
 
+def forget_assignment_notices():
+    """Delete the assignment notices queued so far: for fixtures that start from a case already
+    being worked on. Those notices are tests/notifications/test_assignment_notices.py's subject;
+    in tests of sessions and rules they would only add to what the outbox holds and sends."""
+    from notifications.models import OutboxMessage
+
+    OutboxMessage.objects.filter(kind=OutboxMessage.Kind.ASSIGNED).delete()
+
+
 def ready_case(**fields):
     """A case whose parties have all consented, ready to assign a pair."""
     case = CaseFactory(**{"status": "ready", **fields})

@@ -9,6 +9,7 @@ WKM_TEST_SINK naming the prefix, so the test process can read what the worker "s
 """
 
 import os
+import smtplib
 
 import redis
 from django.conf import settings
@@ -32,6 +33,13 @@ class EmailBackend(BaseEmailBackend):
         for message in email_messages:
             record(message.extra_headers["Message-ID"].strip("<>").split("@")[0])
         return len(email_messages)
+
+
+class SMTPDown(BaseEmailBackend):
+    """A mail server that is down: every send fails as smtplib does when it cannot connect."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPConnectError(421, "Service not available (test: SMTP is down)")
 
 
 class SMSBackend:

@@ -8,10 +8,8 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.defaultfilters import pluralize
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -22,7 +20,11 @@ from cases import services as case_services
 from cases import timeline
 from cases.models import Case, CaseAssignment, Status
 from cases.querysets import WORKING_STATUSES, stopped_volunteering
-from notifications.outbox import cancel_messages_to
+from notifications.outbox import (
+    cancel_assignment_notices,
+    cancel_messages_to,
+    queue_assignment_notice,
+)
 from wkm.consequences import tell
 
 from . import dbs
@@ -517,8 +519,13 @@ def assign_pair(
     TraineeCase for their supervisor; when the pair changes it follows (its co-mediator is the
     trainee's new partner), and a trainee who leaves the case ends theirs. A case that was
     ready to assign becomes active. Assigning the same pair again with a reason accepts the
-    conflicts of interest found since (they no longer stop bookings). Newly assigned
-    volunteers are emailed once the transaction commits.
+    conflicts of interest found since (they no longer stop bookings).
+
+    Each newly assigned volunteer is told through the outbox, in this transaction: each
+    returned assignment's ``notice`` is the message queued (an OutboxMessage, sent by the
+    dispatcher with retries), or None when the volunteer has no email address or mobile number
+    and the coordinator must tell them. Nothing is sent from here, so a mail server that is down
+    cannot undo or fail the assignment.
     """
     on = on or timezone.localdate()
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -553,6 +560,7 @@ def assign_pair(
     for assignment in left:
         assignment.ended_on = on
         assignment.save(update_fields=["ended_on"])
+    cancel_assignment_notices(left, reason="Taken off the case before the notice went")
     kept = {a.volunteer_id: a for a in current if a.volunteer_id in wanted}
     created = []
     for volunteer in (lead, co_mediator):
@@ -602,8 +610,8 @@ def assign_pair(
         case_services.case_transition(case=case, to=Status.ACTIVE, by=by)
     if created:
         _move_future_sessions_to(case, [lead, co_mediator])
-    assignment_ids = [a.pk for a in created]
-    transaction.on_commit(lambda: notify_assigned(assignment_ids))
+    for assignment in created:
+        assignment.notice = queue_assignment_notice(assignment)
     return created
 
 
@@ -646,24 +654,6 @@ def _move_future_sessions_to(case: Case, pair: list[Volunteer]) -> None:
     for session in upcoming:
         session.mediators.set(pair)
         reschedule_session_reminders(session)
-
-
-def notify_assigned(assignment_ids: list[int]) -> None:
-    """Email each newly assigned volunteer: the case reference and a link, nothing confidential."""
-    assignments = CaseAssignment.objects.filter(pk__in=assignment_ids).select_related(
-        "case", "volunteer"
-    )
-    for assignment in assignments:
-        if not assignment.volunteer.email:
-            continue
-        context = {"assignment": assignment, "case": assignment.case}
-        send_mail(
-            subject=f"You have been assigned to case {assignment.case.reference}",
-            message=render_to_string("emails/assigned-body.txt", context),
-            html_message=render_to_string("emails/assigned-body.html", context),
-            from_email=None,
-            recipient_list=[assignment.volunteer.email],
-        )
 
 
 # --- Trainee pathway --------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 
 from rules.checker import find_breaches
 from sessions.services import session_book
-from tests.factories import eligible_volunteer, ready_case
+from tests.factories import eligible_volunteer, forget_assignment_notices, ready_case
 from tests.sessions.conftest import at
 from volunteers.services import assign_pair
 
@@ -19,6 +19,7 @@ def team(coordinator, mediator, other_mediator):
     lead = eligible_volunteer(mediator, postcode="ME15 6RT")
     co = eligible_volunteer(other_mediator, postcode="TN4 9LH")
     assign_pair(case=case, lead=lead, co_mediator=co, by=coordinator)
+    forget_assignment_notices()
     case.refresh_from_db()
     alice = case.parties.get(full_name="Alice Carter")
     bob = case.parties.get(full_name="Bob Dunn")

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.factories import eligible_volunteer, ready_case
+from tests.factories import eligible_volunteer, forget_assignment_notices, ready_case
 
 
 @pytest.fixture
@@ -15,6 +15,7 @@ def active_case(coordinator):
     lead = eligible_volunteer(first_name="Martin", email="martin@example.org", postcode="ME15 6RT")
     co = eligible_volunteer(first_name="Grace", email="grace@example.org", postcode="TN4 9LH")
     assign_pair(case=case, lead=lead, co_mediator=co, by=coordinator)
+    forget_assignment_notices()
     case.refresh_from_db()
     return case
 

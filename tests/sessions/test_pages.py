@@ -559,7 +559,7 @@ def test_the_coordinator_sees_the_week_ahead_and_failed_reminders(login, coordin
     html = page(response)
     assert response.context["upcoming_sessions_count"] == 1
     assert url("session_detail", soon) in html
-    assert "Failed reminders" in html
+    assert "Failed messages" in html
     assert "Number unreachable" in html
     assert "a party" in html
     assert failed.address not in html

@@ -120,3 +120,66 @@ def test_it_shows_history_after_a_replacement(login, coordinator):
 
     today = timezone.localdate().strftime("%-d %b %Y")
     assert f"{b.full_name}, co-mediator, {today} to {today}" in html
+
+
+def _message(response) -> str:
+    return " ".join(str(m) for m in response.context["messages"])
+
+
+def test_the_page_says_truthfully_who_will_be_told_and_how(login, coordinator):
+    case = ready_case()
+    emailed = eligible_volunteer(first_name="Martin", last_name="Hale", postcode="ME15 6RT")
+    texted = eligible_volunteer(
+        first_name="Grace", last_name="Obi", email="", phone="+447911123456", postcode="TN4 9LH"
+    )
+
+    response = login(coordinator).post(
+        f"/cases/{case.reference}/assign/",
+        {"lead": emailed.pk, "co_mediator": texted.pk},
+        follow=True,
+    )
+
+    message = _message(response)
+    assert f"Martin Hale and Grace Obi are assigned to {case.reference}." in message
+    assert "Martin Hale will be emailed." in message
+    assert "Grace Obi will get a text message." in message
+    assert "both have been emailed" not in message
+
+
+def test_the_page_names_whoever_has_no_address_for_the_coordinator_to_tell(login, coordinator):
+    case = ready_case()
+    lead = eligible_volunteer(first_name="Martin", last_name="Hale", postcode="ME15 6RT")
+    unreachable = eligible_volunteer(
+        first_name="Grace", last_name="Obi", email="", phone="", postcode="TN4 9LH"
+    )
+
+    response = login(coordinator).post(
+        f"/cases/{case.reference}/assign/",
+        {"lead": lead.pk, "co_mediator": unreachable.pk},
+        follow=True,
+    )
+
+    message = _message(response)
+    assert "Martin Hale will be emailed." in message
+    assert (
+        "Grace Obi has no email address or mobile number on record: tell them yourself." in message
+    )
+    assert "emailed" not in message.split("Martin Hale will be emailed.")[1]
+
+
+def test_the_page_does_not_claim_to_tell_someone_already_on_the_case(login, coordinator):
+    case = ready_case()
+    lead = eligible_volunteer(first_name="Martin", last_name="Hale", postcode="ME15 6RT")
+    co = eligible_volunteer(first_name="Grace", last_name="Obi", postcode="TN4 9LH")
+    new = eligible_volunteer(first_name="Nia", last_name="Reed", postcode="TN1 1AA")
+    client = login(coordinator)
+    client.post(f"/cases/{case.reference}/assign/", {"lead": lead.pk, "co_mediator": co.pk})
+
+    response = client.post(
+        f"/cases/{case.reference}/assign/", {"lead": lead.pk, "co_mediator": new.pk}, follow=True
+    )
+
+    message = _message(response)
+    assert "Nia Reed will be emailed." in message
+    assert "Martin Hale was already on the case." in message
+    assert "Martin Hale will be emailed" not in message
