@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from cases.querysets import current_assignments_of
 from cases.selectors import open_cases, party_names, status_counts
+from notifications import manual
 from notifications.models import OutboxMessage
 from reports.home import coordinator_panels
 from rules.selectors import breaches
@@ -39,6 +40,8 @@ def home(request):
         context["status_counts"] = status_counts(request.user)
         context["dbs_attention"] = dbs_attention()
         context.update(session_panels())
+        # Calls and letters in place of messages, due in the next two days: one query.
+        context["manual_contacts_due"] = manual.due_soon(rows=PANEL_ROWS)
         # What needs doing next: new referrals, consent, pairs, sign-offs, follow-ups.
         context.update(coordinator_panels())
         # What breaks a rule now (rules.checker), kept while nothing changes.
