@@ -198,14 +198,24 @@ def test_a_cancelled_task_cannot_be_done(by_hand, book, coordinator):
         manual.complete(task=task, by=coordinator)
 
 
-def test_the_coordinators_home_counts_tasks_due_soon_in_one_query(
+def test_the_coordinators_home_counts_tasks_due_soon_with_failed_messages_in_one_query(
     by_hand, book, django_assert_num_queries
 ):
+    from notifications.models import OutboxMessage
+
     book(starts_at=at(3, 10), ends_at=at(3, 11))  # due in a day
-    book(starts_at=at(9, 10), ends_at=at(9, 11))  # due in a week: not yet
+    later = book(starts_at=at(9, 10), ends_at=at(9, 11))  # due in a week: not yet
+    failed = OutboxMessage.objects.filter(session=later).first()
+    OutboxMessage.objects.filter(pk=failed.pk).update(status="failed", last_error="Bounced")
 
     with django_assert_num_queries(1):
-        due = manual.due_soon()
+        panels = manual.office_panels(rows=1)
 
-    assert due["count"] == 2 and len(due["rows"]) == 2
-    assert {t.session.starts_at for t in due["rows"]} == {at(3, 10)}
+    due = panels["manual_contacts_due"]
+    assert due["count"] == 2 and len(due["rows"]) == 1  # the first, and how many
+    (task,) = due["rows"]
+    assert task.case == by_hand.reference and task.via_label == "Phone call"
+    assert task.about.startswith("Remind them of the separate meeting on")
+    assert task.due == at(3, 10) - datetime.timedelta(hours=48)
+    (message,) = panels["failed_reminders"]
+    assert (message.id, message.note, message.who) == (failed.pk, "Bounced", "a mediator")
