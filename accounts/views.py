@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from cases.querysets import current_assignments_of
 from cases.selectors import open_cases, party_names, status_counts
-from notifications.models import OutboxMessage
+from notifications import manual
 from reports.home import coordinator_panels
 from rules.selectors import breaches
 from sessions.models import MediationSession
@@ -62,8 +62,8 @@ def home(request):
 
 
 def session_panels() -> dict:
-    """The coordinator's session panels: the week ahead and failed reminders (home visits to
-    move are among the cases that need attention)."""
+    """The coordinator's session panels: the week ahead, failed reminders and the calls and
+    letters due soon (home visits to move are among the cases that need attention)."""
     now = timezone.now()
     upcoming = (
         MediationSession.objects.filter(
@@ -80,9 +80,8 @@ def session_panels() -> dict:
         "sessions_ahead_days": SESSIONS_AHEAD_DAYS,
         "upcoming_sessions_count": upcoming[0].panel_total if upcoming else 0,
         "upcoming_sessions": upcoming,
-        "failed_reminders": OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED)
-        .select_related("session__case")
-        .order_by("-due_at", "-id")[:PANEL_ROWS],
+        # Failed messages, and calls and letters to make in place of messages: one query.
+        **manual.office_panels(rows=PANEL_ROWS),
     }
 
 

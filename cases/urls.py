@@ -32,6 +32,11 @@ urlpatterns = [
     path("<ref:reference>/close/", views.case_close, name="close"),
     path("<ref:reference>/reopen/", views.case_reopen, name="reopen"),
     path("<ref:reference>/follow-up-done/", views.follow_up_done, name="follow_up_done"),
+    path(
+        "<ref:reference>/contacts/<int:pk>/done/",
+        views.manual_contact_done,
+        name="manual_contact_done",
+    ),
     path("<ref:reference>/log/", views.log_add, name="log_add"),
     path("<ref:reference>/log/<int:pk>/edit/", views.log_edit, name="log_edit"),
     path("<ref:reference>/audit/", views.case_audit, name="audit"),

@@ -20,6 +20,8 @@ from accounts.roles import COORDINATOR, has_role, role_required
 from audit.models import AuditEvent
 from audit.selectors import events_for_case
 from audit.services import record_event
+from notifications import manual
+from notifications.models import ManualContact
 from parties.consent import consent_state
 from parties.forms import PartyForm, PartyFormSet
 from parties.models import Party
@@ -270,8 +272,28 @@ def case_detail(request, reference):
         "duplicates": possible_duplicates(case.parties.all()) if access.can_manage else [],
         "current_assignments": case.current_assignments(),
         "breaches": breaches_of_case(case) if access.can_manage else [],
+        # Calls and letters in place of messages: the office's to do, not the mediators'.
+        "manual_contacts": manual.to_do_for_case(case) if access.can_manage else [],
+        "now": timezone.now(),
     }
     return render(request, "cases/detail.html", context)
+
+
+@require_POST
+def manual_contact_done(request, reference, pk):
+    """A coordinator phoned or wrote to a party in place of a message (notifications.manual)."""
+    case, access = case_for(request, reference)
+    _require_manage(access)
+    task = get_object_or_404(ManualContact, pk=pk, case=case)
+    try:
+        task = manual.complete(task=task, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        done = "phoned" if task.method == ManualContact.Method.PHONE else "written to"
+        messages.success(request, f"Marked as done: {task.party.full_name} {done}.")
+    return redirect(case)
 
 
 def case_edit(request, reference):

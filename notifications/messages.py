@@ -29,13 +29,30 @@ def _first_name(full_name: str) -> str:
     return full_name.split()[0] if full_name.strip() else ""
 
 
-def _place(session: MediationSession, *, for_party: bool) -> str:
+def home_visited(session: MediationSession):
+    """Whose home a home visit is at. A session names no host: with one party attending, it is
+    theirs; with several, the first (by when they were added) with an address on record, or
+    None. Uses the session's prefetched parties."""
+    parties = sorted(session.parties.all(), key=lambda party: party.pk)
+    if len(parties) == 1:
+        return parties[0]
+    return next((p for p in parties if p.address_line1 or p.postcode), None)
+
+
+def _place(session: MediationSession, *, party=None) -> str:
+    """Where, in words for the recipient. A home visit is "at your home" only to the party whose
+    home it is; another party reads "at Margaret's home" — a first name they know from the
+    dispute, never the address or postcode (rule 10); mediators get the postcode."""
     mode = MediationSession.Mode
     if session.mode == mode.HOME_VISIT:
-        if for_party:
-            return "at your home"
-        visited = next((p for p in session.parties.all() if p.postcode), None)
-        return f"home visit, {visited.postcode}" if visited else "home visit"
+        visited = home_visited(session)
+        if party is not None:
+            if visited is not None and visited.pk == party.pk:
+                return "at your home"
+            name = _first_name(visited.full_name) if visited is not None else ""
+            # A straight apostrophe: a curly one takes a text message out of the GSM alphabet.
+            return f"at {name}'s home" if name else "a home visit"
+        return f"home visit, {visited.postcode}" if visited and visited.postcode else "home visit"
     if session.mode in (mode.PHONE, mode.VIDEO):
         label = session.get_mode_display().lower()
         return f"by {label}" + (f" ({session.venue})" if session.venue else "")
@@ -64,7 +81,7 @@ def context_for(reminder: OutboxMessage) -> dict:
                 "session_kind": session.get_kind_display().lower(),
                 "date": date_format(start, "l j F Y"),
                 "time": f"{start:%H:%M}",
-                "place": _place(session, for_party=reminder.party is not None),
+                "place": _place(session, party=reminder.party),
                 "reference": "" if reminder.party else session.case.reference,
             }
         )

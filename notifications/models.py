@@ -6,6 +6,8 @@ and sent exactly once by notifications.dispatch.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from wkm.personal_data import PersonalData
 
@@ -136,3 +138,140 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} by {self.get_channel_display().lower()}"
+
+
+class ManualContactQuerySet(models.QuerySet):
+    def to_do(self):
+        """Open tasks that still make sense (``still_wanted_q``): what a coordinator should do."""
+        return self.filter(status=ManualContact.Status.OPEN).filter(still_wanted_q())
+
+
+def still_wanted_q() -> models.Q:
+    """A task may still be done: its party may be contacted, and a reminder's session is still
+    scheduled on an open case — as notifications.outbox.may_still_go_q asks of a message, so a
+    change made by any means (the admin, a data fix) hides what it should even before the
+    services cancel it."""
+    from cases.models import Status as CaseStatus
+    from parties.consent import contact_stopped_q
+
+    return ~contact_stopped_q(models.OuterRef("party_id")) & (
+        ~models.Q(kind=ManualContact.Kind.SESSION_REMINDER)
+        | (models.Q(session__status="scheduled") & ~models.Q(case__status=CaseStatus.CLOSED))
+    )
+
+
+class ManualContact(models.Model):
+    """A message the service cannot send itself, so a coordinator phones or writes instead: a
+    party who asked for letters, or for calls on a landline (notifications.channels). Written by
+    notifications.outbox where it would have written the message, cancelled wherever that
+    message would have been, done by a coordinator from the case page (notifications.manual)."""
+
+    class Kind(models.TextChoices):
+        # The message it stands for (OutboxMessage.Kind's values).
+        SESSION_REMINDER = "session_reminder", "Session reminder"
+        SESSION_CANCELLED = "session_cancelled", "Session cancelled"
+
+    class Method(models.TextChoices):
+        PHONE = "phone", "Phone call"
+        LETTER = "letter", "Letter"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "To do"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="manual_contacts")
+    party = models.ForeignKey(
+        "parties.Party", on_delete=models.CASCADE, related_name="manual_contacts"
+    )
+    session = models.ForeignKey(
+        "mediation_sessions.MediationSession",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="manual_contacts",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    method = models.CharField(max_length=10, choices=Method.choices)
+    # Why by hand, in fixed words ("Prefers letters."): never the number or the address.
+    reason = models.CharField(max_length=200, blank=True)
+    # When it should be done by: the time the message it stands for would have gone.
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # One task per party, session, time and kind: rescheduling, or a new pair taking over the
+    # session, reopens or keeps the same task rather than adding another.
+    dedupe_key = models.CharField(max_length=200, unique=True)
+
+    objects = ManualContactQuerySet.as_manager()
+
+    personal_data = PersonalData(
+        kept=("method", "reason"),
+        not_personal=(
+            "id",
+            "case",
+            "party",
+            "session",
+            "kind",
+            "due_at",
+            "status",
+            "done_at",
+            "done_by",
+            "created_at",
+            "dedupe_key",
+        ),
+    )
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(status="open"),
+                name="manual_contact_open_due_idx",
+            ),
+            models.Index(fields=["case", "status"], name="manual_contact_case_idx"),
+            models.Index(fields=["session", "status"], name="manual_contact_session_idx"),
+            models.Index(fields=["party", "status"], name="manual_contact_party_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_method_display()}: {self.get_kind_display().lower()}"
+
+    @property
+    def party_first_name(self) -> str:
+        return self.party.full_name.split()[0] if self.party.full_name.strip() else ""
+
+    @property
+    def session_words(self) -> str:
+        """For example "the joint meeting on Tue 15 Dec 2026 at 10:00" (London time)."""
+        if self.session is None:
+            return "their session"
+        start = timezone.localtime(self.session.starts_at)
+        return (
+            f"the {self.session.get_kind_display().lower()} on "
+            f"{date_format(start, 'D j M Y')} at {start:%H:%M}"
+        )
+
+    @property
+    def about(self) -> str:
+        """What to tell them, for the case page: "Remind them of the joint meeting on …"."""
+        if self.kind == self.Kind.SESSION_CANCELLED:
+            return f"Tell them {self.session_words} is cancelled"
+        return f"Remind them of {self.session_words}"
+
+    @property
+    def audit_repr(self) -> str:
+        return f"Manual contact #{self.pk} ({self.get_method_display().lower()})"
+
+    @property
+    def case_reference_for_audit(self) -> str:
+        return self.case.reference

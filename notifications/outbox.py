@@ -3,9 +3,11 @@
 Nothing here talks to Redis or to a provider: notifications.dispatch sends what is due. So a booking
 that rolls back leaves no reminder, and a booking made while Redis is down loses none.
 
-Who gets what: each attending party by their preferred channel, unless their contact
-restrictions forbid it (a party who prefers letters gets no electronic reminder) or they withdrew
-consent (parties.consent.contact_stopped); both mediators by email (or text if they have no
+Who gets what: each attending party by their preferred channel, within their contact
+restrictions, and texts only to mobiles (notifications.channels); a party who asked for letters,
+or for calls on a landline, gets a task for a coordinator instead (notifications.manual: written,
+and cancelled, here, beside the messages); nothing at all to a party who withdrew consent
+(parties.consent.contact_stopped); both mediators by email (or text to a mobile if they have no
 email), while they work as mediators. Texts never go out in quiet hours (notifications.quiet_hours,
 asked here and again at send time); reminder times are counted in real hours (reminder_due); a
 cancellation that cannot be texted in time is a call for the coordinator to make instead
@@ -36,39 +38,27 @@ from parties.models import Party
 from sessions.models import MediationSession
 from volunteers.models import Volunteer
 
+from . import manual
+from .channels import is_mobile, party_route, volunteer_route
 from .models import OutboxMessage
 from .quiet_hours import in_quiet_hours, last_moment_before, quiet_hours_end
 
 
 def _party_channel(party: Party) -> tuple[str, str] | None:
-    """(channel, address) for a party's reminders, or None when they should get none."""
-    if contact_stopped(party):
+    """(channel, address) for a party's messages, or None when the service sends them none:
+    their contact has stopped, or a coordinator phones or writes instead (notifications.channels,
+    notifications.manual)."""
+    route = party_route(party)
+    if route is None or route.by_hand:
         return None
-    can_text = bool(party.phone) and not party.no_text_messages
-    can_email = bool(party.email) and not party.no_email
-    preferred = party.preferred_contact
-    if preferred in (Party.ContactMethod.SMS, Party.ContactMethod.PHONE):
-        order = ("sms", "email")
-    elif preferred == Party.ContactMethod.EMAIL:
-        order = ("email", "sms")
-    else:
-        return None
-    for channel in order:
-        if channel == "sms" and can_text:
-            return OutboxMessage.Channel.SMS, party.phone
-        if channel == "email" and can_email:
-            return OutboxMessage.Channel.EMAIL, party.email
-    return None
+    return route.channel, route.address
 
 
 def _volunteer_channel(volunteer) -> tuple[str, str] | None:
     if volunteer.status not in WORKING_STATUSES:
         return None
-    if volunteer.email:
-        return OutboxMessage.Channel.EMAIL, volunteer.email
-    if volunteer.phone:
-        return OutboxMessage.Channel.SMS, volunteer.phone
-    return None
+    route = volunteer_route(volunteer)
+    return (route.channel, route.address) if route else None
 
 
 def recipients(session: MediationSession, *, told_only: bool = False):
@@ -142,6 +132,7 @@ def schedule_session_reminders(session: MediationSession) -> list[OutboxMessage]
                     **{field: person},
                 )
             )
+    manual.write_reminder_tasks(session)
     return OutboxMessage.objects.bulk_create(reminders)
 
 
@@ -151,6 +142,9 @@ def reschedule_session_reminders(session: MediationSession) -> list[OutboxMessag
         kind=OutboxMessage.Kind.SESSION_REMINDER,
         status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING],
     ).update(status=OutboxMessage.Status.CANCELLED, last_error="Session rescheduled")
+    # Calls and letters too: one for the old time is cancelled, and one for the new time
+    # written (the same one kept, when only the pair changed).
+    manual.cancel_reminder_tasks(session=session)
     return schedule_session_reminders(session)
 
 
@@ -173,8 +167,10 @@ def cancel_session_reminders(session: MediationSession, *, notify: Notify) -> in
         status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING],
         kind=OutboxMessage.Kind.SESSION_REMINDER,
     ).update(status=OutboxMessage.Status.CANCELLED, last_error="Session cancelled")
+    manual.cancel_reminder_tasks(session=session)
     if notify is Notify.NOBODY:
         return cancelled
+    manual.write_cancelled_tasks(session, told_only=notify is Notify.TOLD)
     now = timezone.now()
     notices = []
     for field, person, channel, address in recipients(session, told_only=notify is Notify.TOLD):
@@ -262,7 +258,9 @@ def tell_coordinator_too_late(
 
 def cancel_messages_to(*, party=None, volunteer=None, reason: str) -> int:
     """Cancel every unsent message to one person (a party who withdrew consent, a volunteer who
-    no longer works); return how many."""
+    no longer works), and a party's open calls and letters; return how many messages."""
+    if party is not None:
+        manual.cancel_tasks_for(party)
     recipient = {"party": party} if party is not None else {"volunteer": volunteer}
     return OutboxMessage.objects.filter(
         status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING], **recipient
@@ -337,7 +335,11 @@ def queue_referral_acknowledgement(party: Party, *, reply_days: int) -> OutboxMe
     method = Party.ContactMethod
     if party.preferred_contact == method.EMAIL and party.email and not party.no_email:
         channel, address = OutboxMessage.Channel.EMAIL, party.email
-    elif party.preferred_contact == method.SMS and party.phone and not party.no_text_messages:
+    elif (
+        party.preferred_contact == method.SMS
+        and is_mobile(party.phone)
+        and not party.no_text_messages
+    ):
         channel, address = OutboxMessage.Channel.SMS, party.phone
     else:
         return None

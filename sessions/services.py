@@ -24,7 +24,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from cases import timeline
 from cases.models import Case, Status
-from notifications import outbox
+from notifications import manual, outbox
 from notifications.models import OutboxMessage
 from parties.consent import consent_state
 from volunteers.eligibility import pair_standing
@@ -337,7 +337,9 @@ def cancel_sessions(sessions, *, by, because: str, notify: outbox.Notify) -> Can
 def stop_reminders_of(case) -> int:
     """Cancel every reminder still waiting about any of the case's sessions (a closed case's:
     one whose time has passed without its outcome being recorded may still have some, if the
-    dispatcher has not run since); return how many."""
+    dispatcher has not run since), and the calls and letters to make in their place; return how
+    many reminders."""
+    manual.cancel_reminder_tasks(case=case)
     return OutboxMessage.objects.filter(
         session__case=case,
         kind=OutboxMessage.Kind.SESSION_REMINDER,

@@ -187,11 +187,17 @@ def forget_assignment_notices():
     OutboxMessage.objects.filter(kind=OutboxMessage.Kind.ASSIGNED).delete()
 
 
+# A mobile number (07911 123456, the example the phone field gives): parties with one are
+# texted, a landline never is (notifications.channels).
+MOBILE = "+447911123456"
+
+
 def ready_case(**fields):
-    """A case whose parties have all consented, ready to assign a pair."""
+    """A case whose parties have all consented, ready to assign a pair. They prefer phone calls
+    on a mobile, so their reminders are texts (on a landline, a coordinator would phone)."""
     case = CaseFactory(**{"status": "ready", **fields})
     for name, postcode in (("Alice Carter", "TN9 1AA"), ("Bob Dunn", "TN9 1AB")):
-        consent_all(PartyFactory(case=case, full_name=name, postcode=postcode))
+        consent_all(PartyFactory(case=case, full_name=name, postcode=postcode, phone=MOBILE))
     return case
 
 

@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     the daily run reads only those, not every message ever sent."""
 
     dependencies = [
-        ("notifications", "0003_kinds_and_scrubbed_at"),
+        ("notifications", "0004_manual_contact"),
     ]
 
     operations = [

@@ -176,3 +176,45 @@ def test_it_shows_a_case_within_the_query_budget(
 
     assert response.status_code == 200
     assert case.reference in response.content.decode()
+
+
+def add_tasks(case, count):
+    """``count`` calls to make about sessions of ``case`` (notifications.ManualContact)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from notifications.models import ManualContact
+    from sessions.models import MediationSession
+
+    party = case.parties.first()
+    for _ in range(count):
+        start = timezone.now() + datetime.timedelta(days=3)
+        session = MediationSession.objects.create(
+            case=case, kind="separate", mode="office", starts_at=start,
+            ends_at=start + datetime.timedelta(hours=1),
+        )  # fmt: skip
+        ManualContact.objects.create(
+            case=case, party=party, session=session, kind="session_reminder", method="phone",
+            due_at=start - datetime.timedelta(hours=48), dedupe_key=f"test:{session.pk}",
+        )  # fmt: skip
+
+
+def test_it_shows_a_case_with_calls_to_make_in_the_same_number_of_queries_for_1_or_20(
+    login, coordinator, mediator_volunteer, django_assert_num_queries, django_assert_max_num_queries
+):
+    client = login(coordinator)
+    case = add_cases(FEW, pair_with=mediator_volunteer)[0]
+    add_tasks(case, 1)
+    url = case.get_absolute_url()
+    client.get(url)
+
+    few, html = count_queries(client, url)
+    assert html.count("Phone call: Alice") == 1
+    add_tasks(case, 19)
+    client.get(url)  # what needs attention on the case, checked again once after a change
+
+    with django_assert_num_queries(few), django_assert_max_num_queries(DETAIL_MAX_QUERIES):
+        response = client.get(url)
+
+    assert response.content.decode().count("Phone call: Alice") == 20

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 # What the ``pk`` of each case URL names (None: the URL has only the reference).
 PARTY, CONSENT, OWN_DRAFT, SESSION = "party", "consent", "own draft", "session"
 AGREEMENT, TERM, LETTER = "agreement", "agreement term", "letter"
+MANUAL_CONTACT = "call or letter to make"
 
 # Every pattern with a reference: (kind of pk, methods the view answers).
 CASE_URLS = {
@@ -31,6 +32,7 @@ CASE_URLS = {
     "close": (None, ("GET", "POST")),
     "reopen": (None, ("GET", "POST")),
     "follow_up_done": (None, ("POST",)),
+    "manual_contact_done": (MANUAL_CONTACT, ("POST",)),
     "log_add": (None, ("GET", "POST")),
     "log_edit": (OWN_DRAFT, ("GET", "POST")),
     "audit": (None, ("GET",)),
@@ -77,6 +79,8 @@ COORDINATOR_GETS = {
     ("reopen", "POST"): 302,
     # The case is open (no follow-up to mark done): back to the case with a message.
     ("follow_up_done", "POST"): 302,
+    # A call marked as made: back to the case with a message.
+    ("manual_contact_done", "POST"): 302,
     # Cancelling answers with the session page and a message.
     ("session_cancel", "POST"): 302,
     # Opening a draft, agreeing, changing a term: back to the agreement with a message.
@@ -97,6 +101,8 @@ ASSIGNED_MEDIATOR_GETS = {
     ("reopen", "GET"): 403,
     ("reopen", "POST"): 403,
     ("follow_up_done", "POST"): 403,
+    # Calls and letters in place of messages are the office's, not the mediators'.
+    ("manual_contact_done", "POST"): 403,
     ("log_add", "GET"): 200,
     ("log_add", "POST"): 200,
     ("log_edit", "GET"): 200,
@@ -182,6 +188,19 @@ def case_url(name, case, user=None):
     elif kind == LETTER:
         kwargs["pk"] = case.parties.order_by("id").first().pk
         kwargs["kind"] = "invitation"
+    elif kind == MANUAL_CONTACT:
+        from notifications.models import ManualContact
+
+        party = case.parties.order_by("id").first()
+        task = ManualContact.objects.create(
+            case=case,
+            party=party,
+            kind="session_reminder",
+            method="phone",
+            due_at=timezone.now() + datetime.timedelta(days=1),
+            dedupe_key=f"test:{case.pk}:{ManualContact.objects.count()}",
+        )
+        kwargs["pk"] = task.pk
     else:
         assert kind is None, f"unknown pk kind {kind!r} for {name}"
     return reverse(f"cases:{name}", kwargs=kwargs)

@@ -43,6 +43,7 @@ from django.utils import timezone
 import cases.urls  # noqa: F401 - registers the <ref:…> converter the leak's pattern uses
 from accounts.roles import MEDIATOR
 from cases.models import Agreement, AgreementTerm, Case, ContactLogEntry
+from notifications.models import ManualContact
 from parties.models import Consent
 from privacy.models import SubjectAccessRequest
 from sessions.models import CalendarFeed, MediationSession
@@ -106,6 +107,8 @@ EXPECTED = {
     "cases:close": ("GET", LOGIN, 404, 403, 403, 200, 404),
     "cases:reopen": ("GET", LOGIN, 404, 403, 403, REDIRECT, 404),
     "cases:follow_up_done": ("POST", LOGIN, 404, 403, 403, REDIRECT, 404),
+    # Calls and letters in place of messages are the office's to make, not the mediators'.
+    "cases:manual_contact_done": ("POST", LOGIN, 404, 403, 403, REDIRECT, 404),
     "cases:log_add": ("GET", LOGIN, 404, 200, 403, 200, 404),
     # A draft note is seen by its author only (here the lead); supervisors only read the case.
     "cases:log_edit": ("GET", LOGIN, 404, 404, 403, 404, 404),
@@ -228,6 +231,15 @@ def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_
     )
     session.mediators.set([lead, trainee])
     session.parties.set([party])
+    manual_contact = ManualContact.objects.create(
+        case=case,
+        party=party,
+        session=session,
+        kind="session_reminder",
+        method="phone",
+        due_at=start - datetime.timedelta(hours=48),
+        dedupe_key="world",
+    )
     agreement = Agreement.objects.create(case=case, version=1, created_by=coordinator)
     term = AgreementTerm.objects.create(
         agreement=agreement, position=1, who="Mr Dunn", what="trim the hedge"
@@ -251,6 +263,7 @@ def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_
         party=party,
         consent=Consent.objects.filter(party=party).first(),
         session=session,
+        manual_contact=manual_contact,
         agreement=agreement,
         term=term,
         draft=draft,
@@ -281,6 +294,7 @@ def kwargs_for(name: str, wanted: set[str], world) -> dict:
     w = world
     by_name = {
         "cases:log_edit": {"pk": w.draft.pk},
+        "cases:manual_contact_done": {"pk": w.manual_contact.pk},
         "cases:consent_withdraw": {"pk": w.consent.pk},
         "cases:letter_pdf": {"pk": w.party.pk, "kind": "invitation"},
         "cases:agreement_term": {"pk": w.term.pk},

@@ -1,0 +1,294 @@
+"""Calls and letters a coordinator makes in place of a message (ManualContact), beside the outbox.
+
+notifications.outbox writes them where it writes messages, for the parties whose route
+(notifications.channels.party_route) is a call or a letter, and cancels them wherever it cancels
+messages, so the invariants of messages hold for tasks too: an open task is cancelled when its
+session is cancelled, moved (replaced by one for the new time), held or ended with its case,
+and when its party withdraws consent; nothing is written for a party whose contact has stopped.
+
+One task per party and session, not one per reminder: a message goes 48 hours and again 2 hours
+before (REMINDER_LEAD_MINUTES), but one call or one letter, made by the first of those times,
+tells them; a coordinator asked to phone twice for every session would soon stop reading the
+list. A coordinator marks a task done from the case page (``complete``): audited, and told on the
+case timeline.
+"""
+
+import datetime
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, Window
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from audit.models import AuditEvent
+from audit.services import record_event
+from cases import timeline
+from parties.consent import contact_stopped
+from sessions.models import MediationSession
+
+from .channels import party_route
+from .models import ManualContact, OutboxMessage
+
+OPEN = ManualContact.Status.OPEN
+# How far ahead the coordinator's home counts tasks as due soon.
+DUE_SOON = datetime.timedelta(days=2)
+
+
+def _first_reminder_time(session) -> datetime.datetime | None:
+    """The first time a reminder would go that is still ahead (48 real hours before, else 2),
+    or None when even the last has passed (booked at short notice: whoever booked it told them)."""
+    start = session.starts_at.astimezone(datetime.UTC)
+    now = timezone.now()
+    for lead in sorted(settings.REMINDER_LEAD_MINUTES, reverse=True):
+        due = start - datetime.timedelta(minutes=lead)
+        if now <= due < start:
+            return due
+    return None
+
+
+def _reminder_key(session, party) -> str:
+    start = session.starts_at.astimezone(datetime.UTC)
+    return f"session_reminder:{session.pk}:{party.pk}:{start:%Y%m%dT%H%M}"
+
+
+def _cancelled_key(session, party) -> str:
+    return f"session_cancelled:{session.pk}:{party.pk}"
+
+
+def _write(*, session, party, kind, route, due_at, key) -> ManualContact:
+    """The task ``key`` names, open: written if new, reopened if it had been cancelled (a
+    session moved away and back), left alone if open or done (a new pair took the session over:
+    the party has been told of this time already)."""
+    task, created = ManualContact.objects.get_or_create(
+        dedupe_key=key,
+        defaults={
+            "case_id": session.case_id,
+            "party": party,
+            "session": session,
+            "kind": kind,
+            "method": route.method,
+            "reason": route.reason,
+            "due_at": due_at,
+        },
+    )
+    if not created and task.status == ManualContact.Status.CANCELLED:
+        task.status, task.due_at = OPEN, due_at
+        task.method, task.reason = route.method, route.reason
+        task.save(update_fields=["status", "method", "reason", "due_at"])
+    return task
+
+
+def _by_hand(parties):
+    for party in parties:
+        route = party_route(party)
+        if route is not None and route.by_hand:
+            yield party, route
+
+
+def write_reminder_tasks(session) -> list[ManualContact]:
+    """A call or a letter for each attending party who hears of sessions by hand (the
+    outbox writes the messages to the others), due when their first reminder would go."""
+    due_at = _first_reminder_time(session)
+    if due_at is None:
+        return []
+    return [
+        _write(
+            session=session,
+            party=party,
+            kind=ManualContact.Kind.SESSION_REMINDER,
+            route=route,
+            due_at=due_at,
+            key=_reminder_key(session, party),
+        )
+        for party, route in _by_hand(session.parties.prefetch_related("consents"))
+    ]
+
+
+def write_cancelled_tasks(session, *, told_only: bool) -> list[ManualContact]:
+    """Tell each party who hears by hand that ``session`` is off, by its start. With
+    ``told_only`` (its case ended), only those who had been told of it: a reminder message sent
+    or a reminder task done."""
+    parties = session.parties.prefetch_related("consents")
+    if told_only:
+        sent = session.reminders.filter(
+            kind=OutboxMessage.Kind.SESSION_REMINDER, status=OutboxMessage.Status.SENT
+        ).values("party_id")
+        done = session.manual_contacts.filter(
+            kind=ManualContact.Kind.SESSION_REMINDER, status=ManualContact.Status.DONE
+        ).values("party_id")
+        parties = parties.filter(Q(pk__in=sent) | Q(pk__in=done))
+    return [
+        _write(
+            session=session,
+            party=party,
+            kind=ManualContact.Kind.SESSION_CANCELLED,
+            route=route,
+            due_at=max(session.starts_at, timezone.now()),
+            key=_cancelled_key(session, party),
+        )
+        for party, route in _by_hand(parties)
+    ]
+
+
+def cancel_tasks(tasks) -> int:
+    """Cancel the open ones of ``tasks`` (a queryset); return how many."""
+    return tasks.filter(status=OPEN).update(status=ManualContact.Status.CANCELLED)
+
+
+def cancel_reminder_tasks(*, session=None, case=None) -> int:
+    """Cancel the open reminder tasks of one session, or of every session of a case."""
+    which = {"session": session} if session is not None else {"case": case}
+    return cancel_tasks(
+        ManualContact.objects.filter(kind=ManualContact.Kind.SESSION_REMINDER, **which)
+    )
+
+
+def cancel_tasks_for(party) -> int:
+    """Cancel every open task of a party who may no longer be contacted."""
+    return cancel_tasks(ManualContact.objects.filter(party=party))
+
+
+@transaction.atomic
+def complete(*, task: ManualContact, by) -> ManualContact:
+    """A coordinator phoned or wrote: the task is done, audited and told on the timeline.
+    Refused for a task that is no longer open, or whose party may no longer be contacted."""
+    task = (
+        ManualContact.objects.select_for_update(of=("self",))
+        .select_related("case", "party", "session")
+        .get(pk=task.pk)
+    )
+    if task.status != OPEN:
+        raise ValidationError(f"This was already {task.get_status_display().lower()}.")
+    if contact_stopped(task.party):
+        raise ValidationError(
+            f"{task.party.full_name} withdrew consent: they may no longer be contacted."
+        )
+    task.status, task.done_at, task.done_by = ManualContact.Status.DONE, timezone.now(), by
+    task.save(update_fields=["status", "done_at", "done_by"])
+    record_event(
+        action=AuditEvent.Action.CHANGE,
+        actor=by,
+        obj=task,
+        detail={"done": task.method, "kind": task.kind},
+    )
+    done = "Phoned" if task.method == ManualContact.Method.PHONE else "Wrote to"
+    about = (
+        f"to say {task.session_words} is cancelled"
+        if task.kind == ManualContact.Kind.SESSION_CANCELLED
+        else f"to remind them of {task.session_words}"
+    )
+    timeline.log(task.case, f"{done} {task.party.full_name} {about}.", by=by, party=task.party)
+    return task
+
+
+def to_do_for_case(case):
+    """The case's tasks still to do, soonest first, with what the case page shows: one query."""
+    return list(
+        ManualContact.objects.to_do()
+        .filter(case=case)
+        .select_related("party", "session")
+        .order_by("due_at", "id")
+    )
+
+
+def _row(values: dict) -> SimpleNamespace:
+    return SimpleNamespace(**{name.removeprefix("x_"): value for name, value in values.items()})
+
+
+def office_panels(*, rows: int = 20) -> dict:
+    """What the coordinator's home shows of messages, in one query (every page keeps to 12):
+
+    - ``manual_contacts_due``: calls and letters to make by DUE_SOON from now (overdue ones
+      too), still to do (``ManualContact.objects.to_do``): the first ``rows``, each with its
+      case, and how many there are;
+    - ``failed_reminders``: the latest ``rows`` messages that failed for good.
+
+    Both are read as rows of one shape (a UNION ALL of two sliced queries), as plain objects."""
+    from django.db.models import Case, CharField, DateTimeField, F, IntegerField, Value, When
+    from django.db.models.fields.json import KT
+    from django.db.models.functions import Coalesce
+
+    def text(value):
+        return Value(value, output_field=CharField())
+
+    common = ("x_source", "x_id", "x_case", "x_session", "x_kind", "x_via", "x_who", "x_due")
+    shape = (*common, "x_note", "x_session_kind", "x_starts", "x_total")
+    tasks = (
+        ManualContact.objects.to_do()
+        .filter(due_at__lt=timezone.now() + DUE_SOON)
+        .annotate(
+            x_source=text("task"),
+            x_id=F("pk"),
+            x_case=F("case__reference"),
+            x_session=F("session_id"),
+            x_kind=F("kind"),
+            x_via=F("method"),
+            x_who=F("party__full_name"),
+            x_due=F("due_at"),
+            x_note=F("reason"),
+            x_session_kind=F("session__kind"),
+            x_starts=F("session__starts_at"),
+            x_total=Window(Count("pk")),
+        )
+        .order_by("due_at", "id")
+        .values(*shape)[:rows]
+    )
+    failed = (
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED)
+        .annotate(
+            x_source=text("failed"),
+            x_id=F("pk"),
+            # A message about a case but no session (an assignment notice) names it in context.
+            x_case=Coalesce(F("session__case__reference"), KT("context__reference")),
+            x_session=F("session_id"),
+            x_kind=F("kind"),
+            x_via=F("channel"),
+            x_who=Case(
+                When(party__isnull=False, then=text("a party")),
+                When(volunteer__isnull=False, then=text("a volunteer")),
+                default=text("staff"),
+            ),
+            x_due=F("due_at"),
+            x_note=F("last_error"),
+            x_session_kind=text(""),
+            x_starts=Value(None, output_field=DateTimeField()),
+            x_total=Value(0, output_field=IntegerField()),
+        )
+        .order_by("-due_at", "-id")
+        .values(*shape)[:rows]
+    )
+    found = [_row(values) for values in tasks.union(failed, all=True)]
+    to_do = [r for r in found if r.source == "task"]
+    kinds = dict(OutboxMessage.Kind.choices)
+    sessions = dict(MediationSession.Kind.choices)
+    for r in to_do:
+        r.via_label = ManualContact.Method(r.via).label
+        r.party_first_name = (r.who or "").split(" ")[0]
+        words = "their session"
+        if r.starts is not None:
+            start = timezone.localtime(r.starts)
+            words = f"the {sessions.get(r.session_kind, 'session').lower()} on " + (
+                f"{date_format(start, 'D j M Y')} at {start:%H:%M}"
+            )
+        r.about = (
+            f"Tell them {words} is cancelled"
+            if r.kind == ManualContact.Kind.SESSION_CANCELLED
+            else f"Remind them of {words}"
+        )
+    failed_rows = sorted(
+        (r for r in found if r.source == "failed"), key=lambda r: (r.due, r.id), reverse=True
+    )
+    for r in failed_rows:
+        r.kind_label = kinds.get(r.kind, r.kind)
+        r.via_label = OutboxMessage.Channel(r.via).label
+    return {
+        "manual_contacts_due": {
+            "count": to_do[0].total if to_do else 0,
+            "rows": sorted(to_do, key=lambda r: (r.due, r.id)),
+            "days": DUE_SOON.days,
+        },
+        "failed_reminders": failed_rows,
+    }
