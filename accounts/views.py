@@ -7,6 +7,7 @@ from django.utils import timezone
 from cases.querysets import current_assignments_of
 from cases.selectors import open_cases, party_names, status_counts
 from notifications.models import OutboxMessage
+from notifications.replies import replies_ahead
 from reports.home import coordinator_panels
 from rules.selectors import breaches
 from sessions.models import MediationSession
@@ -80,6 +81,8 @@ def session_panels() -> dict:
         "sessions_ahead_days": SESSIONS_AHEAD_DAYS,
         "upcoming_sessions_count": upcoming[0].panel_total if upcoming else 0,
         "upcoming_sessions": upcoming,
+        # What parties answered from their reminders (notifications.replies): one query.
+        "party_replies": replies_ahead(days=SESSIONS_AHEAD_DAYS, rows=PANEL_ROWS),
         "failed_reminders": OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED)
         .select_related("session__case")
         .order_by("-due_at", "-id")[:PANEL_ROWS],

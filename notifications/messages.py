@@ -16,6 +16,15 @@ from django.utils.formats import date_format
 from sessions.models import MediationSession
 
 from .models import OutboxMessage
+from .reply_links import reply_url
+
+# A text message is at most two parts (306 characters of the GSM alphabet, 134 otherwise).
+SMS_MAX_PARTS = 2
+GSM_CHARS = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENDED = set("^{}\\[~]|€")  # two characters each
 
 
 @dataclass
@@ -68,6 +77,10 @@ def context_for(reminder: OutboxMessage) -> dict:
                 "reference": "" if reminder.party else session.case.reference,
             }
         )
+        if reminder.party_id and reminder.kind == OutboxMessage.Kind.SESSION_REMINDER:
+            # Their personal link to confirm, rearrange or cancel (notifications.replies).
+            context["reply_url"] = reply_url(party_id=reminder.party_id, session_id=session.pk)
+            context["sms_replies"] = bool(getattr(settings, "SMS_INBOUND_TOKEN", ""))
     return context
 
 
@@ -81,9 +94,38 @@ def render_message(reminder: OutboxMessage) -> Message:
     context = context_for(reminder)
     kind = reminder.kind
     if reminder.channel == OutboxMessage.Channel.SMS:
-        return Message(subject="", text=_plain(f"sms/{kind}.txt", context).strip())
+        return Message(subject="", text=_fit_text(f"sms/{kind}.txt", context))
     return Message(
         subject=" ".join(_plain(f"emails/{kind}-subject.txt", context).split()),
         text=_plain(f"emails/{kind}-body.txt", context),
         html=render_to_string(f"emails/{kind}-body.html", context),
     )
+
+
+def _units(text: str) -> tuple[int, int, int]:
+    """(length, characters in one text alone, in each part of a longer one)."""
+    if all(c in GSM_CHARS or c in GSM_EXTENDED for c in text):
+        return len(text) + sum(c in GSM_EXTENDED for c in text), 160, 153
+    return len(text), 70, 67
+
+
+def sms_parts(text: str) -> int:
+    """How many parts a text message is sent in: 160 characters alone or 153 a part in the GSM
+    alphabet (some characters count two), 70 or 67 when any character is outside it."""
+    length, single, part = _units(text)
+    return 1 if length <= single else -(-length // part)
+
+
+def _fit_text(template_name: str, context: dict) -> str:
+    """The text message, in at most SMS_MAX_PARTS parts: a place too long to fit (a venue's full
+    address and directions) is cut short with "...", the rest kept whole — the link in a
+    reminder opens the appointment in full."""
+    text = _plain(template_name, context).strip()
+    place = context.get("place") or ""
+    while sms_parts(text) > SMS_MAX_PARTS and len(place) > 20:
+        length, _single, part = _units(text)
+        keep = min(len(place) - 4, len(place) - (length - part * SMS_MAX_PARTS) - 3)
+        place = place[: max(keep, 17)].rstrip(" ,") + "..."
+        context = {**context, "place": place}
+        text = _plain(template_name, context).strip()
+    return text

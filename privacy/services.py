@@ -52,7 +52,7 @@ from cases.models import (
     Status,
 )
 from documents.models import GeneratedDocument
-from notifications.models import OutboxMessage
+from notifications.models import OutboxMessage, PartyReply
 from parties.models import Consent, Party
 from sessions.models import CalendarFeed, MediationSession
 from volunteers.models import (
@@ -185,6 +185,7 @@ def _anonymise_parties(case: Case, parties: list[Party], counts: CaseCounts) -> 
     counts.add("parties", len(ids))
     counts.add("consents", _clear(Consent.objects.filter(party__in=ids)))
     counts.add("reminders", _clear(OutboxMessage.objects.filter(party__in=ids)))
+    counts.add("replies", _clear(PartyReply.objects.filter(party__in=ids)))
 
 
 def _clear_case_narrative(case: Case, counts: CaseCounts, *, reason: str) -> None:

@@ -17,6 +17,8 @@ urlpatterns = [
     path("help/", include("public.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("volunteers.urls")),
+    # A party's answer to a reminder (its personal link) and texts sent back: no login.
+    path("", include("notifications.urls")),
     # A mediator's private calendar: no login, the token in the address is the secret.
     re_path(
         r"^calendar/(?P<token>[A-Za-z0-9_-]+)\.ics$",
