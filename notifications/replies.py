@@ -24,6 +24,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -270,8 +271,6 @@ def text_received(*, sender: str, body: str, message_id: str, now=None) -> str:
     (that provider id was already recorded, or the same answer again), "unknown number",
     "no answer", "closed" or "too many"."""
     now = now or timezone.now()
-    if PartyReply.objects.filter(provider_message_id=message_id).exists():
-        return "repeat"
     number = _e164(sender)
     reminder = (
         OutboxMessage.objects.filter(
@@ -284,7 +283,7 @@ def text_received(*, sender: str, body: str, message_id: str, now=None) -> str:
             address=number,
         )
         .select_related("party", "session")
-        .order_by("-sent_at", "-id")
+        .order_by(F("sent_at").desc(nulls_last=True), "-id")
         .first()
         if number
         else None

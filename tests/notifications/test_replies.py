@@ -306,6 +306,13 @@ def test_wrong_links_answer_the_same_404_and_reveal_nothing(client, session, ali
     assert not PartyReply.objects.exists()
 
 
+def test_a_party_of_another_case_put_on_a_session_by_hand_gets_no_page(client, session):
+    stranger = PartyFactory(case=ready_case(), full_name="Carol Stranger")
+    session.parties.add(stranger)  # as the admin could, past the booking service's checks
+
+    assert get(client, url_for(stranger, session)).status_code == 404
+
+
 def test_a_link_expires_when_its_session_starts(client, session, alice):
     url = url_for(alice, session)
     assert get(client, url).status_code == 200
