@@ -201,6 +201,8 @@ def _clear_case_narrative(case: Case, counts: CaseCounts, *, reason: str) -> Non
     sessions = MediationSession.objects.filter(case=case)
     counts.add("sessions", sessions.update(**MediationSession.personal_data.cleared()))
     counts.add("reminders", _clear(OutboxMessage.objects.filter(session__case=case)))
+    # A party's words answering a reminder are free text too, whoever wrote them.
+    counts.add("replies", _clear(PartyReply.objects.filter(session__case=case)))
     agreements = Agreement.objects.filter(case=case)
     counts.add("agreements", agreements.update(**Agreement.personal_data.cleared()))
     counts.add(
