@@ -20,6 +20,7 @@ from accounts.roles import COORDINATOR, has_role, role_required
 from audit.models import AuditEvent
 from audit.selectors import events_for_case
 from audit.services import record_event
+from notifications.replies import latest_by_session
 from parties.consent import consent_state
 from parties.forms import PartyForm, PartyFormSet
 from parties.models import Party
@@ -270,6 +271,8 @@ def case_detail(request, reference):
         "duplicates": possible_duplicates(case.parties.all()) if access.can_manage else [],
         "current_assignments": case.current_assignments(),
         "breaches": breaches_of_case(case) if access.can_manage else [],
+        # What each party answered from their reminders (notifications.replies): one query.
+        "party_replies": latest_by_session(case),
     }
     return render(request, "cases/detail.html", context)
 

@@ -372,3 +372,19 @@ def replies_ahead(*, days: int, rows: int, now=None) -> RepliesAhead:
     requests.sort(key=lambda r: (r.session.starts_at, r.session_id))
     found.requests = requests[:rows]
     return found
+
+
+def latest_by_session(case) -> dict[int, list[PartyReply]]:
+    """Each party's latest answer about each session of ``case``, by session id, for the case
+    page: one query, however many sessions."""
+    latest = (
+        PartyReply.objects.filter(session__case=case)
+        .order_by("session_id", "party_id", "-received_at", "-id")
+        .distinct("session_id", "party_id")
+        .select_related("party")
+        .only("session", "party", "party__full_name", "answer", "channel", "received_at")
+    )
+    found: dict[int, list[PartyReply]] = {}
+    for reply in latest:
+        found.setdefault(reply.session_id, []).append(reply)
+    return found

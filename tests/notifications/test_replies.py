@@ -506,3 +506,17 @@ def test_a_consent_given_again_reopens_the_link(client, session, alice):
     ConsentFactory(party=alice, kind="mediate")  # given again
 
     assert "I will come" in get(client, url_for(alice, session)).content.decode()
+
+
+def test_the_case_page_shows_each_partys_latest_answer_by_session(
+    login, coordinator, session, alice, bob
+):
+    reply(alice, session, "cancel", minutes_ago=5)
+    reply(alice, session, "confirm")
+    reply(bob, session, "rearrange", "Later please")
+
+    body = login(coordinator).get(session.case.get_absolute_url()).content.decode()
+
+    assert "Alice Carter: will come" in body
+    assert "Bob Dunn: asked to rearrange" in body
+    assert "Alice Carter: asked to cancel" not in body
