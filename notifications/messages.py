@@ -2,7 +2,9 @@
 emails/<kind>-subject.txt, emails/<kind>-body.txt, emails/<kind>-body.html and sms/<kind>.txt.
 
 A message to a party says when, where and whom to call — never anything about another party or
-the dispute (rule 10). Messages to mediators add the case reference.
+the dispute (rule 10). Messages to mediators add the case reference. A party's session reminder
+ends with their personal link to confirm, rearrange or cancel (notifications.reply_links).
+A text is kept to two parts by shortening a long place (``_fit_text``).
 """
 
 from dataclasses import dataclass
@@ -18,7 +20,9 @@ from sessions.models import MediationSession
 from .models import OutboxMessage
 from .reply_links import reply_url
 
-# A text message is at most two parts (306 characters of the GSM alphabet, 134 otherwise).
+# A text message is at most two parts: 306 characters of the GSM alphabet. (A text with any
+# other character, "ł" or an emoji in a venue, has only 134, which a reminder with its link
+# cannot keep to: its place is shortened as far as it goes.)
 SMS_MAX_PARTS = 2
 GSM_CHARS = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"

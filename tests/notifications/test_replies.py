@@ -113,8 +113,10 @@ def test_a_token_signed_for_something_else_is_not_one(session, alice):
     assert read_token(signing.dumps([session.pk, alice.pk])) is None
 
 
-def test_a_text_reminder_with_a_long_venue_stays_within_two_parts(book, alice, settings):
+@pytest.mark.parametrize("inbound", ["", "a-secret"])
+def test_a_text_reminder_with_a_long_venue_stays_within_two_parts(book, alice, settings, inbound):
     settings.SITE_URL = "https://casework.westkentmediation.org.uk"
+    settings.SMS_INBOUND_TOKEN = inbound
     venue = "The Angel Centre, Angel Lane, Tonbridge TN9 1SF: " + "use the side door, " * 14
     session = book(mode="neutral_venue", venue=venue[:300], parties=[alice])
     link = reply_url(party_id=alice.pk, session_id=session.pk)
@@ -122,7 +124,8 @@ def test_a_text_reminder_with_a_long_venue_stays_within_two_parts(book, alice, s
     text = render_message(reminder(session, alice, "sms")).text
 
     assert sms_parts(text) <= 2 and len(text) <= 306, (len(text), text)
-    assert text.endswith(link) and "Call 01732 000000" in text
+    assert link in text and "Call 01732 000000" in text
+    assert text.endswith("(or reply YES or NO)") if inbound else text.endswith(link)
     assert "The Angel Centre, Angel Lane" in text and "..." in text
 
 
