@@ -7,6 +7,7 @@ from django.utils import timezone
 from cases.querysets import current_assignments_of
 from cases.selectors import open_cases, party_names, status_counts
 from notifications import manual
+from notifications.replies import replies_ahead
 from reports.home import coordinator_panels
 from rules.selectors import breaches
 from sessions.models import MediationSession
@@ -82,6 +83,8 @@ def session_panels() -> dict:
         "upcoming_sessions": upcoming,
         # Failed messages, and calls and letters to make in place of messages: one query.
         **manual.office_panels(rows=PANEL_ROWS),
+        # What parties answered from their reminders (notifications.replies): one query.
+        "party_replies": replies_ahead(days=SESSIONS_AHEAD_DAYS, rows=PANEL_ROWS),
     }
 
 

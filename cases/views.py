@@ -22,6 +22,7 @@ from audit.selectors import events_for_case
 from audit.services import record_event
 from notifications import manual
 from notifications.models import ManualContact
+from notifications.replies import latest_by_session
 from parties.consent import consent_state
 from parties.forms import PartyForm, PartyFormSet
 from parties.models import Party
@@ -275,6 +276,8 @@ def case_detail(request, reference):
         # Calls and letters in place of messages: the office's to do, not the mediators'.
         "manual_contacts": manual.to_do_for_case(case) if access.can_manage else [],
         "now": timezone.now(),
+        # What each party answered from their reminders (notifications.replies): one query.
+        "party_replies": latest_by_session(case),
     }
     return render(request, "cases/detail.html", context)
 

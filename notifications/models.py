@@ -275,3 +275,73 @@ class ManualContact(models.Model):
     @property
     def case_reference_for_audit(self) -> str:
         return self.case.reference
+
+
+class PartyReply(models.Model):
+    """A party's answer to a session reminder, from the personal link in it or by text message
+    (notifications.replies). It asks; the coordinator decides: a request to cancel does not
+    cancel the session. Each answer is a row (the latest is the party's answer now)."""
+
+    class Answer(models.TextChoices):
+        CONFIRM = "confirm", "Will come"
+        REARRANGE = "rearrange", "Asked to rearrange"
+        CANCEL = "cancel", "Asked to cancel"
+
+    class Channel(models.TextChoices):
+        WEB = "web", "Link in the reminder"
+        SMS = "sms", "Text message"
+
+    party = models.ForeignKey("parties.Party", on_delete=models.CASCADE, related_name="replies")
+    session = models.ForeignKey(
+        "mediation_sessions.MediationSession", on_delete=models.CASCADE, related_name="replies"
+    )
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    reason = models.TextField(blank=True)
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    received_at = models.DateTimeField()
+    # A salted hash of the address a web answer came from (public.spam.ip_hash); none by text.
+    ip_hash = models.CharField(max_length=64, blank=True)
+    # The SMS provider's id of the text answered with: the same text delivered twice is one reply.
+    provider_message_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
+
+    personal_data = PersonalData(
+        personal=("reason", "ip_hash"),
+        not_personal=(
+            "id",
+            "party",
+            "session",
+            "answer",
+            "channel",
+            "received_at",
+            "provider_message_id",
+        ),
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name_plural = "party replies"
+        indexes = [
+            models.Index(fields=["session", "party", "-received_at"], name="party_reply_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_answer_display()} ({self.get_channel_display().lower()})"
+
+    @property
+    def audit_repr(self) -> str:
+        return f"Reply #{self.pk} to a session reminder"
+
+
+class ReplyLinkMiss(models.Model):
+    """An address that opened a reply link that is not one (a wrong, tampered or unknown token):
+    enough of them in an hour and that address is refused for a while (notifications.replies).
+    Only a salted hash of the address is kept, and rows over a day old are deleted."""
+
+    ip_hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["ip_hash", "-at"], name="reply_link_miss_idx")]
+
+    def __str__(self):
+        return f"Wrong reply link at {self.at:%Y-%m-%d %H:%M}"

@@ -52,7 +52,7 @@ from cases.models import (
     Status,
 )
 from documents.models import GeneratedDocument
-from notifications.models import OutboxMessage
+from notifications.models import OutboxMessage, PartyReply
 from notifications.retention import scrub_old_messages
 from parties.models import Consent, Party
 from sessions.models import CalendarFeed, MediationSession
@@ -186,6 +186,7 @@ def _anonymise_parties(case: Case, parties: list[Party], counts: CaseCounts) -> 
     counts.add("parties", len(ids))
     counts.add("consents", _clear(Consent.objects.filter(party__in=ids)))
     counts.add("reminders", _clear(OutboxMessage.objects.filter(party__in=ids)))
+    counts.add("replies", _clear(PartyReply.objects.filter(party__in=ids)))
 
 
 def _clear_case_narrative(case: Case, counts: CaseCounts, *, reason: str) -> None:
@@ -201,6 +202,8 @@ def _clear_case_narrative(case: Case, counts: CaseCounts, *, reason: str) -> Non
     sessions = MediationSession.objects.filter(case=case)
     counts.add("sessions", sessions.update(**MediationSession.personal_data.cleared()))
     counts.add("reminders", _clear(OutboxMessage.objects.filter(session__case=case)))
+    # A party's words answering a reminder are free text too, whoever wrote them.
+    counts.add("replies", _clear(PartyReply.objects.filter(session__case=case)))
     agreements = Agreement.objects.filter(case=case)
     counts.add("agreements", agreements.update(**Agreement.personal_data.cleared()))
     counts.add(

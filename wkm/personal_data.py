@@ -102,6 +102,8 @@ NOT_DECLARED = {
     "times; governed with the account it belongs to.",
     "public.PublicSubmission": "A salted hash of an address and the random code of the form's "
     "token, deleted after a day (public.spam).",
+    "notifications.ReplyLinkMiss": "A salted hash of an address that opened a wrong reply "
+    "link, and when; deleted after a day (notifications.replies).",
     "privacy.SubjectAccessRequest": "The record of answering a request (who asked, when): "
     "kept as evidence that the request was answered, outside case retention.",
     "privacy.Anonymisation": "What was anonymised and when: ids and counts only.",

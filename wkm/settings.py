@@ -232,6 +232,9 @@ SMS_BACKEND = env("SMS_BACKEND", default="notifications.sms.LoggingBackend")
 SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", default="")
 SMS_SENDER = env("SMS_SENDER", default="WKMediation")
+# Texts sent back (notifications.views.sms_inbound): the provider posts them with
+# "Authorization: Bearer <SMS_INBOUND_TOKEN>". Empty (the default) turns the webhook off.
+SMS_INBOUND_TOKEN = env("SMS_INBOUND_TOKEN", default="")
 # Retention (privacy.services, README "Data protection"): closed cases are anonymised this many
 # years after closing; unsuccessful volunteer applications (still applicant, or inactive without
 # ever being assigned a case) this many months after the record was made.

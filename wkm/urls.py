@@ -17,5 +17,7 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("", include("volunteers.urls")),
     path("", include("sessions.urls")),
+    # A party's answer to a reminder (its personal link) and texts sent back: no login.
+    path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     the daily run reads only those, not every message ever sent."""
 
     dependencies = [
-        ("notifications", "0004_manual_contact"),
+        ("notifications", "0005_party_replies"),
     ]
 
     operations = [

@@ -32,8 +32,9 @@ pytestmark = pytest.mark.django_db
 # filter also writes its audit event (one insert): measured at 5 with it, 4 without.
 LIST_MAX_QUERIES = 5
 # The case: the case, its parties, consents, assignments with their volunteers, the audit event
-# (in a savepoint in tests: 3), the possible duplicates, the sessions and the timeline: 2 + 10.
-DETAIL_MAX_QUERIES = 12
+# (in a savepoint in tests: 3), the possible duplicates, the sessions, the parties' answers to
+# their reminders and the timeline: 2 + 11.
+DETAIL_MAX_QUERIES = 13
 FEW, MANY = 5, 200
 
 

@@ -19,7 +19,7 @@ from cases import agreements
 from cases.models import CaseAssignment, ContactLogEntry
 from documents.models import GeneratedDocument
 from documents.services import agreement_document, letter_document
-from notifications.models import OutboxMessage
+from notifications.models import OutboxMessage, PartyReply
 from parties.models import Consent
 from sessions.models import MediationSession
 from tests.factories import CaseFactory, PartyFactory, eligible_volunteer
@@ -128,6 +128,11 @@ def build_case(*, coordinator, carol_email, other, closed_on, received_on, pair,
             address=address, context={"first_name": party.full_name.split()[0]},
             due_at=joint.starts_at - datetime.timedelta(days=2), status="sent",
             sent_at=joint.starts_at - datetime.timedelta(days=2),
+        )  # fmt: skip
+        PartyReply.objects.create(
+            party=party, session=joint, answer="rearrange", channel="web",
+            reason=f"{party.full_name} works nights", ip_hash="0" * 64,
+            received_at=joint.starts_at - datetime.timedelta(days=1),
         )  # fmt: skip
 
     draft = agreements.agreement_start(case=case, by=coordinator)

@@ -22,7 +22,7 @@ from cases.models import (
     CaseAssignment,
     ContactLogEntry,
 )
-from notifications.models import OutboxMessage
+from notifications.models import OutboxMessage, PartyReply
 from parties.models import Consent, Party
 from sessions.models import MediationSession
 from volunteers.models import (
@@ -44,6 +44,7 @@ CASE_RECORDS = {
     ContactLogEntry: "case",
     MediationSession: "case",
     OutboxMessage: "session__case",
+    PartyReply: "party__case",
     Agreement: "case",
     AgreementTerm: "agreement__case",
     AgreementSignature: "agreement__case",

@@ -44,6 +44,7 @@ import cases.urls  # noqa: F401 - registers the <ref:…> converter the leak's p
 from accounts.roles import MEDIATOR
 from cases.models import Agreement, AgreementTerm, Case, ContactLogEntry
 from notifications.models import ManualContact
+from notifications.reply_links import reply_token
 from parties.models import Consent
 from privacy.models import SubjectAccessRequest
 from sessions.models import CalendarFeed, MediationSession
@@ -188,6 +189,11 @@ EXPECTED = {
     # The feed needs no login: its unguessable address is the secret (here, the lead's).
     "calendar_feed": ("GET", 200, 200, 200, 200, 200, 200),
     "calendar_settings": ("GET", LOGIN, 200, 200, 404, 404, 404),
+    # -- a party's answer to a reminder ----------------------------------------------------------
+    # No login: the signed token names one party and session (here Alice's, for the session).
+    "notifications:reply": ("GET", 200, 200, 200, 200, 200, 200),
+    # Texts sent back: off (404) while SMS_INBOUND_TOKEN is not set, as here.
+    "notifications:sms_inbound": ("POST", 404, 404, 404, 404, 404, 404),
     "home_visits": ("GET", LOGIN, 403, 403, 403, 403, 200),
 }
 
@@ -305,6 +311,7 @@ def kwargs_for(name: str, wanted: set[str], world) -> dict:
         },
         "calendar_feed": {"token": w.feed.token},
         "two_factor:link": {"token": "not-a-set-up-link"},
+        "notifications:reply": {"token": reply_token(party_id=w.party.pk, session_id=w.session.pk)},
     }
     by_prefix = {
         "cases:agreement": {"pk": w.agreement.pk},

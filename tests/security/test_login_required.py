@@ -14,6 +14,8 @@ PUBLIC = {
     "public:volunteer": "",
     "public:thanks_referral": "",
     "public:thanks_volunteer": "",
+    "notifications:reply": "a party's answer to a reminder; the signed token is the key",
+    "notifications:sms_inbound": "the SMS provider posts texts sent back, with a shared secret",
     "login": "Django's login page",
     "two_factor:link": "a set-up link is opened before logging in (it then asks for the login)",
     # Django's admin login (it sends non-administrators back; see accounts.admin_site).

@@ -1,0 +1,38 @@
+from django import forms
+
+from .models import PartyReply
+from .replies import REASON_MAX_CHARS
+
+ANSWER_CHOICES = [
+    (PartyReply.Answer.CONFIRM, "I will come"),
+    (PartyReply.Answer.REARRANGE, "I need to rearrange"),
+    (PartyReply.Answer.CANCEL, "Please cancel"),
+]
+
+
+class ReplyForm(forms.Form):
+    """A party's answer to their reminder. A request to rearrange needs a reason (the service
+    checks it too: notifications.replies.reply_record)."""
+
+    answer = forms.ChoiceField(
+        label="Your answer",
+        choices=ANSWER_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose one of the answers."},
+    )
+    reason = forms.CharField(
+        label="Anything we should know (needed if you ask to rearrange)",
+        help_text=(
+            f"For example, days and times that suit you better. At most {REASON_MAX_CHARS} "
+            "characters."
+        ),
+        max_length=REASON_MAX_CHARS,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == PartyReply.Answer.REARRANGE and not data.get("reason", "").strip():
+            self.add_error("reason", "Tell us what would suit you better, or why.")
+        return data
