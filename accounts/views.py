@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from cases.querysets import current_assignments_of
 from cases.selectors import open_cases, party_names, status_counts
-from notifications import manual
-from notifications.replies import replies_ahead
+from notifications.home import office_panels
 from reports.home import coordinator_panels
 from rules.selectors import breaches
 from sessions.models import MediationSession
@@ -81,10 +80,8 @@ def session_panels() -> dict:
         "sessions_ahead_days": SESSIONS_AHEAD_DAYS,
         "upcoming_sessions_count": upcoming[0].panel_total if upcoming else 0,
         "upcoming_sessions": upcoming,
-        # Failed messages, and calls and letters to make in place of messages: one query.
-        **manual.office_panels(rows=PANEL_ROWS),
-        # What parties answered from their reminders (notifications.replies): one query.
-        "party_replies": replies_ahead(days=SESSIONS_AHEAD_DAYS, rows=PANEL_ROWS),
+        # Calls and letters due, failed messages and parties' answers: one query.
+        **office_panels(rows=PANEL_ROWS, replies_days=SESSIONS_AHEAD_DAYS),
     }
 
 

@@ -14,20 +14,17 @@ case timeline.
 """
 
 import datetime
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Window
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases import timeline
 from parties.consent import contact_stopped
-from sessions.models import MediationSession
 
 from .channels import party_route
 from .models import ManualContact, OutboxMessage
@@ -192,103 +189,3 @@ def to_do_for_case(case):
         .select_related("party", "session")
         .order_by("due_at", "id")
     )
-
-
-def _row(values: dict) -> SimpleNamespace:
-    return SimpleNamespace(**{name.removeprefix("x_"): value for name, value in values.items()})
-
-
-def office_panels(*, rows: int = 20) -> dict:
-    """What the coordinator's home shows of messages, in one query (every page keeps to 12):
-
-    - ``manual_contacts_due``: calls and letters to make by DUE_SOON from now (overdue ones
-      too), still to do (``ManualContact.objects.to_do``): the first ``rows``, each with its
-      case, and how many there are;
-    - ``failed_reminders``: the latest ``rows`` messages that failed for good.
-
-    Both are read as rows of one shape (a UNION ALL of two sliced queries), as plain objects."""
-    from django.db.models import Case, CharField, DateTimeField, F, IntegerField, Value, When
-    from django.db.models.fields.json import KT
-    from django.db.models.functions import Coalesce
-
-    def text(value):
-        return Value(value, output_field=CharField())
-
-    common = ("x_source", "x_id", "x_case", "x_session", "x_kind", "x_via", "x_who", "x_due")
-    shape = (*common, "x_note", "x_session_kind", "x_starts", "x_total")
-    tasks = (
-        ManualContact.objects.to_do()
-        .filter(due_at__lt=timezone.now() + DUE_SOON)
-        .annotate(
-            x_source=text("task"),
-            x_id=F("pk"),
-            x_case=F("case__reference"),
-            x_session=F("session_id"),
-            x_kind=F("kind"),
-            x_via=F("method"),
-            x_who=F("party__full_name"),
-            x_due=F("due_at"),
-            x_note=F("reason"),
-            x_session_kind=F("session__kind"),
-            x_starts=F("session__starts_at"),
-            x_total=Window(Count("pk")),
-        )
-        .order_by("due_at", "id")
-        .values(*shape)[:rows]
-    )
-    failed = (
-        OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED)
-        .annotate(
-            x_source=text("failed"),
-            x_id=F("pk"),
-            # A message about a case but no session (an assignment notice) names it in context.
-            x_case=Coalesce(F("session__case__reference"), KT("context__reference")),
-            x_session=F("session_id"),
-            x_kind=F("kind"),
-            x_via=F("channel"),
-            x_who=Case(
-                When(party__isnull=False, then=text("a party")),
-                When(volunteer__isnull=False, then=text("a volunteer")),
-                default=text("staff"),
-            ),
-            x_due=F("due_at"),
-            x_note=F("last_error"),
-            x_session_kind=text(""),
-            x_starts=Value(None, output_field=DateTimeField()),
-            x_total=Value(0, output_field=IntegerField()),
-        )
-        .order_by("-due_at", "-id")
-        .values(*shape)[:rows]
-    )
-    found = [_row(values) for values in tasks.union(failed, all=True)]
-    to_do = [r for r in found if r.source == "task"]
-    kinds = dict(OutboxMessage.Kind.choices)
-    sessions = dict(MediationSession.Kind.choices)
-    for r in to_do:
-        r.via_label = ManualContact.Method(r.via).label
-        r.party_first_name = (r.who or "").split(" ")[0]
-        words = "their session"
-        if r.starts is not None:
-            start = timezone.localtime(r.starts)
-            words = f"the {sessions.get(r.session_kind, 'session').lower()} on " + (
-                f"{date_format(start, 'D j M Y')} at {start:%H:%M}"
-            )
-        r.about = (
-            f"Tell them {words} is cancelled"
-            if r.kind == ManualContact.Kind.SESSION_CANCELLED
-            else f"Remind them of {words}"
-        )
-    failed_rows = sorted(
-        (r for r in found if r.source == "failed"), key=lambda r: (r.due, r.id), reverse=True
-    )
-    for r in failed_rows:
-        r.kind_label = kinds.get(r.kind, r.kind)
-        r.via_label = OutboxMessage.Channel(r.via).label
-    return {
-        "manual_contacts_due": {
-            "count": to_do[0].total if to_do else 0,
-            "rows": sorted(to_do, key=lambda r: (r.due, r.id)),
-            "days": DUE_SOON.days,
-        },
-        "failed_reminders": failed_rows,
-    }

@@ -318,8 +318,9 @@ def text_received(*, sender: str, body: str, message_id: str, now=None) -> str:
 @dataclass
 class RepliesAhead:
     counts: dict[str, int] = field(default_factory=dict)
-    # The latest answer of each party who asked to rearrange or cancel, soonest session first.
-    requests: list[PartyReply] = field(default_factory=list)
+    # The latest answer of each party who asked to rearrange or cancel, soonest session first
+    # (rows read by notifications.home.office_panels).
+    requests: list = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -334,44 +335,6 @@ class RepliesAhead:
             if n:
                 words.append(f"{n} {one if n == 1 else many}")
         return ", ".join(words)
-
-
-def replies_ahead(*, days: int, rows: int, now=None) -> RepliesAhead:
-    """Each party's latest answer about the scheduled sessions of the next ``days`` days, counted
-    by answer, with the requests to rearrange or cancel: one query."""
-    now = now or timezone.now()
-    latest = (
-        PartyReply.objects.filter(
-            session__status=MediationSession.Status.SCHEDULED,
-            session__starts_at__gte=now,
-            session__starts_at__lt=now + datetime.timedelta(days=days),
-        )
-        .order_by("session_id", "party_id", "-received_at", "-id")
-        .distinct("session_id", "party_id")
-        .select_related("session__case", "party")
-        .only(
-            "session",
-            "party",
-            "session__case",
-            "answer",
-            "reason",
-            "channel",
-            "received_at",
-            "session__kind",
-            "session__starts_at",
-            "session__case__reference",
-            "party__full_name",
-        )
-    )
-    found = RepliesAhead()
-    requests = []
-    for reply in latest:
-        found.counts[reply.answer] = found.counts.get(reply.answer, 0) + 1
-        if reply.answer != Answer.CONFIRM:
-            requests.append(reply)
-    requests.sort(key=lambda r: (r.session.starts_at, r.session_id))
-    found.requests = requests[:rows]
-    return found
 
 
 def latest_by_session(case) -> dict[int, list[PartyReply]]:

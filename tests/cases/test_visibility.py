@@ -61,8 +61,19 @@ CASE_URLS = {
 # Patterns without a reference, tested on their own below.
 OTHER_URLS = {"list", "new", "export"}
 
-PATTERN_NAMES = [p.name for p in urlpatterns]
-CASE_PATTERN_NAMES = [p.name for p in urlpatterns if "reference" in p.pattern.converters]
+
+def _flattened(patterns, converters=frozenset()):
+    """(name, converters) of every pattern, into those included (the sessions' case pages)."""
+    for p in patterns:
+        found = converters | set(p.pattern.converters)
+        if hasattr(p, "url_patterns"):
+            yield from _flattened(p.url_patterns, found)
+        else:
+            yield p.name, found
+
+
+PATTERN_NAMES = [name for name, _ in _flattened(urlpatterns)]
+CASE_PATTERN_NAMES = [name for name, found in _flattened(urlpatterns) if "reference" in found]
 
 # Every (pattern, method) pair a case URL answers: the rows of the matrix.
 REQUESTS = [

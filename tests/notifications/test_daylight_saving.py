@@ -14,7 +14,7 @@ from tests.factories import eligible_volunteer
 
 pytestmark = pytest.mark.django_db
 
-MOBILE = "+447700900123"
+MOBILE = "+447911123456"  # a mobile to phonenumbers (07700 900xxx drama numbers are not)
 HOUR = datetime.timedelta(hours=1)
 
 

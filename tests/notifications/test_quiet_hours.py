@@ -17,7 +17,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-MOBILE = "+447700900123"
+MOBILE = "+447911123456"  # a mobile to phonenumbers (07700 900xxx drama numbers are not)
 
 
 def london(year, month, day, hour, minute=0) -> datetime.datetime:

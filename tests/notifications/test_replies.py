@@ -459,14 +459,16 @@ def test_the_home_summary_leaves_out_sessions_past_or_far_ahead_or_off(
 
 
 def read_panel(found):
-    return [
-        (r.party.full_name, r.session.case.reference, r.session.get_kind_display(), r.reason)
-        for r in found.requests
-    ]
+    return [(r.who, r.case, r.session_kind_label, r.note) for r in found.requests]
+
+
+def replies_ahead(*, days, rows):
+    from notifications.home import office_panels
+
+    return office_panels(rows=rows, replies_days=days)["party_replies"]
 
 
 def test_the_home_summary_is_one_query_however_many_replies(session, alice):
-    from notifications.replies import replies_ahead
     from sessions.models import MediationSession
 
     reply(alice, session, "confirm")

@@ -243,7 +243,7 @@ def test_the_coordinators_failed_reminders_panel_shows_a_cleared_one(message, co
 
     html = login(coordinator).get("/").content.decode()
 
-    assert "Failed reminders" in html and "Session reminder" in html
+    assert "Failed messages" in html and "Session reminder" in html
     assert ADDRESS not in html and "550 mailbox" not in html
 
 
