@@ -32,6 +32,8 @@ from .models import ManualContact, OutboxMessage
 OPEN = ManualContact.Status.OPEN
 # How far ahead the coordinator's home counts tasks as due soon.
 DUE_SOON = datetime.timedelta(days=2)
+# How long before a session a reminder letter is due (see _letter_due).
+LETTER_DAYS = datetime.timedelta(days=5)
 
 
 def _first_reminder_time(session) -> datetime.datetime | None:
@@ -85,9 +87,16 @@ def _by_hand(parties):
             yield party, route
 
 
+def _letter_due(session, call_due: datetime.datetime) -> datetime.datetime:
+    """A letter must be posted LETTER_DAYS before the session to arrive (second-class post
+    takes up to three working days), or at once if that has passed; never later than a call."""
+    return min(call_due, max(timezone.now(), session.starts_at - LETTER_DAYS))
+
+
 def write_reminder_tasks(session) -> list[ManualContact]:
     """A call or a letter for each attending party who hears of sessions by hand (the
-    outbox writes the messages to the others), due when their first reminder would go."""
+    outbox writes the messages to the others): a call due when their first reminder would go,
+    a letter early enough to arrive."""
     due_at = _first_reminder_time(session)
     if due_at is None:
         return []
@@ -97,7 +106,9 @@ def write_reminder_tasks(session) -> list[ManualContact]:
             party=party,
             kind=ManualContact.Kind.SESSION_REMINDER,
             route=route,
-            due_at=due_at,
+            due_at=_letter_due(session, due_at)
+            if route.method == ManualContact.Method.LETTER
+            else due_at,
             key=_reminder_key(session, party),
         )
         for party, route in _by_hand(session.parties.prefetch_related("consents"))
@@ -105,7 +116,7 @@ def write_reminder_tasks(session) -> list[ManualContact]:
 
 
 def write_cancelled_tasks(session, *, told_only: bool) -> list[ManualContact]:
-    """Tell each party who hears by hand that ``session`` is off, by its start. With
+    """Tell each party who hears by hand that ``session`` is off, at once. With
     ``told_only`` (its case ended), only those who had been told of it: a reminder message sent
     or a reminder task done."""
     parties = session.parties.prefetch_related("consents")
@@ -123,7 +134,7 @@ def write_cancelled_tasks(session, *, told_only: bool) -> list[ManualContact]:
             party=party,
             kind=ManualContact.Kind.SESSION_CANCELLED,
             route=route,
-            due_at=max(session.starts_at, timezone.now()),
+            due_at=timezone.now(),
             key=_cancelled_key(session, party),
         )
         for party, route in _by_hand(parties)

@@ -103,6 +103,30 @@ def test_cancelling_a_session_cancels_its_tasks_and_asks_to_tell_them(by_hand, b
     ]
 
 
+def test_a_cancellation_is_to_tell_them_at_once_not_by_the_session(by_hand, book, coordinator):
+    from sessions.services import session_cancel
+
+    session = book(starts_at=at(9, 10), ends_at=at(9, 11))
+    before = timezone.now()
+    session_cancel(session=session, by=coordinator)
+
+    due = ManualContact.objects.filter(kind="session_cancelled").values_list("due_at", flat=True)
+    assert len(due) == 2 and all(before <= when <= timezone.now() for when in due)
+
+
+def test_a_reminder_letter_is_due_early_enough_to_arrive(active_case, book):
+    active_case.parties.update(preferred_contact="letter")
+
+    book(starts_at=at(9, 10), ends_at=at(9, 11))
+    soon = timezone.now() + datetime.timedelta(days=3)
+    book(starts_at=soon, ends_at=soon + datetime.timedelta(hours=1))
+
+    later, sooner = ManualContact.objects.order_by("-session__starts_at", "party")[::2]
+    assert later.method == "letter" and later.due_at == at(9, 10) - manual.LETTER_DAYS
+    # Too late for the full five days: at once, rather than after the session.
+    assert sooner.due_at <= timezone.now()
+
+
 def test_recording_the_outcome_cancels_what_is_left(by_hand, book, coordinator):
     from sessions.services import session_record_outcome
 
