@@ -19,6 +19,7 @@ from accounts.roles import ADMINISTRATOR, role_required
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases.access import case_for
+from notifications.who_hears import reminder_summary
 from rules.selectors import breaches_of_case
 from volunteers.models import Volunteer
 from wkm.forms import add_service_errors
@@ -90,7 +91,7 @@ def session_new(request, reference):
                 request,
                 "Session recorded as held."
                 if data["held"]
-                else "Session booked; reminders will go to everyone attending.",
+                else f"Session booked. {reminder_summary(session)}",
             )
             return redirect(session)
     return render(

@@ -126,6 +126,27 @@ def test_it_books_a_session_through_the_page(login, coordinator, paired_case):
     assert "Separate meeting" in case_page and "Scheduled" in case_page
 
 
+def test_booking_says_who_will_be_reminded_and_how(login, coordinator, paired_case):
+    """Not "reminders will go to everyone": a party on a landline who prefers calls, and one
+    who prefers letters, are the office's to tell."""
+    alice, bob = paired_case.parties.order_by("pk")
+    alice.preferred_contact, alice.phone = "phone", "+441732123456"
+    alice.save()
+    bob.preferred_contact = "letter"
+    bob.save()
+
+    response = login(coordinator).post(
+        reverse("cases:session_new", args=[paired_case.reference]),
+        form_data(paired_case),
+        follow=True,
+    )
+
+    html = page(response)
+    assert "Reminders will go to Grace Hall and Martin Lewis by email." in html
+    assert f"{bob.full_name} needs a letter and {alice.full_name} needs a phone call" in html
+    assert "everyone attending" not in html
+
+
 def test_it_records_a_session_that_was_held(login, coordinator, paired_case):
     login(coordinator).post(
         reverse("cases:session_new", args=[paired_case.reference]),
