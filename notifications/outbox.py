@@ -383,8 +383,9 @@ def may_still_go_q() -> Q:
     """A message (an OutboxMessage row) may still be sent: its recipient may be contacted (a
     mediator, only while on the session's case; an applicant, while their application stands),
     a session reminder's session is still scheduled on an open case, and an assignment notice's
-    assignment is still current. The dispatcher asks this of each row just before sending it,
-    so a change made by any means (a service, the admin, a raw update) stops what it should."""
+    assignment is still current, on a case still open. The dispatcher asks this of each row
+    just before sending it, so a change made by any means (a service, the admin, a raw update)
+    stops what it should."""
     kind = OutboxMessage.Kind
     still_on_the_case = CaseAssignment.objects.current().filter(
         volunteer=OuterRef("volunteer_id"), case=OuterRef("session__case_id")
@@ -392,7 +393,7 @@ def may_still_go_q() -> Q:
     still_assigned = CaseAssignment.objects.current().filter(
         volunteer=OuterRef("volunteer_id"),
         pk=Cast(KeyTextTransform("assignment", OuterRef("context")), IntegerField()),
-    )
+    ).exclude(case__status=CaseStatus.CLOSED)  # closing keeps who mediated: nothing to start
     return (
         (Q(party__isnull=True) | ~contact_stopped_q(OuterRef("party_id")))
         & (

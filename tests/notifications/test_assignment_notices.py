@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from cases.models import CaseAssignment
+from cases.models import Case, CaseAssignment
 from notifications.dispatch import dispatch_due
 from notifications.models import OutboxMessage
 from tests.factories import eligible_volunteer, ready_case
@@ -166,6 +166,20 @@ def test_a_notice_to_someone_who_stopped_volunteering_is_not_sent(coordinator, p
 
     assert [m.to for m in mail.outbox] == [["martin@example.org"]]
     assert NOTICES.get(volunteer=pair[1]).status == "cancelled"
+
+
+def test_no_notice_goes_about_a_case_that_closed_before_it_went(coordinator, pair):
+    """Closing a case keeps its assignments (who mediated); a notice still waiting is moot."""
+    case = ready_case()
+    assign_pair(case=case, lead=pair[0], co_mediator=pair[1], by=coordinator)
+    Case.objects.filter(pk=case.pk).update(
+        status="closed", outcome="withdrawn", closed_on=timezone.localdate()
+    )
+
+    assert dispatch_due(max_seconds=5) == 0
+
+    assert mail.outbox == []
+    assert set(NOTICES.values_list("status", flat=True)) == {"cancelled"}
 
 
 def test_a_notice_for_an_earlier_assignment_is_not_sent_after_a_new_one(coordinator, pair):
