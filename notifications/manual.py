@@ -26,7 +26,7 @@ from audit.services import record_event
 from cases import timeline
 from parties.consent import contact_stopped
 
-from .channels import party_route
+from .channels import Route, party_route
 from .models import ManualContact, OutboxMessage
 
 OPEN = ManualContact.Status.OPEN
@@ -139,6 +139,19 @@ def write_cancelled_tasks(session, *, told_only: bool) -> list[ManualContact]:
         )
         for party, route in _by_hand(parties)
     ]
+
+
+def write_late_call(session, party, *, why: str) -> ManualContact:
+    """A call to tell ``party`` that ``session`` is off, due at once: the text that would have
+    told them could not go in time (notifications.outbox.tell_coordinator_too_late)."""
+    return _write(
+        session=session,
+        party=party,
+        kind=ManualContact.Kind.SESSION_CANCELLED,
+        route=Route(method=ManualContact.Method.PHONE, reason=why[:200]),
+        due_at=timezone.now(),
+        key=_cancelled_key(session, party),
+    )
 
 
 def cancel_tasks(tasks) -> int:

@@ -30,6 +30,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from accounts.roles import COORDINATOR, users_with_role
+from cases import timeline
 from cases.models import CaseAssignment
 from cases.models import Status as CaseStatus
 from cases.querysets import WORKING_STATUSES
@@ -207,10 +209,9 @@ def tell_coordinator_too_late(
     email asking them to phone, once per person and session, and the case timeline says so.
     ``started``: it could not go before the session started, whatever the hour. Return how
     many emails were queued. Called when the notice is written (outbox) and when
-    the dispatcher finds it can no longer go in time (a backlog after an outage)."""
-    from accounts.roles import COORDINATOR, users_with_role
-    from cases.timeline import log
-
+    the dispatcher finds it can no longer go in time (a backlog after an outage). A party's call
+    is also put on the case page's To phone or write, due at once, for a coordinator who reads
+    the case before their email."""
     case = session.case
     if party is not None:
         first_name = (party.full_name.split() or [""])[0]
@@ -247,7 +248,9 @@ def tell_coordinator_too_late(
         if queued
         else "no coordinator could be emailed: please phone them"
     )
-    log(
+    if party is not None:
+        manual.write_late_call(session, party, why=f"Could not be texted in time ({why}).")
+    timeline.log(
         case,
         f"{who} could not be told by text in time that the {context['session_kind']} on {when} "
         f"is cancelled ({why}); {asked}.",
@@ -390,10 +393,14 @@ def may_still_go_q() -> Q:
     still_on_the_case = CaseAssignment.objects.current().filter(
         volunteer=OuterRef("volunteer_id"), case=OuterRef("session__case_id")
     )
-    still_assigned = CaseAssignment.objects.current().filter(
-        volunteer=OuterRef("volunteer_id"),
-        pk=Cast(KeyTextTransform("assignment", OuterRef("context")), IntegerField()),
-    ).exclude(case__status=CaseStatus.CLOSED)  # closing keeps who mediated: nothing to start
+    still_assigned = (
+        CaseAssignment.objects.current()
+        .filter(
+            volunteer=OuterRef("volunteer_id"),
+            pk=Cast(KeyTextTransform("assignment", OuterRef("context")), IntegerField()),
+        )
+        .exclude(case__status=CaseStatus.CLOSED)
+    )  # closing keeps who mediated: nothing to start
     return (
         (Q(party__isnull=True) | ~contact_stopped_q(OuterRef("party_id")))
         & (

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cases.models import ContactLogEntry
 from notifications import dispatch
-from notifications.models import OutboxMessage
+from notifications.models import ManualContact, OutboxMessage
 from notifications.quiet_hours import in_quiet_hours, last_moment_before, quiet_hours_end
 from tests.factories import UserFactory
 
@@ -340,6 +340,9 @@ def test_a_cancellation_too_late_for_a_text_asks_the_coordinator_to_phone(
     entry = ContactLogEntry.objects.get(case=active_case, text__contains="could not be told")
     assert "Alice (first party)" in entry.text and "07:30" in entry.text
     assert entry.kind == ContactLogEntry.Kind.EVENT
+    # And on the case page's To phone or write, due now, for whoever reads the case first.
+    (call,) = ManualContact.objects.filter(party=alice, kind="session_cancelled", status="open")
+    assert (call.method, call.due_at) == ("phone", timezone.now())
 
     dispatch.dispatch_due(max_seconds=5)
     assert texts == []
