@@ -22,7 +22,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -94,10 +94,15 @@ def _failed(rows):
             x_session=F("session_id"),
             x_kind=F("kind"),
             x_via=F("channel"),
+            # Whom to reach another way: the coordinator may see every name.
             x_who=Case(
-                When(party__isnull=False, then=_text("a party")),
-                When(volunteer__isnull=False, then=_text("a volunteer")),
-                default=_text("staff"),
+                When(party__isnull=False, then=F("party__full_name")),
+                When(
+                    volunteer__isnull=False,
+                    then=Concat("volunteer__first_name", Value(" "), "volunteer__last_name"),
+                ),
+                default=Concat(_text("staff: "), "user__username"),
+                output_field=CharField(),
             ),
             x_due=F("due_at"),
             x_note=F("last_error"),

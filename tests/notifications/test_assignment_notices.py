@@ -286,5 +286,5 @@ def test_a_notice_that_failed_is_on_the_coordinators_home_with_its_case(login, c
     html = login(coordinator).get("/").content.decode()
 
     assert "Failed messages" in html and "Mailbox unavailable" in html
-    assert f'href="/cases/{case.reference}/"' in html and "a volunteer" in html
+    assert f'href="/cases/{case.reference}/"' in html and pair[0].full_name in html
     assert "martin@example.org" not in html

@@ -244,4 +244,5 @@ def test_the_coordinators_home_counts_tasks_due_soon_with_failed_messages_in_one
     assert task.about.startswith("Remind them of the separate meeting on")
     assert task.due == at(3, 10) - datetime.timedelta(hours=48)
     (message,) = panels["failed_reminders"]
-    assert (message.id, message.note, message.who) == (failed.pk, "Bounced", "a volunteer")
+    whom = failed.party.full_name if failed.party else failed.volunteer.full_name
+    assert (message.id, message.note, message.who) == (failed.pk, "Bounced", whom)
