@@ -149,9 +149,6 @@ def throttled_for(hashed_ip: str, *, now=None) -> int:
     return max(1, math.ceil((oldest_counted + MISS_WINDOW - now).total_seconds()))
 
 
-def throttled(hashed_ip: str, *, now=None) -> bool:
-    return throttled_for(hashed_ip, now=now) > 0
-
 
 def record_miss(hashed_ip: str, *, now=None) -> None:
     now = now or timezone.now()
