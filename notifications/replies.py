@@ -149,7 +149,6 @@ def throttled_for(hashed_ip: str, *, now=None) -> int:
     return max(1, math.ceil((oldest_counted + MISS_WINDOW - now).total_seconds()))
 
 
-
 def record_miss(hashed_ip: str, *, now=None) -> None:
     now = now or timezone.now()
     ReplyLinkMiss.objects.filter(at__lt=now - KEEP_MISSES_FOR).delete()
