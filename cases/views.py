@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Value
+from django.db.models import Exists, OuterRef, Value
 from django.db.models.functions import Concat
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +21,7 @@ from audit.models import AuditEvent
 from audit.selectors import events_for_case
 from audit.services import record_event
 from notifications import manual
-from notifications.models import ManualContact
+from notifications.models import ManualContact, PartyReply
 from notifications.replies import latest_by_session
 from parties.consent import consent_state
 from parties.forms import PartyForm, PartyFormSet
@@ -257,6 +257,16 @@ def case_detail(request, reference):
     notes_only = request.GET.get("timeline") == "notes"
     if notes_only:  # what people wrote, without the updates the services add
         entries = entries.exclude(kind=ContactLogEntry.Kind.EVENT)
+    else:
+        # A party's answer to a reminder has no author: the timeline names the party instead
+        # (the entry and the reply share the party and the moment, notifications.replies).
+        entries = entries.annotate(
+            party_answer=Exists(
+                PartyReply.objects.filter(
+                    party=OuterRef("party_id"), received_at=OuterRef("occurred_at")
+                )
+            )
+        )
     context = {
         "case": case,
         "access": access,

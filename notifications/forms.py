@@ -10,6 +10,16 @@ ANSWER_CHOICES = [
 ]
 
 
+class TypedTextField(forms.CharField):
+    """Text as typed: a browser counts a line break as one character but sends two ("\r\n"),
+    so line breaks are made one before the length is checked (492 characters typed with eight
+    line breaks are 492, not 500)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class ReplyForm(forms.Form):
     """A party's answer to their reminder. A request to rearrange needs a reason (the service
     checks it too: notifications.replies.reply_record)."""
@@ -20,7 +30,7 @@ class ReplyForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose one of the answers."},
     )
-    reason = forms.CharField(
+    reason = TypedTextField(
         label="Anything we should know (needed if you ask to rearrange)",
         help_text=(
             f"For example, days and times that suit you better. At most {REASON_MAX_CHARS} "
@@ -33,6 +43,12 @@ class ReplyForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("answer") == PartyReply.Answer.REARRANGE and not data.get("reason", "").strip():
+        # Only when the reason is really empty: one too long is already in error (and gone from
+        # the cleaned data), and saying it is missing too would be wrong.
+        if (
+            data.get("answer") == PartyReply.Answer.REARRANGE
+            and "reason" not in self.errors
+            and not data.get("reason", "").strip()
+        ):
             self.add_error("reason", "Tell us what would suit you better, or why.")
         return data

@@ -116,11 +116,14 @@ def _failed(rows):
 
 
 def _replies(now, days):
-    """Each party's latest answer about the scheduled sessions of the next ``days`` days (a
-    later answer of the same party about the same session replaces it). Every one is read —
+    """Each party's latest answer about the scheduled sessions of the next ``days`` days, at
+    their time now (a later answer of the same party about the same session and time replaces
+    it; an answer given before the session was moved counts for nothing). Every one is read —
     they are counted — and there are at most as many as parties due at sessions that week."""
     later = PartyReply.objects.filter(
-        session=OuterRef("session_id"), party=OuterRef("party_id")
+        session=OuterRef("session_id"),
+        party=OuterRef("party_id"),
+        for_starts_at=OuterRef("for_starts_at"),
     ).filter(
         Q(received_at__gt=OuterRef("received_at"))
         | Q(received_at=OuterRef("received_at"), pk__gt=OuterRef("pk"))
@@ -128,6 +131,8 @@ def _replies(now, days):
     return (
         PartyReply.objects.filter(
             ~Exists(later),
+            # Only answers about the session's time now: one given before it was moved is not.
+            for_starts_at=F("session__starts_at"),
             session__status=MediationSession.Status.SCHEDULED,
             session__starts_at__gte=now,
             session__starts_at__lt=now + datetime.timedelta(days=days),
@@ -164,7 +169,6 @@ def office_panels(*, rows: int = 20, replies_days: int = 7, now=None) -> dict:
     to_do = sorted((r for r in found if r.source == "task"), key=lambda r: (r.due, r.id))
     for r in to_do:
         r.via_label = ManualContact.Method(r.via).label
-        r.party_first_name = (r.who or "").split(" ")[0]
         words = "their session"
         if r.starts is not None:
             start = timezone.localtime(r.starts)

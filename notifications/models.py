@@ -269,6 +269,14 @@ class ManualContact(models.Model):
         return f"Remind them of {self.session_words}"
 
     @property
+    def about_in_sentence(self) -> str:
+        """``about`` inside a sentence ("remind them of the joint meeting on Tue 15 Dec 2026"):
+        only its first letter lowered, so the day and month keep their capitals and a screen
+        reader says them as words."""
+        about = self.about
+        return about[:1].lower() + about[1:]
+
+    @property
     def audit_repr(self) -> str:
         return f"Manual contact #{self.pk} ({self.get_method_display().lower()})"
 
@@ -299,6 +307,9 @@ class PartyReply(models.Model):
     reason = models.TextField(blank=True)
     channel = models.CharField(max_length=5, choices=Channel.choices)
     received_at = models.DateTimeField()
+    # The start of the session when the party answered: an answer is about that time only, so a
+    # session moved since is unanswered (notifications.replies.answers_now).
+    for_starts_at = models.DateTimeField()
     # A salted hash of the address a web answer came from (public.spam.ip_hash); none by text.
     ip_hash = models.CharField(max_length=64, blank=True)
     # The SMS provider's id of the text answered with: the same text delivered twice is one reply.
@@ -313,6 +324,7 @@ class PartyReply(models.Model):
             "answer",
             "channel",
             "received_at",
+            "for_starts_at",
             "provider_message_id",
         ),
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import math
 from dataclasses import dataclass, field
 
 import phonenumbers
@@ -131,11 +132,21 @@ def appointment(session: MediationSession, *, party: Party) -> dict:
 # --- Wrong links from one address -----------------------------------------------------------
 
 
-def throttled(hashed_ip: str, *, now=None) -> bool:
+def throttled_for(hashed_ip: str, *, now=None) -> int:
+    """How many seconds more the address is refused (0: it is not). One query: the limit-th
+    latest wrong link within the hour; once it is an hour old there are fewer than the limit in
+    the window (no more are counted while refused), so that is when the refusal ends."""
     now = now or timezone.now()
-    recent = ReplyLinkMiss.objects.filter(ip_hash=hashed_ip, at__gte=now - MISS_WINDOW)
-    # Counting stops at the limit: a busy address costs no more than a quiet one.
-    return recent[: misses_per_hour()].count() >= misses_per_hour()
+    limit = misses_per_hour()
+    oldest_counted = (
+        ReplyLinkMiss.objects.filter(ip_hash=hashed_ip, at__gte=now - MISS_WINDOW)
+        .order_by("-at")
+        .values_list("at", flat=True)[limit - 1 : limit]
+        .first()
+    )
+    if oldest_counted is None:
+        return 0
+    return max(1, math.ceil((oldest_counted + MISS_WINDOW - now).total_seconds()))
 
 
 def record_miss(hashed_ip: str, *, now=None) -> None:
@@ -203,7 +214,12 @@ def reply_record(
         if already is not None:
             return already, False
     previous = list(PartyReply.objects.filter(party=party, session=session)[:MAX_REPLIES])
-    if previous and (previous[0].answer, previous[0].reason) == (answer, reason):
+    # The same answer about another time (the session was moved since) is a new answer.
+    if previous and (previous[0].answer, previous[0].reason, previous[0].for_starts_at) == (
+        answer,
+        reason,
+        session.starts_at,
+    ):
         return previous[0], False
     if len(previous) >= MAX_REPLIES:
         raise TooManyReplies
@@ -214,6 +230,7 @@ def reply_record(
         reason=reason,
         channel=channel,
         received_at=now,
+        for_starts_at=session.starts_at,
         ip_hash=hashed_ip,
         provider_message_id=provider_message_id or None,
     )
@@ -230,7 +247,11 @@ def reply_record(
 
 
 def latest_reply(party: Party, session: MediationSession) -> PartyReply | None:
-    return PartyReply.objects.filter(party=party, session=session).first()
+    """The party's answer about the session's time now: one about a time it was moved from is
+    no answer (they said they would come on another day)."""
+    return PartyReply.objects.filter(
+        party=party, session=session, for_starts_at=session.starts_at
+    ).first()
 
 
 # --- Texts back -----------------------------------------------------------------------------
@@ -339,15 +360,30 @@ class RepliesAhead:
 
 def latest_by_session(case) -> dict[int, list[PartyReply]]:
     """Each party's latest answer about each session of ``case``, by session id, for the case
-    page: one query, however many sessions."""
+    page: one query, however many sessions. An answer about a time the session was moved from
+    comes with ``old_time`` set (the words for that time), to be shown as such: it is no answer
+    about the time now."""
     latest = (
         PartyReply.objects.filter(session__case=case)
         .order_by("session_id", "party_id", "-received_at", "-id")
         .distinct("session_id", "party_id")
         .select_related("party")
-        .only("session", "party", "party__full_name", "answer", "channel", "received_at")
+        .annotate(session_starts_at=F("session__starts_at"))
+        .only(
+            "session",
+            "party",
+            "party__full_name",
+            "answer",
+            "channel",
+            "received_at",
+            "for_starts_at",
+        )
     )
     found: dict[int, list[PartyReply]] = {}
     for reply in latest:
+        reply.old_time = ""
+        if reply.for_starts_at != reply.session_starts_at:
+            start = timezone.localtime(reply.for_starts_at)
+            reply.old_time = f"{date_format(start, 'D j M')} {start:%H:%M}"
         found.setdefault(reply.session_id, []).append(reply)
     return found

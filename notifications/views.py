@@ -53,8 +53,11 @@ def reply(request, token):
     404 and tells nothing; a session that is off, or a party we may no longer contact, gets a
     page asking them to phone."""
     hashed_ip = spam.request_ip_hash(request)
-    if replies.throttled(hashed_ip):
-        return _render(request, "notifications/reply_throttled.html", status=429)
+    wait = replies.throttled_for(hashed_ip)
+    if wait:
+        response = _render(request, "notifications/reply_throttled.html", status=429)
+        response["Retry-After"] = str(wait)
+        return response
     link = replies.open_link(token)
     if link.state is LinkState.WRONG:
         replies.record_miss(hashed_ip)
@@ -101,6 +104,7 @@ def reply(request, token):
             "latest": replies.latest_reply(party, session),
             "sent": request.GET.get("sent") == "1",
             "form": form,
+            "form_list": [form],
         },
     )
 

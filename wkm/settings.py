@@ -142,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
                 "sessions.context_processors.service_status",
+                "wkm.context_processors.service_contact",
             ],
             "libraries": {"wkm_forms": "wkm.form_tags"},
             "builtins": ["wkm.text_tags"],

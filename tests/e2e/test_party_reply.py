@@ -41,11 +41,27 @@ def test_a_party_asks_to_rearrange_from_their_phone(open_page):
     scan(page, "reply page (375 px)")
     page.get_by_label("I need to rearrange").check()
     page.get_by_role("button", name="Send my answer").click()
-    expect(page.get_by_text("Tell us what would suit you better")).to_be_visible()
+    # The problems are summed up at the top, and the focus is on the field to put right.
+    expect(page.locator("[data-error-summary]")).to_contain_text(
+        "Tell us what would suit you better"
+    )
+    expect(page.get_by_label("Anything we should know")).to_be_focused()
+    scan(page, "reply page with an error (375 px)")
+    # Line breaks count as one character each, as the browser counts them: 500 typed are taken.
+    page.get_by_label("Anything we should know").fill("\n".join(["x" * 59] * 8) + "\n" + "y" * 20)
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.get_by_role("status")).to_contain_text("Thank you: we have your answer")
+    assert len(PartyReply.objects.get().reason) == 500
+    page.get_by_label("I need to rearrange").check()
     page.get_by_label("Anything we should know").fill("Any weekday after 5pm")
     page.get_by_role("button", name="Send my answer").click()
 
     expect(page.get_by_role("status")).to_contain_text("Thank you: we have your answer")
     expect(page.locator("p strong", has_text="I need to rearrange")).to_be_visible()
-    assert PartyReply.objects.get().reason == "Any weekday after 5pm"
+    assert PartyReply.objects.first().reason == "Any weekday after 5pm"
+
+    # A link that is not one: the service's own page, nothing about the case.
+    page.goto("/r/not-a-link/")
+    expect(page.get_by_role("heading", name="This page is not here")).to_be_visible()
+    scan(page, "404 page (375 px)")
     assert not violations

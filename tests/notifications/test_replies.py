@@ -6,15 +6,17 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases.disclosure import log_entries_for
 from cases.models import ContactLogEntry
+from notifications.forms import ReplyForm
 from notifications.messages import render_message, sms_parts
-from notifications.models import OutboxMessage, PartyReply, ReplyLinkMiss
-from notifications.replies import MAX_REPLIES
+from notifications.models import ManualContact, OutboxMessage, PartyReply, ReplyLinkMiss
+from notifications.replies import MAX_REPLIES, latest_by_session, latest_reply, reply_record
 from notifications.reply_links import read_token, reply_token, reply_url
 from parties.models import Consent
 from tests.factories import ConsentFactory, PartyFactory, ready_case
@@ -420,10 +422,11 @@ def test_viewing_and_answering_are_audited_as_nobody_without_an_address(client, 
     assert created.detail["answer"] == "confirm" and created.detail["channel"] == "web"
 
 
-def reply(party, session, answer, reason="", minutes_ago=0):
+def reply(party, session, answer, reason="", minutes_ago=0, for_starts_at=None):
     return PartyReply.objects.create(
         party=party, session=session, answer=answer, reason=reason, channel="web",
         received_at=timezone.now() - datetime.timedelta(minutes=minutes_ago),
+        for_starts_at=for_starts_at or session.starts_at,
     )  # fmt: skip
 
 
@@ -525,3 +528,194 @@ def test_the_case_page_shows_each_partys_latest_answer_by_session(
     assert "Alice Carter: will come" in body
     assert "Bob Dunn: asked to rearrange" in body
     assert "Alice Carter: asked to cancel" not in body
+
+
+# === Review findings: an answer is about the time it was given for, the form's errors, the
+# branded 404 of a dead link, the throttle's Retry-After, tasks and answers on the pages. ===
+
+
+def move(session, coordinator, days=4, hour=16):
+    from sessions.services import session_reschedule
+
+    session_reschedule(
+        session=session, by=coordinator, starts_at=at(days, hour), ends_at=at(days, hour + 1)
+    )
+    session.refresh_from_db()
+    return session
+
+
+# --- 1. An answer is about the time it was given for -------------------------------------------
+
+
+def test_the_service_records_the_time_answered(session, alice):
+    answer, _ = reply_record(party=alice, session=session, answer="confirm", channel="web")
+    assert answer.for_starts_at == session.starts_at
+
+
+def test_an_answer_does_not_carry_over_to_a_moved_session(
+    client, login, coordinator, session, alice, bob
+):
+    url = url_for(alice, session)
+    post(client, url, answer="confirm")
+    old = timezone.localtime(session.starts_at)
+    move(session, coordinator)
+
+    # The reply page: no answer about the new time, and the new time shown.
+    page = get(client, url).content.decode()
+    assert "16:00" in page and "Your answer, received" not in page
+    assert latest_reply(alice, session) is None
+    # The coordinator's home counts no one as confirmed.
+    home = login(coordinator).get("/").content.decode()
+    assert "party confirmed" not in home
+    # The case page says the answer was about the old time, not that she will come.
+    case_page = login(coordinator).get(session.case.get_absolute_url()).content.decode()
+    assert "Alice Carter: will come (for the old time," in case_page
+    assert f"{old:%H:%M}" in case_page
+    assert 'fw-semibold">Alice Carter' not in case_page
+
+    # The same answer again is a new answer, about the new time, and counts.
+    post(client, url, answer="confirm")
+    assert PartyReply.objects.count() == 2
+    assert latest_reply(alice, session).for_starts_at == session.starts_at
+    assert "1 party confirmed" in login(coordinator).get("/").content.decode()
+    found = latest_by_session(session.case)[session.pk]
+    assert [r.old_time for r in found] == [""]
+
+
+def test_the_home_counts_the_latest_answer_about_the_time_now(
+    login, coordinator, session, alice, bob
+):
+    then = session.starts_at - datetime.timedelta(days=1)
+    reply(alice, session, "confirm", minutes_ago=1, for_starts_at=then)  # about another time
+    reply(alice, session, "cancel", minutes_ago=5)  # earlier, but about the time now
+    reply(bob, session, "confirm", for_starts_at=then)
+
+    home = login(coordinator).get("/").content.decode()
+
+    assert "1 asked to cancel" in home and "confirmed" not in home
+
+
+# --- 2. The form's errors ---------------------------------------------------------------------
+
+
+def test_line_breaks_count_as_one_character_as_the_browser_counts_them():
+    typed = ("x" * 60 + "\r\n") * 8 + "x" * 12  # 8 * 61 + 12 = 500 as typed, 508 as sent
+    form = ReplyForm({"answer": "rearrange", "reason": typed})
+
+    assert form.is_valid(), form.errors
+    assert len(form.cleaned_data["reason"]) == 500 and "\r" not in form.cleaned_data["reason"]
+
+
+def test_a_reason_too_long_is_not_also_called_missing(client, session, alice):
+    too_long = "y" * 501
+    page = post(client, url_for(alice, session), answer="rearrange", reason=too_long)
+
+    body = page.content.decode()
+    assert page.status_code == 200 and not PartyReply.objects.exists()
+    assert "Ensure this value has at most 500 characters" in body or "500 characters" in body
+    assert "Tell us what would suit you better" not in body
+    assert too_long in body  # what was typed is kept
+
+
+def test_errors_are_summarised_at_the_top_and_the_script_moves_the_focus(client, session, alice):
+    body = post(client, url_for(alice, session), answer="rearrange", reason="").content.decode()
+
+    assert "<title>Error: " in body
+    summary = body.index("data-error-summary")
+    assert summary < body.index('<form method="post"')
+    assert "Tell us what would suit you better" in body[summary : body.index("<form method")]
+    assert 'href="#id_reason"' in body
+    assert "js/error-summary.js" in body
+    # No answer chosen: the summary links to the first of the choices.
+    none = post(client, url_for(alice, session)).content.decode()
+    assert 'href="#id_answer_0"' in none and 'id="id_answer_0"' in none
+
+
+def test_a_page_without_errors_has_no_summary(client, session, alice):
+    body = get(client, url_for(alice, session)).content.decode()
+    assert "data-error-summary" not in body and "<title>Your appointment" in body
+
+
+# --- 3. A dead link's page --------------------------------------------------------------------
+
+
+@override_settings(DEBUG=False)
+def test_a_wrong_or_expired_link_gets_the_branded_404_and_nothing_of_the_case(
+    client, session, alice, settings
+):
+    for url in (
+        "/r/not-a-link/",
+        f"/r/{reply_token(party_id=alice.pk, session_id=session.pk + 999)}/",
+    ):
+        page = get(client, url)
+        body = page.content.decode()
+        assert page.status_code == 404
+        assert "This page is not here" in body and "no longer works" in body
+        assert settings.SERVICE_PHONE in body and settings.SERVICE_NAME in body
+        assert session.case.reference not in body and "Alice" not in body
+        assert "Library" not in body and "<script>" not in body and "style=" not in body
+
+
+@override_settings(DEBUG=False)
+def test_the_404_of_a_logged_in_user_leads_home(login, coordinator):
+    page = login(coordinator).get("/cases/WKM-0000-0000/no-such-page/")
+    assert page.status_code == 404
+    assert "This page is not here" in page.content.decode()
+
+
+def test_the_500_and_400_pages_need_no_context():
+    from django.template import loader
+
+    for name in ("500.html", "400.html"):
+        body = loader.get_template(name).render()  # as Django renders them: no request at all
+        assert "phone the office" in body and "<script>" not in body and "style=" not in body
+    assert loader.get_template("403.html")
+
+
+# --- 4. The throttle's Retry-After --------------------------------------------------------------
+
+
+def test_the_throttle_says_when_to_try_again(client, session, alice):
+    from public.spam import ip_hash
+
+    now = timezone.now()
+    ReplyLinkMiss.objects.bulk_create(
+        ReplyLinkMiss(ip_hash=ip_hash(ADDRESS), at=now - datetime.timedelta(minutes=m))
+        for m in [50] + [10] * 99
+    )
+
+    page = get(client, url_for(alice, session))
+
+    assert page.status_code == 429
+    # The oldest of the hundred leaves the hour in ten minutes: then the address may try again.
+    assert 590 <= int(page["Retry-After"]) <= 600
+
+
+# --- 5 and 6. The case page and the home ------------------------------------------------------
+
+
+def test_the_done_button_keeps_the_dates_capitals_and_the_home_names_the_party_in_full(
+    login, coordinator, session, alice
+):
+    task = ManualContact.objects.create(
+        case=session.case, session=session, party=alice, kind="session_reminder",
+        method="phone", due_at=timezone.now() + datetime.timedelta(hours=1),
+    )  # fmt: skip
+    start = timezone.localtime(session.starts_at)
+    day = f"{start:%a} {start.day} {start:%b}"
+
+    case_page = login(coordinator).get(session.case.get_absolute_url()).content.decode()
+    assert f"phone call to Alice, remind them of the joint meeting on {day}" in case_page
+    assert day.lower() not in case_page
+    home = login(coordinator).get("/").content.decode()
+    assert f"{task.get_method_display()}: Alice Carter ·" in home
+
+
+def test_a_partys_answer_on_the_timeline_names_them(client, login, coordinator, session, alice):
+    post(client, url_for(alice, session), answer="confirm")
+    entry = ContactLogEntry.objects.get(party=alice, author=None, text__contains="confirmed")
+
+    body = login(coordinator).get(session.case.get_absolute_url()).content.decode()
+
+    assert "Party's answer · from Alice Carter" in body
+    assert entry.private_to is None and entry.party == alice  # about her only (rule 10)

@@ -133,6 +133,7 @@ def build_case(*, coordinator, carol_email, other, closed_on, received_on, pair,
             party=party, session=joint, answer="rearrange", channel="web",
             reason=f"{party.full_name} works nights", ip_hash="0" * 64,
             received_at=joint.starts_at - datetime.timedelta(days=1),
+            for_starts_at=joint.starts_at,
         )  # fmt: skip
 
     draft = agreements.agreement_start(case=case, by=coordinator)
