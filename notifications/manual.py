@@ -121,6 +121,20 @@ def write_reminder_task(session, party, route) -> ManualContact | None:
     )
 
 
+def write_cancelled_task(session, party, route) -> ManualContact:
+    """The call or letter telling one party that ``session`` is off, in place of a notice they
+    can no longer be sent (their contact details changed): the same key as
+    write_cancelled_tasks', so never twice."""
+    return _write(
+        session=session,
+        party=party,
+        kind=ManualContact.Kind.SESSION_CANCELLED,
+        route=route,
+        due_at=max(session.starts_at, timezone.now()),
+        key=_cancelled_key(session, party),
+    )
+
+
 def write_cancelled_tasks(session, *, told_only: bool) -> list[ManualContact]:
     """Tell each party who hears by hand that ``session`` is off, by its start. With
     ``told_only`` (its case ended), only those who had been told of it: a reminder message sent

@@ -565,22 +565,24 @@ def _replan_party(party: Party) -> list[str]:
         if now != (message.channel, message.address):
             _readdress(message, now, reason)
             if now is None and message.kind == OutboxMessage.Kind.SESSION_CANCELLED:
-                manual.write_cancelled_tasks(message.session, told_only=False)
+                manual.write_cancelled_task(message.session, party, route)
     return told
 
 
 def _replan_volunteer(volunteer) -> list[str]:
     """A volunteer's email or phone changed: what is still to go to them goes to the new
     address (by text to a mobile when they no longer have an email address), or is cancelled
-    when they can no longer be reached."""
+    when they can no longer be reached. An applicant's acknowledgement is an email only
+    (queue_application_acknowledgement), and goes although they do not work yet."""
     route = _volunteer_channel(volunteer)
+    email = (OutboxMessage.Channel.EMAIL, volunteer.email) if volunteer.email else None
     told = []
     unsent = OutboxMessage.objects.filter(volunteer=volunteer, status__in=UNSENT)
-    if route is not None:
-        unsent = unsent.exclude(channel=route[0], address=route[1])
     for message in unsent.select_related("session"):
-        if _readdress(message, route, "Contact details changed"):
-            told.append(route[0])
+        now = email if message.kind == OutboxMessage.Kind.APPLICATION_RECEIVED else route
+        moved = now != (message.channel, message.address)
+        if moved and _readdress(message, now, "Contact details changed"):
+            told.append(now[0])
     return told
 
 

@@ -126,7 +126,9 @@ def volunteer_update(*, volunteer: Volunteer, by, fields: dict) -> Volunteer:
     working = WORKING_STATUSES
     if before.status in working and volunteer.status not in working:
         _stop_working(volunteer, by=by)
-    elif volunteer.status not in working:
+    elif volunteer.status not in working and volunteer.status != Volunteer.Status.APPLICANT:
+        # An applicant has nothing to stop but the acknowledgement of their application, which
+        # still goes (to a corrected address: replan_messages_to).
         cancel_messages_to(volunteer=volunteer, reason="The volunteer is not working")
     if contact_before != [getattr(volunteer, name) for name in VOLUNTEER_CONTACT_FIELDS]:
         # What is still to go to them goes to the new address (or is cancelled).

@@ -277,3 +277,40 @@ def test_the_party_edit_page_replans_her_reminders(active_case, book, client, co
     assert response.status_code == 200
     assert routes(to(party, status=PENDING)) == [("email", party.email, PENDING)] * 2
     assert "2 messages to Alice Carter will now go by email." in response.content.decode()
+
+
+def test_an_applicants_new_email_moves_the_acknowledgement_rather_than_cancelling_it(
+    coordinator,
+):
+    from notifications.outbox import queue_application_acknowledgement
+    from tests.factories import VolunteerFactory
+
+    applicant = VolunteerFactory(status="applicant", email="old@example.org")
+    message = queue_application_acknowledgement(applicant, reply_days=10)
+
+    volunteer_update(volunteer=applicant, by=coordinator, fields={"email": "new@example.org"})
+
+    message.refresh_from_db()
+    assert (message.address, message.status) == ("new@example.org", PENDING)
+
+
+def test_a_cancellation_notice_she_can_no_longer_be_sent_becomes_a_letter(
+    active_case, book, coordinator
+):
+    from notifications.outbox import Notify, cancel_session_reminders
+
+    party = alice(active_case)
+    session = book()
+    session.status = "cancelled"
+    session.save()
+    cancel_session_reminders(session, notify=Notify.EVERYONE)
+    notice = OutboxMessage.objects.get(party=party, kind="session_cancelled")
+
+    party_update(party=party, by=coordinator, fields={"preferred_contact": "letter"})
+
+    notice.refresh_from_db()
+    assert notice.status == CANCELLED
+    task = ManualContact.objects.get(party=party, kind="session_cancelled")
+    assert (task.method, task.status) == ("letter", "open")
+    # Bob, still texted, gets no task.
+    assert not ManualContact.objects.exclude(party=party).exists()
