@@ -35,7 +35,7 @@ from audit.models import AuditEvent
 
 from .messages import render_message
 from .models import OutboxMessage
-from .outbox import may_still_go_q, tell_coordinator_too_late
+from .outbox import may_still_go_q, still_on_route_q, tell_coordinator_too_late
 from .quiet_hours import quiet_hours_end
 from .sms import get_backend
 
@@ -119,7 +119,10 @@ def send_claim(claimed: Claim) -> int:
         OutboxMessage.objects.filter(
             pk__in=claimed.ids, status=OutboxMessage.Status.SENDING, claim_token=claimed.token
         )
-        .annotate(wanted=ExpressionWrapper(may_still_go_q(), output_field=BooleanField()))
+        .annotate(
+            wanted=ExpressionWrapper(may_still_go_q(), output_field=BooleanField()),
+            on_route=ExpressionWrapper(still_on_route_q(), output_field=BooleanField()),
+        )
         .select_related("session__case", "party", "volunteer", "user")
         .prefetch_related("session__parties")
         .order_by("due_at", "id")
@@ -188,7 +191,12 @@ def _send_claimed(reminder: OutboxMessage, token: uuid.UUID) -> bool:
     if not reminder.wanted:
         ours.update(
             status=OutboxMessage.Status.CANCELLED,
-            last_error="Not sent: the session is off, or the recipient may no longer be contacted",
+            last_error=(
+                "Not sent: the recipient's contact details or restrictions changed after it "
+                "was queued"
+                if not reminder.on_route
+                else "Not sent: the session is off, or the recipient may no longer be contacted"
+            ),
             claimed_until=None,
         )
         return False

@@ -115,6 +115,37 @@ def write_reminder_tasks(session) -> list[ManualContact]:
     ]
 
 
+def write_reminder_task(session, party, route) -> ManualContact | None:
+    """The reminder call or letter for one party of ``session`` (their contact details changed
+    to a route by hand): the same key as write_reminder_tasks', so one cancelled before is
+    reopened, and one done stays done; None when even the last reminder time has passed."""
+    due_at = _first_reminder_time(session)
+    if due_at is None:
+        return None
+    return _write(
+        session=session,
+        party=party,
+        kind=ManualContact.Kind.SESSION_REMINDER,
+        route=route,
+        due_at=due_at,
+        key=_reminder_key(session, party),
+    )
+
+
+def write_cancelled_task(session, party, route) -> ManualContact:
+    """The call or letter telling one party that ``session`` is off, in place of a notice they
+    can no longer be sent (their contact details changed): the same key as
+    write_cancelled_tasks', so never twice."""
+    return _write(
+        session=session,
+        party=party,
+        kind=ManualContact.Kind.SESSION_CANCELLED,
+        route=route,
+        due_at=max(session.starts_at, timezone.now()),
+        key=_cancelled_key(session, party),
+    )
+
+
 def write_cancelled_tasks(session, *, told_only: bool) -> list[ManualContact]:
     """Tell each party who hears by hand that ``session`` is off, at once. With
     ``told_only`` (its case ended), only those who had been told of it: a reminder message sent

@@ -24,7 +24,7 @@ import datetime
 import enum
 
 from django.conf import settings
-from django.db.models import Exists, IntegerField, OuterRef, Q
+from django.db.models import Exists, F, IntegerField, OuterRef, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -42,7 +42,7 @@ from volunteers.models import Volunteer
 
 from . import manual
 from .channels import is_mobile, party_route, volunteer_route
-from .models import OutboxMessage
+from .models import ManualContact, OutboxMessage
 from .quiet_hours import in_quiet_hours, last_moment_before, quiet_hours_end
 
 
@@ -382,13 +382,41 @@ def queue_application_acknowledgement(volunteer, *, reply_days: int) -> OutboxMe
     return message
 
 
+def still_on_route_q() -> Q:
+    """A message still goes the way its recipient may be reached now: to the phone number or
+    email address they have now, by a channel their restrictions allow. A row keeps the channel
+    and address it was written with, so without this a party who ticked "do not send text
+    messages", asked for letters or gave a new email address after a session was booked still
+    got the texts, or the emails at the old address, queued before.
+
+    Asked in SQL, so it cannot ask whether a number is a mobile (notifications.channels): the
+    services that change contact details write the messages again by the new route
+    (replan_messages_to); this is the guard for every other way a change is made."""
+    channel = OutboxMessage.Channel
+    letter = Party.ContactMethod.LETTER
+    by_sms = Q(channel=channel.SMS)
+    by_email = Q(channel=channel.EMAIL)
+    party = Q(party__isnull=True) | (
+        ~Q(party__preferred_contact=letter)
+        & (
+            (by_sms & Q(address=F("party__phone"), party__no_text_messages=False))
+            | (by_email & Q(address=F("party__email"), party__no_email=False))
+        )
+    )
+    volunteer = Q(volunteer__isnull=True) | (
+        (by_sms & Q(address=F("volunteer__phone"))) | (by_email & Q(address=F("volunteer__email")))
+    )
+    user = Q(user__isnull=True) | (by_email & Q(address=F("user__email")))
+    return party & volunteer & user
+
+
 def may_still_go_q() -> Q:
     """A message (an OutboxMessage row) may still be sent: its recipient may be contacted (a
-    mediator, only while on the session's case; an applicant, while their application stands),
-    a session reminder's session is still scheduled on an open case, and an assignment notice's
-    assignment is still current, on a case still open. The dispatcher asks this of each row
-    just before sending it, so a change made by any means (a service, the admin, a raw update)
-    stops what it should."""
+    mediator, only while on the session's case; an applicant, while their application stands)
+    and still by this channel at this address (still_on_route_q), a session reminder's session
+    is still scheduled on an open case, and an assignment notice's assignment is still current,
+    on a case still open. The dispatcher asks this of each row just before sending it, so a
+    change made by any means (a service, the admin, a raw update) stops what it should."""
     kind = OutboxMessage.Kind
     still_on_the_case = CaseAssignment.objects.current().filter(
         volunteer=OuterRef("volunteer_id"), case=OuterRef("session__case_id")
@@ -422,6 +450,7 @@ def may_still_go_q() -> Q:
                 & ~Q(session__case__status=CaseStatus.CLOSED)
             )
         )
+        & still_on_route_q()
     )
 
 
@@ -441,3 +470,143 @@ def notify_staff(*, kind: str, user, context: dict, dedupe_key: str, due_at=None
         },
     )
     return created
+
+
+UNSENT = (OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING)
+# What re-plans a party's messages and tasks (replan_messages_to), and a volunteer's.
+PARTY_CONTACT_FIELDS = ("phone", "email", "preferred_contact", "no_text_messages", "no_email")
+VOLUNTEER_CONTACT_FIELDS = ("phone", "email")
+
+
+def _acknowledgement_route(party: Party) -> tuple[str, str] | None:
+    """How a self-referral is acknowledged: only by the way they asked to be contacted first,
+    email or text, within their restrictions (queue_referral_acknowledgement)."""
+    method = Party.ContactMethod
+    if party.preferred_contact == method.EMAIL and party.email and not party.no_email:
+        return OutboxMessage.Channel.EMAIL, party.email
+    if (
+        party.preferred_contact == method.SMS
+        and is_mobile(party.phone)
+        and not party.no_text_messages
+    ):
+        return OutboxMessage.Channel.SMS, party.phone
+    return None
+
+
+def _readdress(message: OutboxMessage, route: tuple[str, str] | None, reason: str) -> bool:
+    """Send ``message`` by ``route`` instead (a text kept out of quiet hours), or cancel it when
+    there is none; True if it was re-addressed."""
+    if route is None:
+        message.status, message.last_error = OutboxMessage.Status.CANCELLED, reason[:300]
+        message.save(update_fields=["status", "last_error"])
+        return False
+    message.channel, message.address = route
+    if message.kind == OutboxMessage.Kind.SESSION_REMINDER and message.lead_minutes:
+        message.due_at = reminder_due(message.session.starts_at, message.lead_minutes, route[0])
+    else:
+        deadline = message.session.starts_at if message.session_id else message.due_at
+        deadline = max(deadline, timezone.now() + datetime.timedelta(days=1))
+        message.due_at = outside_quiet_hours(message.due_at, route[0], deadline)
+    # A row a dispatcher holds goes back to waiting: it is asked again, at the new address.
+    message.status, message.claimed_until = OutboxMessage.Status.PENDING, None
+    message.save(update_fields=["channel", "address", "due_at", "status", "claimed_until"])
+    return True
+
+
+def _replan_party(party: Party) -> list[str]:
+    """A party's contact details changed: their session reminders still to go, and their open
+    reminder calls and letters, for sessions still to come are replaced by ones by their route
+    now; reminders already sent and tasks already done stay as they are (they were told), and
+    nothing is written for a session where nothing was replaced. Their other messages still to
+    go (an acknowledgement, a cancellation notice) are re-addressed, or cancelled when no
+    message may reach them now."""
+    reason = "Contact details changed"
+    route = party_route(party)
+    if route is None:
+        cancel_messages_to(party=party, reason=reason)
+        return []
+    wanted = None if route.by_hand else (route.channel, route.address)
+    unsent = OutboxMessage.objects.filter(party=party, status__in=UNSENT)
+    sessions = party.sessions.filter(
+        status=MediationSession.Status.SCHEDULED, starts_at__gt=timezone.now()
+    ).exclude(case__status=CaseStatus.CLOSED)
+    told = []
+    for session in sessions:
+        reminders = unsent.filter(session=session, kind=OutboxMessage.Kind.SESSION_REMINDER)
+        stale = reminders.exclude(channel=wanted[0], address=wanted[1]) if wanted else reminders
+        replaced = stale.update(status=OutboxMessage.Status.CANCELLED, last_error=reason)
+        tasks = party.manual_contacts.filter(
+            session=session, kind=ManualContact.Kind.SESSION_REMINDER
+        )
+        # Open tasks of another kind than the route now (any, when it is a message) go too.
+        replaced += manual.cancel_tasks(
+            tasks.exclude(method=route.method) if route.by_hand else tasks
+        )
+        if not replaced:
+            continue
+        if route.by_hand:
+            task = manual.write_reminder_task(session, party, route)
+            if task is not None and task.status == ManualContact.Status.OPEN:
+                told.append(route.method)
+            continue
+        written = OutboxMessage.objects.bulk_create(
+            OutboxMessage(
+                kind=OutboxMessage.Kind.SESSION_REMINDER,
+                channel=route.channel,
+                session=session,
+                address=route.address,
+                lead_minutes=lead,
+                due_at=due,
+                party=party,
+            )
+            for lead, due in _reminder_times(session, route.channel)
+        )
+        told.extend(route.channel for _ in written)
+    others = unsent.exclude(kind=OutboxMessage.Kind.SESSION_REMINDER).select_related("session")
+    for message in others:
+        now = (
+            _acknowledgement_route(party)
+            if message.kind == OutboxMessage.Kind.REFERRAL_RECEIVED
+            else wanted
+        )
+        if now != (message.channel, message.address):
+            _readdress(message, now, reason)
+            if now is None and message.kind == OutboxMessage.Kind.SESSION_CANCELLED:
+                manual.write_cancelled_task(message.session, party, route)
+    return told
+
+
+def _replan_volunteer(volunteer) -> list[str]:
+    """A volunteer's email or phone changed: what is still to go to them goes to the new
+    address (by text to a mobile when they no longer have an email address), or is cancelled
+    when they can no longer be reached. An applicant's acknowledgement is an email only
+    (queue_application_acknowledgement), and goes although they do not work yet."""
+    route = _volunteer_channel(volunteer)
+    email = (OutboxMessage.Channel.EMAIL, volunteer.email) if volunteer.email else None
+    told = []
+    unsent = OutboxMessage.objects.filter(volunteer=volunteer, status__in=UNSENT)
+    for message in unsent.select_related("session"):
+        now = email if message.kind == OutboxMessage.Kind.APPLICATION_RECEIVED else route
+        moved = now != (message.channel, message.address)
+        if moved and _readdress(message, now, "Contact details changed"):
+            told.append(now[0])
+    return told
+
+
+def replan_messages_to(*, party=None, volunteer=None) -> str:
+    """Make what is still to go to one person follow their contact details and restrictions as
+    they are now (called by the services that change them: parties.services.party_update,
+    volunteers.services.volunteer_update); return a sentence saying what changed, or ""."""
+    told = _replan_party(party) if party is not None else _replan_volunteer(volunteer)
+    if not told:
+        return ""
+    name = party.full_name if party is not None else volunteer.full_name
+    tasks = [way for way in told if way in ManualContact.Method.values]
+    if tasks:
+        how = "phoning" if tasks[0] == ManualContact.Method.PHONE else "writing to"
+        return f"Reminders to {name} are now yours to give by {how} them: see calls and letters."
+    count = len(told)
+    how = " and ".join(
+        sorted({"text" if way == OutboxMessage.Channel.SMS else way for way in told})
+    )
+    return f"{count} message{'s' if count != 1 else ''} to {name} will now go by {how}."

@@ -19,7 +19,12 @@ from audit.services import record_event
 from cases import services as case_services
 from cases import timeline
 from cases.models import Status
-from notifications.outbox import Notify, cancel_messages_to
+from notifications.outbox import (
+    PARTY_CONTACT_FIELDS,
+    Notify,
+    cancel_messages_to,
+    replan_messages_to,
+)
 from sessions.models import MediationSession
 from sessions.services import cancel_sessions, future_sessions, stopped_by_withdrawal
 from volunteers.eligibility import tell_unaccepted_conflicts
@@ -65,13 +70,16 @@ def party_add(*, case, by, fields: dict) -> Party:
 
 @transaction.atomic
 def party_update(*, party: Party, by, fields: dict) -> Party:
-    """Change a party's details; a new name or address is checked against the pair (rule 8)."""
+    """Change a party's details; a new name or address is checked against the pair (rule 8),
+    and new contact details or restrictions re-plan what is still to go to them
+    (notifications.outbox.replan_messages_to)."""
     unknown = set(fields) - set(PARTY_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
     # Compared with the row as stored: a form may already have set the new values on ``party``.
     stored = Party.objects.get(pk=party.pk)
     moved = any(getattr(stored, name) != fields[name] for name in ADDRESS_FIELDS if name in fields)
+    contact_before = [getattr(stored, name) for name in PARTY_CONTACT_FIELDS]
     for name, value in fields.items():
         setattr(party, name, value)
     party.full_clean()
@@ -81,6 +89,10 @@ def party_update(*, party: Party, by, fields: dict) -> Party:
     )
     if moved and party.case.is_open:
         tell_unaccepted_conflicts([party.case])
+    if contact_before != [getattr(party, name) for name in PARTY_CONTACT_FIELDS]:
+        # What was queued at booking follows the new details (the dispatcher would otherwise
+        # stop it unsent, and nothing take its place).
+        tell(replan_messages_to(party=party))
     return party
 
 

@@ -21,9 +21,11 @@ from cases import timeline
 from cases.models import Case, CaseAssignment, Status
 from cases.querysets import WORKING_STATUSES, stopped_volunteering
 from notifications.outbox import (
+    VOLUNTEER_CONTACT_FIELDS,
     cancel_assignment_notices,
     cancel_messages_to,
     queue_assignment_notice,
+    replan_messages_to,
 )
 from wkm.consequences import tell
 
@@ -105,6 +107,8 @@ def volunteer_update(*, volunteer: Volunteer, by, fields: dict) -> Volunteer:
       the trainees they supervised are named, to be given another supervisor;
     - a different supervisor: the trainee cases still on their way to sign-off go to the new
       supervisor (who sees them from the next request; the old one no longer does);
+    - a new email address or phone number: what is still to go to them goes there
+      (notifications.outbox.replan_messages_to);
     - made a trainee: each open case they work on becomes one of their trainee cases (their
       supervisor sees it), and those where that breaks a rule are listed (the coordinator's
       home and the case pages show them, and no session can be booked until the pair is fixed).
@@ -115,14 +119,20 @@ def volunteer_update(*, volunteer: Volunteer, by, fields: dict) -> Volunteer:
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     _check_becoming_mediator(volunteer, fields.get("status"))
     before = Volunteer(status=volunteer.status, supervisor_id=volunteer.supervisor_id)
+    contact_before = [getattr(volunteer, name) for name in VOLUNTEER_CONTACT_FIELDS]
     for name, value in fields.items():
         setattr(volunteer, name, value)
     _save(volunteer, by=by, action=AuditEvent.Action.CHANGE, fields=sorted(fields))
     working = WORKING_STATUSES
     if before.status in working and volunteer.status not in working:
         _stop_working(volunteer, by=by)
-    elif volunteer.status not in working:
+    elif volunteer.status not in working and volunteer.status != Volunteer.Status.APPLICANT:
+        # An applicant has nothing to stop but the acknowledgement of their application, which
+        # still goes (to a corrected address: replan_messages_to).
         cancel_messages_to(volunteer=volunteer, reason="The volunteer is not working")
+    if contact_before != [getattr(volunteer, name) for name in VOLUNTEER_CONTACT_FIELDS]:
+        # What is still to go to them goes to the new address (or is cancelled).
+        tell(replan_messages_to(volunteer=volunteer))
     if volunteer.supervisor_id != before.supervisor_id:
         _follow_new_supervisor(volunteer, by=by)
     if volunteer.status == Volunteer.Status.TRAINEE and before.status != volunteer.status:
