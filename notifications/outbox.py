@@ -427,8 +427,9 @@ def may_still_go_q() -> Q:
             volunteer=OuterRef("volunteer_id"),
             pk=Cast(KeyTextTransform("assignment", OuterRef("context")), IntegerField()),
         )
+        # Closing keeps who mediated: a notice to start work on a closed case is moot.
         .exclude(case__status=CaseStatus.CLOSED)
-    )  # closing keeps who mediated: nothing to start
+    )
     return (
         (Q(party__isnull=True) | ~contact_stopped_q(OuterRef("party_id")))
         & (
