@@ -40,6 +40,8 @@ class ReplyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # The start the page showed: an answer is about that time (replies.reply_record).
+    shown_start = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()

@@ -119,6 +119,12 @@ def _reminder_times(session: MediationSession, channel: str):
             yield lead, due
 
 
+def named_start(session: MediationSession) -> dict:
+    """What a reminder remembers of the time it names: a text sent back to it answers about
+    that time, even if the session has moved since (notifications.replies.text_received)."""
+    return {"starts_at": session.starts_at.isoformat()}
+
+
 def schedule_session_reminders(session: MediationSession) -> list[OutboxMessage]:
     reminders = []
     for field, person, channel, address in recipients(session):
@@ -131,6 +137,7 @@ def schedule_session_reminders(session: MediationSession) -> list[OutboxMessage]
                     address=address,
                     lead_minutes=lead,
                     due_at=due,
+                    context=named_start(session),
                     **{field: person},
                 )
             )
@@ -558,6 +565,7 @@ def _replan_party(party: Party) -> list[str]:
                 address=route.address,
                 lead_minutes=lead,
                 due_at=due,
+                context=named_start(session),
                 party=party,
             )
             for lead, due in _reminder_times(session, route.channel)

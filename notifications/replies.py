@@ -184,9 +184,15 @@ def reply_record(
     reason: str = "",
     hashed_ip: str = "",
     provider_message_id: str | None = None,
+    about: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
 ) -> tuple[PartyReply, bool]:
     """Record ``party``'s answer about ``session``; return (the reply, whether it is new).
+
+    ``about``: the start the party was shown (the reply page they opened, the reminder a text
+    answers). If the session has moved since, an answer from the page is refused — they are
+    shown the new time and asked again — and a text is recorded as about the old time (the
+    coordinator sees it, greyed; it does not count for the new time).
 
     The same answer with the same words again (a page sent twice, "YES" texted twice) is the
     reply already recorded; a text already received (its provider id) is too. Raises
@@ -204,6 +210,13 @@ def reply_record(
         raise ReplyRefused
     if answer not in Answer.values:
         raise ValidationError({"answer": "Choose one of the answers."})
+    about = about or session.starts_at
+    if about != session.starts_at and channel == PartyReply.Channel.WEB:
+        start = timezone.localtime(session.starts_at)
+        raise ValidationError(
+            "The time of this appointment changed while this page was open: it is now "
+            f"{date_format(start, 'l j F')} at {start:%H:%M}. Please check it and answer again."
+        )
     reason = reason.strip()
     if answer == Answer.REARRANGE and not reason:
         raise ValidationError({"reason": "Tell us what would suit you better, or why."})
@@ -218,7 +231,7 @@ def reply_record(
     if previous and (previous[0].answer, previous[0].reason, previous[0].for_starts_at) == (
         answer,
         reason,
-        session.starts_at,
+        about,
     ):
         return previous[0], False
     if len(previous) >= MAX_REPLIES:
@@ -230,7 +243,7 @@ def reply_record(
         reason=reason,
         channel=channel,
         received_at=now,
-        for_starts_at=session.starts_at,
+        for_starts_at=about,
         ip_hash=hashed_ip,
         provider_message_id=provider_message_id or None,
     )
@@ -314,6 +327,7 @@ def text_received(*, sender: str, body: str, message_id: str, now=None) -> str:
     answer = answer_for_text(body)
     if answer is None:
         return "no answer"
+    named = (reminder.context or {}).get("starts_at")  # gone after retention: the time now
     try:
         _reply, created = reply_record(
             party=reminder.party,
@@ -322,6 +336,7 @@ def text_received(*, sender: str, body: str, message_id: str, now=None) -> str:
             reason=answer[1],
             channel=PartyReply.Channel.SMS,
             provider_message_id=message_id,
+            about=datetime.datetime.fromisoformat(named) if named else None,
             now=now,
         )
     except (ReplyRefused, ValidationError):

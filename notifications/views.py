@@ -67,7 +67,10 @@ def reply(request, token):
     if link.state is LinkState.CLOSED:
         return _render(request, "notifications/reply_closed.html")
     party, session = link.party, link.session
-    form = ReplyForm(request.POST if request.method == "POST" else None)
+    form = ReplyForm(
+        request.POST if request.method == "POST" else None,
+        initial={"shown_start": session.starts_at.isoformat()},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             replies.reply_record(
@@ -77,6 +80,7 @@ def reply(request, token):
                 reason=form.cleaned_data["reason"],
                 channel=PartyReply.Channel.WEB,
                 hashed_ip=hashed_ip,
+                about=form.cleaned_data["shown_start"],
             )
         except replies.ReplyRefused:
             return _render(request, "notifications/reply_closed.html")

@@ -582,6 +582,23 @@ def test_an_answer_does_not_carry_over_to_a_moved_session(
     assert [r.old_time for r in found] == [""]
 
 
+def test_a_page_opened_before_the_session_moved_asks_again_rather_than_answer_for_the_new_time(
+    client, coordinator, session, alice
+):
+    url = url_for(alice, session)
+    shown = session.starts_at.isoformat()
+    move(session, coordinator)
+
+    response = post(client, url, answer="confirm", shown_start=shown)
+
+    assert response.status_code == 200 and not PartyReply.objects.exists()
+    page = response.content.decode()
+    assert "changed while this page was open" in page and "16:00" in page
+    # The page now carries the new time: answering again is about it.
+    post(client, url, answer="confirm", shown_start=session.starts_at.isoformat())
+    assert latest_reply(alice, session).for_starts_at == session.starts_at
+
+
 def test_the_home_counts_the_latest_answer_about_the_time_now(
     login, coordinator, session, alice, bob
 ):

@@ -205,3 +205,24 @@ def test_the_service_records_a_text_once_by_its_provider_id(session, alice):
 
     assert created and not created_again and again == first
     assert PartyReply.objects.count() == 1
+
+
+def test_a_text_answering_a_reminder_of_the_old_time_is_about_that_time(
+    client, active_case, alice, book, coordinator
+):
+    """ "YES" to a reminder of Tuesday 10:00 is not a yes to the session moved to Thursday."""
+    from notifications.models import PartyReply
+    from sessions.services import session_reschedule
+    from tests.sessions.conftest import at
+
+    session = book(parties=[alice])
+    reminder = session.reminders.filter(party=alice, channel="sms").first()
+    assert reminder.context["starts_at"] == session.starts_at.isoformat()  # what it named
+    OutboxMessage.objects.filter(pk=reminder.pk).update(status="sent", sent_at=timezone.now())
+    named = session.starts_at
+    session_reschedule(session=session, by=coordinator, starts_at=at(5, 16), ends_at=at(5, 17))
+
+    assert inbound(client).status_code == 200
+
+    (reply,) = PartyReply.objects.all()
+    assert reply.for_starts_at == named and reply.for_starts_at != at(5, 16)
