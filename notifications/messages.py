@@ -38,10 +38,6 @@ class Message:
     html: str = ""
 
 
-def _first_name(full_name: str) -> str:
-    return full_name.split()[0] if full_name.strip() else ""
-
-
 def home_visited(session: MediationSession):
     """Whose home a home visit is at. A session names no host: with one party attending, it is
     theirs; with several, the first (by when they were added) with an address on record, or
@@ -62,7 +58,7 @@ def place_for(session: MediationSession, *, party=None) -> str:
         if party is not None:
             if visited is not None and visited.pk == party.pk:
                 return "at your home"
-            name = _first_name(visited.full_name) if visited is not None else ""
+            name = visited.first_name if visited is not None else ""
             # A straight apostrophe: a curly one takes a text message out of the GSM alphabet.
             return f"at {name}'s home" if name else "a home visit"
         return f"home visit, {visited.postcode}" if visited and visited.postcode else "home visit"
@@ -81,7 +77,7 @@ def context_for(reminder: OutboxMessage) -> dict:
     }
     person = reminder.party or reminder.volunteer or reminder.user
     if reminder.party:
-        context["name"] = _first_name(reminder.party.full_name)
+        context["name"] = reminder.party.first_name
     elif reminder.volunteer:
         context["name"] = reminder.volunteer.first_name
     elif person is not None:

@@ -247,10 +247,6 @@ class ManualContact(models.Model):
         return f"{self.get_method_display()}: {self.get_kind_display().lower()}"
 
     @property
-    def party_first_name(self) -> str:
-        return self.party.full_name.split()[0] if self.party.full_name.strip() else ""
-
-    @property
     def session_words(self) -> str:
         """For example "the joint meeting on Tue 15 Dec 2026 at 10:00" (London time)."""
         if self.session is None:

@@ -221,8 +221,7 @@ def tell_coordinator_too_late(
     the case before their email."""
     case = session.case
     if party is not None:
-        first_name = (party.full_name.split() or [""])[0]
-        who, key = f"{first_name} ({_party_role(party)})", f"party:{party.pk}"
+        who, key = f"{party.first_name} ({_party_role(party)})", f"party:{party.pk}"
     else:
         who, key = f"{volunteer.first_name} (mediator)", f"volunteer:{volunteer.pk}"
     start = timezone.localtime(session.starts_at)

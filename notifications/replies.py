@@ -21,7 +21,6 @@ import enum
 import math
 from dataclasses import dataclass, field
 
-import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -36,6 +35,7 @@ from cases import timeline
 from cases.models import Status as CaseStatus
 from parties.consent import contact_stopped
 from parties.models import Party
+from parties.validators import normalise_phone
 from sessions.models import MediationSession
 
 from .messages import place_for
@@ -289,13 +289,11 @@ def answer_for_text(body: str) -> tuple[str, str] | None:
 
 
 def _e164(number: str) -> str:
+    """The sender as stored on the reminders it may answer; "" for what is not a number."""
     try:
-        parsed = phonenumbers.parse(number, "GB")
-    except phonenumbers.NumberParseException:
+        return normalise_phone(number)
+    except ValidationError:
         return ""
-    if not phonenumbers.is_valid_number(parsed):
-        return ""
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def text_received(*, sender: str, body: str, message_id: str, now=None) -> str:

@@ -181,6 +181,12 @@ class Party(models.Model):
             "cases:party_detail", kwargs={"reference": self.case.reference, "pk": self.pk}
         )
 
+    @property
+    def first_name(self) -> str:
+        """What messages and other parties call them ("at Margaret's home"): the first word of
+        the name, the only name a party record keeps."""
+        return (self.full_name.split() or [""])[0]
+
     def clean(self):
         """Normalise postcode and phone, and check the details the chosen contact method needs."""
         errors = {}

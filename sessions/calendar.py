@@ -35,7 +35,7 @@ def _event(session: MediationSession) -> Event:
     event.add("dtend", session.ends_at.astimezone(zone))
     event.add("summary", f"{session.get_kind_display()} ({session.case.reference})")
     event.add("location", _location(session))
-    first_names = ", ".join(p.full_name.split()[0] for p in session.parties.all() if p.full_name)
+    first_names = ", ".join(p.first_name for p in session.parties.all() if p.full_name)
     event.add(
         "description",
         f"{session.get_mode_display()}. With: {first_names or 'no parties'}. "
