@@ -22,7 +22,7 @@ from django.utils.text import capfirst
 
 from cases.disclosure import contact_details_for, log_entries_for
 from documents.models import GeneratedDocument
-from notifications.models import OutboxMessage
+from notifications.models import ManualContact, OutboxMessage, PartyReply
 from parties.models import Party
 from parties.validators import display_phone
 from sessions.models import MediationSession
@@ -202,6 +202,28 @@ def _party_section(party: Party, *, include_safeguarding: bool, anonymised: bool
                 "sent_at": _local(r.sent_at),
             }
             for r in OutboxMessage.objects.filter(party=party).order_by("due_at", "pk")
+        ],
+        # What they answered from their reminders, in their own words.
+        "answers_to_reminders": [
+            {
+                "about_the_session_at": _local(r.for_starts_at),
+                "answer": r.get_answer_display(),
+                "reason": r.reason,
+                "by": r.get_channel_display(),
+                "received_at": _local(r.received_at),
+            }
+            for r in PartyReply.objects.filter(party=party).order_by("received_at", "pk")
+        ],
+        # The calls and letters the office was to make to them in place of a message.
+        "calls_and_letters": [
+            {
+                "what": f"{c.get_method_display()}: {c.get_kind_display().lower()}",
+                "why": c.reason,
+                "due_at": _local(c.due_at),
+                "status": c.get_status_display(),
+                "done_at": _local(c.done_at),
+            }
+            for c in ManualContact.objects.filter(party=party).order_by("due_at", "pk")
         ],
     }
 

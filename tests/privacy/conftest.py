@@ -131,7 +131,7 @@ def build_case(*, coordinator, carol_email, other, closed_on, received_on, pair,
         )  # fmt: skip
         PartyReply.objects.create(
             party=party, session=joint, answer="rearrange", channel="web",
-            reason=f"{party.full_name} works nights", ip_hash="0" * 64,
+            reason=f"{party.full_name} can only come in the evening", ip_hash="0" * 64,
             received_at=joint.starts_at - datetime.timedelta(days=1),
             for_starts_at=joint.starts_at,
         )  # fmt: skip

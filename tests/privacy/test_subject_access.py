@@ -11,10 +11,12 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
+from notifications.models import PartyReply
 from parties.models import Consent, Party
 from parties.validators import display_phone
 from privacy import services
 from privacy.models import SubjectAccessRequest, due_date
+from sessions.models import MediationSession
 from tests.factories import AccreditationFactory, TrainingFactory, VolunteerFactory
 from tests.privacy.planted import plant
 from volunteers.models import Accreditation, Volunteer
@@ -26,7 +28,7 @@ pytestmark = pytest.mark.django_db
 NEVER = (
     "in debt and drinks", "expecting a baby", "dan.fowler@example.org", "erin.green@example.org",
     "07700 900456", "07700 900789", "+447700900456", "TN9 2RL", "TN9 2SA", "16 Quarry Hill",
-    "2 Lodge Oak", "works nights", "exaggerating",
+    "2 Lodge Oak", "works nights", "exaggerating", "Dan Fowler can only come",
 )  # fmt: skip
 
 
@@ -201,6 +203,10 @@ def test_the_json_holds_the_same_data(sar, world, login, coordinator):
         None,
     ]
     assert old["other_people_in_the_case"] == ["Dan Fowler"]
+    # Her own answer to a reminder, in her words; never the other party's (NEVER).
+    assert [a["reason"] for a in old["answers_to_reminders"]] == [
+        "Carol Evans can only come in the evening"
+    ]
     assert old["agreements"][0]["your_signature"]["note"].startswith("Signed at the Angel")
     assert len(old["consents"]) == 3 and old["letters"][0]["letter"] == "Outcome letter"
     assert old["messages"][0]["to"] == "07700 900123"
@@ -270,14 +276,28 @@ def test_the_copy_holds_every_field_declared_about_the_person(world, coordinator
     without anyone remembering to list it in the export."""
     applicant = VolunteerFactory(status="applicant")
     AccreditationFactory(volunteer=applicant)
+    carol = world.old.carol
+    start = timezone.now() - datetime.timedelta(days=30)
+    session = MediationSession.objects.create(
+        case=carol.case, kind="separate", mode="office", starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+    )  # fmt: skip
+    PartyReply.objects.create(
+        party=carol, session=session, answer="rearrange", channel="web",
+        received_at=start - datetime.timedelta(days=2), for_starts_at=start,
+    )  # fmt: skip
     planted = plant(
         {
-            Party: Party.objects.filter(pk=world.old.carol.pk),
-            Consent: Consent.objects.filter(party=world.old.carol),
+            Party: Party.objects.filter(pk=carol.pk),
+            Consent: Consent.objects.filter(party=carol),
+            PartyReply: PartyReply.objects.filter(party=carol),
             Volunteer: Volunteer.objects.filter(pk=applicant.pk),
             Accreditation: Accreditation.objects.filter(volunteer=applicant),
         }
     )
+    # A salted hash of the address an answer came from: a guard against abuse, meaningless
+    # to them, and not given (as the audit trail's addresses are not).
+    planted = {k: v for k, v in planted.items() if k[:3:2] != (PartyReply, "ip_hash")}
     sar = services.request_open(
         by=coordinator,
         fields={"subject_name": "Carol Evans", "requester": "Carol",
