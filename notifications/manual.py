@@ -218,6 +218,9 @@ def complete(*, task: ManualContact, by) -> ManualContact:
         raise ValidationError(
             f"{task.party.full_name} withdrew consent: they may no longer be contacted."
         )
+    if not ManualContact.objects.to_do().filter(pk=task.pk).exists():
+        # However it changed (a page, the admin, a data fix): nothing left to remind them of.
+        raise ValidationError("This is no longer needed: the session is off or the case closed.")
     task.status, task.done_at, task.done_by = ManualContact.Status.DONE, timezone.now(), by
     task.save(update_fields=["status", "done_at", "done_by"])
     record_event(

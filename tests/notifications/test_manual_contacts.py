@@ -211,6 +211,21 @@ def test_a_task_is_done_once(by_hand, book, coordinator):
         manual.complete(task=task, by=coordinator)
 
 
+def test_a_reminder_call_is_not_done_once_its_session_is_off_however_that_happened(
+    by_hand, book, coordinator
+):
+    from sessions.models import MediationSession
+
+    session = book()
+    task = ManualContact.objects.filter(session=session).first()
+    MediationSession.objects.filter(pk=session.pk).update(status="cancelled")  # a data fix
+
+    with pytest.raises(ValidationError, match="no longer needed"):
+        manual.complete(task=task, by=coordinator)
+    task.refresh_from_db()
+    assert task.status == OPEN and not AuditEvent.objects.filter(object_id=str(task.pk)).exists()
+
+
 def test_a_cancelled_task_cannot_be_done(by_hand, book, coordinator):
     from sessions.services import session_cancel
 
