@@ -73,6 +73,27 @@ class Case(models.Model):
     referrer_name = models.CharField("referrer's name", max_length=200, blank=True)
     referrer_organisation = models.CharField(max_length=200, blank=True)
     referrer_contact = models.CharField("referrer's phone or email", max_length=200, blank=True)
+    # The referring organisation and person as records (referrers); the three fields above are
+    # what was typed before there were records, or for a referrer who is not one.
+    referrer = models.ForeignKey(
+        "referrers.Referrer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name="referring organisation",
+    )
+    referrer_person = models.ForeignKey(
+        "referrers.ReferrerContact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name="person who referred",
+    )
+    # The area of the case for funders' reports: the postcode district ("ME14") of its first
+    # party with a postcode, kept by the parties' services (reports group by it).
+    postcode_district = models.CharField(max_length=4, blank=True, editable=False)
     received_on = models.DateField("date received")
     summary = models.TextField(
         help_text="What the dispute is about, in a few sentences. Confidential."
@@ -118,6 +139,9 @@ class Case(models.Model):
             "dispute_type",
             "referral_source",
             "referrer_organisation",
+            "referrer",
+            "referrer_person",
+            "postcode_district",
             "received_on",
             "risk_violence",
             "risk_safeguarding",
@@ -152,6 +176,8 @@ class Case(models.Model):
             models.Index(fields=["dispute_type"], name="case_dispute_idx"),
             models.Index(fields=["referral_source"], name="case_source_idx"),
             models.Index(fields=["coordinator"], name="case_coordinator_idx"),
+            models.Index(fields=["referrer", "-received_on"], name="case_referrer_idx"),
+            models.Index(fields=["postcode_district"], name="case_district_idx"),
             models.Index(fields=["closed_on"], name="case_closed_on_idx"),
             # Follow-ups still to do (the home page panel and the daily reminders).
             models.Index(

@@ -32,6 +32,9 @@ class OutboxMessage(models.Model):
         REFERRAL_RECEIVED = "referral_received", "Referral received"
         APPLICATION_RECEIVED = "application_received", "Volunteer application received"
         LATE_NOTICE = "late_notice", "A party could not be told in time"
+        SURVEY_FEEDBACK = "survey_feedback", "Feedback survey"
+        SURVEY_FOLLOW_UP = "survey_follow_up", "Outcome follow-up survey"
+        REFERRER_UPDATE = "referrer_update", "Update to the referrer"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -49,7 +52,7 @@ class OutboxMessage(models.Model):
         on_delete=models.CASCADE,
         related_name="reminders",
     )
-    # Exactly one recipient: a party, a volunteer or a staff user.
+    # Exactly one recipient: a party, a volunteer, a staff user or a referrer's contact.
     party = models.ForeignKey(
         "parties.Party", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -58,6 +61,13 @@ class OutboxMessage(models.Model):
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    referrer_contact = models.ForeignKey(
+        "referrers.ReferrerContact",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     # Where to send it, fixed when the reminder is written (an email address or E.164 number).
     address = models.CharField(max_length=254)
@@ -91,6 +101,7 @@ class OutboxMessage(models.Model):
             "party",
             "volunteer",
             "user",
+            "referrer_contact",
             "lead_minutes",
             "due_at",
             "status",
@@ -128,9 +139,30 @@ class OutboxMessage(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(party__isnull=False, volunteer__isnull=True, user__isnull=True)
-                    | models.Q(party__isnull=True, volunteer__isnull=False, user__isnull=True)
-                    | models.Q(party__isnull=True, volunteer__isnull=True, user__isnull=False)
+                    models.Q(
+                        party__isnull=False,
+                        volunteer__isnull=True,
+                        user__isnull=True,
+                        referrer_contact__isnull=True,
+                    )
+                    | models.Q(
+                        party__isnull=True,
+                        volunteer__isnull=False,
+                        user__isnull=True,
+                        referrer_contact__isnull=True,
+                    )
+                    | models.Q(
+                        party__isnull=True,
+                        volunteer__isnull=True,
+                        user__isnull=False,
+                        referrer_contact__isnull=True,
+                    )
+                    | models.Q(
+                        party__isnull=True,
+                        volunteer__isnull=True,
+                        user__isnull=True,
+                        referrer_contact__isnull=False,
+                    )
                 ),
                 name="reminder_one_recipient",
             ),
@@ -170,6 +202,8 @@ class ManualContact(models.Model):
         # The message it stands for (OutboxMessage.Kind's values).
         SESSION_REMINDER = "session_reminder", "Session reminder"
         SESSION_CANCELLED = "session_cancelled", "Session cancelled"
+        SURVEY_FEEDBACK = "survey_feedback", "Feedback survey"
+        SURVEY_FOLLOW_UP = "survey_follow_up", "Outcome follow-up survey"
 
     class Method(models.TextChoices):
         PHONE = "phone", "Phone call"

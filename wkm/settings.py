@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "sessions.apps.MediationSessionsConfig",
     "volunteers",
     "notifications",
+    "referrers",
+    "surveys",
     "documents",
     "demo",
     "reports",

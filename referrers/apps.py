@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReferrersConfig(AppConfig):
+    name = "referrers"
+    verbose_name = "Referring organisations"
