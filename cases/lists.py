@@ -6,11 +6,12 @@ here: ``label(LIST, code)`` (what Case.get_referral_source_display and its sibli
 ``labels(LIST)``, ``choices(LIST, include=...)`` for a form or a filter, ``report_choices(...)``
 for a report's rows, the ``list_label`` template filter (cases.templatetags.lists), the form mixin
 ``ListChoicesMixin`` and the admin's ``list_filter``. One query loads the three lists at once,
-held in the process and checked against a stamp kept in Django's cache (one cache read per
-call, no query), so a page shows the same number of queries however many labels it prints.
-Saving an entry deletes the stamp (and again when the transaction commits): this process reads
-the lists afresh at once; another process sees the change when it next reads the stamp — at once
-with a shared cache, within ``CACHE_SECONDS`` with the default per-process one.
+held in the process and checked against a stamp kept in Django's cache — once per request (a
+page or an export prints hundreds of labels from one look), on every call outside one — so a
+page shows the same number of queries however many labels it prints. Saving an entry deletes
+the stamp (and again when the transaction commits): this process reads the lists afresh at once;
+another process sees the change at its next look at the stamp — its next request with a shared
+cache, within ``CACHE_SECONDS`` with the default per-process one.
 
 The lists start as the TextChoices in cases.models (ReferralSource, DisputeType, Outcome), which
 migration 0012 copied into the table, and which remain what the code names (``Outcome.WITHDRAWN``,
@@ -29,6 +30,7 @@ new cases and changed ones cannot choose it.
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from typing import NamedTuple
@@ -37,6 +39,7 @@ from django import forms
 from django.contrib import admin
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models import Max, TextChoices
 from django.utils import timezone
@@ -84,10 +87,30 @@ class Entry(NamedTuple):
     retired: bool
 
 
+class _List(NamedTuple):
+    entries: tuple[Entry, ...]  # in order, retired ones too
+    labels: dict[str, str]  # code → label
+    current: frozenset[str]  # the codes not retired
+
+
 # --- Reading ----------------------------------------------------------------------------------
 
 # This process's copy of the lists, and the stamp it was read under.
-_held: tuple[str, dict[str, tuple[Entry, ...]]] | None = None
+_held: tuple[str, dict[str, _List]] | None = None
+# The stamp this thread's request has already looked at (None outside a request).
+_request = threading.local()
+
+
+def _request_starts(**kwargs) -> None:
+    _request.active, _request.stamp = True, None
+
+
+def _request_ends(**kwargs) -> None:
+    _request.active, _request.stamp = False, None
+
+
+request_started.connect(_request_starts, dispatch_uid="cases.lists.request_started")
+request_finished.connect(_request_ends, dispatch_uid="cases.lists.request_finished")
 
 
 def forget() -> None:
@@ -111,7 +134,7 @@ def _stamp() -> str:
     return stamp
 
 
-def _load() -> dict[str, tuple[Entry, ...]]:
+def _load() -> dict[str, _List]:
     """The three lists in one query, each over its TextChoices (see the module docstring)."""
     rows: dict[str, dict[str, Entry]] = {name: {} for name in SEEDS}
     for entry in ListEntry.objects.order_by().only(
@@ -131,14 +154,23 @@ def _load() -> dict[str, tuple[Entry, ...]]:
         if name in FIXED:  # never another code than the rules know (nor a retired one)
             found = {code: e._replace(retired=False) for code, e in found.items() if code in merged}
         merged.update(found)
-        lists[name] = tuple(sorted(merged.values(), key=lambda e: (e.position, e.label.casefold())))
+        ordered = tuple(sorted(merged.values(), key=lambda e: (e.position, e.label.casefold())))
+        lists[name] = _List(
+            ordered,
+            {e.code: e.label for e in ordered},
+            frozenset(e.code for e in ordered if not e.retired),
+        )
     return lists
 
 
-def _lists() -> dict[str, tuple[Entry, ...]]:
+def _lists() -> dict[str, _List]:
     global _held
-    stamp = _stamp()
     held = _held
+    if held is not None and getattr(_request, "stamp", None) == held[0]:
+        return held[1]  # already looked at in this request
+    stamp = _stamp()
+    if getattr(_request, "active", False):
+        _request.stamp = stamp
     if held is not None and held[0] == stamp:
         return held[1]
     lists = _load()
@@ -148,26 +180,23 @@ def _lists() -> dict[str, tuple[Entry, ...]]:
 
 def entries(name: str) -> tuple[Entry, ...]:
     """Every entry of the list, retired ones too, in the administrators' order."""
-    return _lists()[name]
+    return _lists()[name].entries
 
 
 def labels(name: str) -> dict[str, str]:
     """code → label for every entry of the list, retired ones too (old cases show theirs)."""
-    return {entry.code: entry.label for entry in entries(name)}
+    return dict(_lists()[name].labels)
 
 
 def label(name: str, code: str) -> str:
     """The label of ``code``; an empty value is empty, an unknown one shows as itself."""
     if not code:
         return ""
-    for entry in entries(name):
-        if entry.code == code:
-            return entry.label
-    return str(code)
+    return _lists()[name].labels.get(code, str(code))
 
 
 def is_current(name: str, code: str) -> bool:
-    return any(entry.code == code and not entry.retired for entry in entries(name))
+    return code in _lists()[name].current
 
 
 def choices(

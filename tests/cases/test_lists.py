@@ -127,6 +127,18 @@ def test_a_renamed_outcome_shows_on_the_case_page_and_in_the_close_form(login, c
     assert ">Withdrew before mediation</option>" in close
 
 
+def test_the_close_page_names_the_mediated_outcomes_by_their_labels(login, coordinator):
+    case = CaseFactory()
+    rename(lists.OUTCOME, "no_agreement", "No agreement reached")
+
+    html = login(coordinator).get(f"/cases/{case.reference}/close/").content.decode()
+
+    assert (
+        "“Full agreement”, “Partial agreement”, “No agreement reached” and “Improved "
+        "communication” need mediation"
+    ) in html
+
+
 def test_a_case_closed_with_a_renamed_outcome_says_so_on_its_timeline(coordinator):
     case = CaseFactory()
     rename(lists.OUTCOME, "withdrawn", "Withdrew before mediation")
@@ -478,3 +490,19 @@ def test_another_process_reads_again_when_the_stamp_is_gone():
     cache.delete(lists.STAMP_KEY)
 
     assert lists.label(lists.REFERRAL_SOURCE, "police") == "Kent Police"
+
+
+def test_a_request_looks_at_the_stamp_once_and_keeps_one_version_throughout():
+    # What request_started and request_finished call (sending them would close the test's
+    # database connection).
+    lists._request_starts()
+    try:
+        assert lists.label(lists.REFERRAL_SOURCE, "police") == "Police"
+        ListEntry.objects.filter(list=lists.REFERRAL_SOURCE, code="police").update(label="Kent")
+        cache.delete(lists.STAMP_KEY)  # as a save in another process would
+
+        assert lists.label(lists.REFERRAL_SOURCE, "police") == "Police"  # the same page
+    finally:
+        lists._request_ends()
+
+    assert lists.label(lists.REFERRAL_SOURCE, "police") == "Kent"  # the next one
