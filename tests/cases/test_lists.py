@@ -12,8 +12,9 @@ import pytest
 from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, InternalError, transaction
+from django.db import IntegrityError, InternalError, connection, transaction
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -506,3 +507,35 @@ def test_a_request_looks_at_the_stamp_once_and_keeps_one_version_throughout():
         lists._request_ends()
 
     assert lists.label(lists.REFERRAL_SOURCE, "police") == "Kent"  # the next one
+
+
+# --- Query counts -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/cases/",
+        "/cases/?referral_source=school",
+        "/reports/referrals/?start=2026-10-01&end=2026-12-31",
+    ],
+)
+def test_edited_lists_cost_the_pages_no_query(login, coordinator, url):
+    CaseFactory.create_batch(3, referral_source="school", dispute_type="family")
+    client = login(coordinator)
+    client.get(url)  # one-off per-process lookups out of the way
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+
+    rename(lists.DISPUTE_TYPE, "family", "Family (adults)")
+    lists.entry_add(by=None, label="GP surgery")
+    retire("school")
+    assert "Family (adults)" in client.get(url).content.decode()  # read again, once
+    with CaptureQueriesContext(connection) as after:
+        client.get(url)
+    cache.delete(lists.STAMP_KEY)  # a change elsewhere: one query for the three lists
+    with CaptureQueriesContext(connection) as cold:
+        client.get(url)
+
+    assert len(after) == len(before)
+    assert len(cold) == len(before) + 1
