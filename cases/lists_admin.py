@@ -78,7 +78,7 @@ class ListEntryAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display_links = ("label",)
     list_filter = ("list", RetiredFilter)
     search_fields = ("label", "code")
-    ordering = ("list", "position", "id")
+    ordering = ("list", "position", "label")
     actions = ("retire_selected", "bring_back_selected")
 
     def get_fields(self, request, obj=None):

@@ -109,7 +109,7 @@ class ListEntry(models.Model):
     )
 
     class Meta:
-        ordering = ["list", "position", "id"]
+        ordering = ["list", "position", "label"]  # as cases.lists reads them
         verbose_name = "list entry"
         verbose_name_plural = "list entries"
         constraints = [

@@ -206,7 +206,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "list entry",
                 "verbose_name_plural": "list entries",
-                "ordering": ["list", "position", "id"],
+                "ordering": ["list", "position", "label"],
                 "constraints": [
                     models.UniqueConstraint(fields=("list", "code"), name="list_entry_code_once"),
                     models.UniqueConstraint(
