@@ -539,3 +539,10 @@ def test_edited_lists_cost_the_pages_no_query(login, coordinator, url):
 
     assert len(after) == len(before)
     assert len(cold) == len(before) + 1
+
+
+def test_a_code_no_list_knows_shows_as_itself_and_an_empty_one_as_nothing():
+    case = Case(dispute_type="family", referral_source="imported_2019", outcome="")
+
+    assert case.get_referral_source_display() == "imported_2019"
+    assert case.get_outcome_display() == ""
