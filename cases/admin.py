@@ -6,16 +6,18 @@ Django permissions their account holds — the Administrator role runs the servi
 casework (DESIGN.md §2). Every list and row shown is audited (wkm.admin.AuditedAdminMixin).
 
 Cases are created at /cases/new/ (intake needs its parties) and never deleted here: retention
-and erasure have their own rules.
+and erasure have their own rules. The editable lists (referral sources, dispute types, outcomes)
+are the administrators' (cases.lists_admin).
 """
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 
 from accounts.roles import COORDINATOR, has_role
 from wkm.admin import AuditedAdminMixin, ServiceAdminMixin
 
-from . import services
+from . import lists, lists_admin, services  # noqa: F401 (lists_admin registers its admin)
 from .models import Case, CaseAssignment, ContactLogEntry
 
 
@@ -56,15 +58,28 @@ class ScopedAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return super().history_view(request, object_id, extra_context)
 
 
+class CaseAdminForm(lists.ListChoicesMixin, forms.ModelForm):
+    list_fields = {"dispute_type": lists.DISPUTE_TYPE, "referral_source": lists.REFERRAL_SOURCE}
+
+
 @admin.register(Case)
 class CaseAdmin(ServiceAdminMixin, ScopedAdmin):
     case_path = ""
-    list_display = ("reference", "received_on", "dispute_type", "status", "coordinator")
-    list_filter = ("status", "dispute_type", "referral_source")
+    form = CaseAdminForm
+    list_display = ("reference", "received_on", "dispute_type_label", "status", "coordinator")
+    list_filter = (
+        "status",
+        lists.list_filter(lists.DISPUTE_TYPE, "dispute_type", "dispute type"),
+        lists.list_filter(lists.REFERRAL_SOURCE, "referral_source", "referral source"),
+    )
     search_fields = ("reference",)
     list_select_related = ("coordinator",)
     fields = services.CASE_EDITABLE_FIELDS
     show_full_result_count = False
+
+    @admin.display(description="dispute type", ordering="dispute_type")
+    def dispute_type_label(self, obj):
+        return obj.get_dispute_type_display()
 
     def save_through_service(self, request, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data}

@@ -5,14 +5,13 @@ from django.db.models import Exists, OuterRef, Q
 from wkm.forms import style_filter_widgets
 from wkm.widgets import DateInput
 
+from . import lists
 from .forms import coordinators
 from .models import (
     CONTACT_KINDS,
     Case,
     CaseAssignment,
     ContactLogEntry,
-    DisputeType,
-    ReferralSource,
     Status,
 )
 from .querysets import follow_up_due_q
@@ -40,9 +39,15 @@ class CaseFilter(django_filters.FilterSet):
         ),
     )
     status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
-    dispute_type = django_filters.ChoiceFilter(choices=DisputeType.choices, empty_label="Any type")
+    # The editable lists (cases.lists), read when the form is made: retired sources too, so
+    # that old cases can still be found by theirs.
+    dispute_type = django_filters.ChoiceFilter(
+        choices=lambda: lists.choices(lists.DISPUTE_TYPE), empty_label="Any type"
+    )
     referral_source = django_filters.ChoiceFilter(
-        label="Source", choices=ReferralSource.choices, empty_label="Any source"
+        label="Source",
+        choices=lambda: lists.choices(lists.REFERRAL_SOURCE, retired=True, mark_retired=True),
+        empty_label="Any source",
     )
     coordinator = django_filters.ModelChoiceFilter(
         queryset=coordinators(), empty_label="Any coordinator"

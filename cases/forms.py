@@ -5,7 +5,8 @@ from parties.models import Party
 from wkm.forms import TextLimits
 from wkm.widgets import DateInput, DateTimeInput
 
-from .models import Case, ContactLogEntry, Outcome
+from . import lists
+from .models import Case, ContactLogEntry
 from .services import CASE_EDITABLE_FIELDS
 
 
@@ -13,7 +14,9 @@ def coordinators():
     return users_with_role(COORDINATOR).order_by("first_name", "last_name")
 
 
-class CaseForm(TextLimits, forms.ModelForm):
+class CaseForm(lists.ListChoicesMixin, TextLimits, forms.ModelForm):
+    list_fields = {"dispute_type": lists.DISPUTE_TYPE, "referral_source": lists.REFERRAL_SOURCE}
+
     class Meta:
         model = Case
         fields = CASE_EDITABLE_FIELDS
@@ -44,7 +47,7 @@ class CloseForm(forms.Form):
     def __init__(self, *args, outcomes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = [("", "Choose an outcome")] + [
-            (o, Outcome(o).label) for o in outcomes
+            (o, lists.label(lists.OUTCOME, o)) for o in outcomes
         ]
 
 

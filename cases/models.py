@@ -5,6 +5,7 @@ Every write with a rule goes through cases.services; reads go through Case.objec
 """
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
@@ -55,6 +56,101 @@ class Outcome(models.TextChoices):
     NOT_CONTACTABLE = "not_contactable", "Not contactable"
 
 
+# Rules name these codes (public self-referral, the public form's "other agency"), so they stay
+# current: a referral from the public site must always have a source it may use.
+PINNED_REFERRAL_SOURCES = (ReferralSource.SELF, ReferralSource.OTHER_AGENCY)
+
+
+@pghistory.track(append_only=True)
+class ListEntry(models.Model):
+    """One value of a list administrators edit without a deploy (cases.lists): a referral
+    source, a dispute type or a closing outcome, with its label and place in the list.
+
+    The code is what cases store and what the code base names, so it never changes and is never
+    reused: entries are retired, never deleted (a trigger refuses both), and a retired code keeps
+    its label on the cases and in the reports that have it. Dispute types and outcomes have the
+    fixed codes of DisputeType and Outcome (rules hang on them: accreditation by dispute type,
+    mediated outcomes): only their label and position change. Referral sources may be added and
+    retired too, except the ones rules name (PINNED_REFERRAL_SOURCES).
+    """
+
+    class List(models.TextChoices):
+        REFERRAL_SOURCE = "referral_source", "Referral sources"
+        DISPUTE_TYPE = "dispute_type", "Dispute types"
+        OUTCOME = "outcome", "Closing outcomes"
+
+    list = models.CharField(max_length=20, choices=List.choices)
+    code = models.CharField(max_length=30, editable=False)
+    label = models.CharField(
+        max_length=100, help_text="As it is shown on every page, form, export and report."
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0,
+        help_text=(
+            "Where it comes in the list: lower numbers first. The lists are numbered in tens, "
+            "so an entry can go between two others (15 goes between 10 and 20)."
+        ),
+    )
+    retired_at = models.DateTimeField("retired", null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    personal_data = PersonalData(
+        not_personal=(
+            "id",
+            "list",
+            "code",
+            "label",
+            "position",
+            "retired_at",
+            "created_at",
+            "updated_at",
+        ),
+    )
+
+    class Meta:
+        ordering = ["list", "position", "label"]  # as cases.lists reads them
+        verbose_name = "list entry"
+        verbose_name_plural = "list entries"
+        constraints = [
+            models.UniqueConstraint(fields=["list", "code"], name="list_entry_code_once"),
+            models.UniqueConstraint("list", Upper("label"), name="list_entry_label_once"),
+            # Rules hang on the codes of dispute types and outcomes, and of the pinned sources.
+            models.CheckConstraint(
+                condition=models.Q(retired_at__isnull=True)
+                | (models.Q(list="referral_source") & ~models.Q(code__in=PINNED_REFERRAL_SOURCES)),
+                name="list_entry_retires_only_free_sources",
+            ),
+        ]
+        triggers = [
+            # A code is what cases hold: never deleted (retired instead), never renamed, never
+            # moved to another list — whatever the entry point (admin, shell, raw SQL).
+            pgtrigger.Protect(name="list_entry_never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="list_entry_code_fixed",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange("list", "code"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.get_list_display().lower()})"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from .lists import forget
+
+        forget()
+
+    @property
+    def audit_repr(self) -> str:
+        return f"List entry {self.list}:{self.code}"
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
 class ReferenceCounter(models.Model):
     """The last case number used in a year; see services.allocate_reference."""
 
@@ -69,7 +165,11 @@ class ReferenceCounter(models.Model):
 class Case(models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     dispute_type = models.CharField(max_length=20, choices=DisputeType.choices)
-    referral_source = models.CharField(max_length=20, choices=ReferralSource.choices)
+    # A code of the editable list of referral sources (ListEntry, cases.lists): administrators
+    # add sources without a deploy, so the field has no fixed choices; the case's services
+    # accept only a current source for a new case or a change (a retired one stays on the
+    # cases that have it).
+    referral_source = models.CharField(max_length=30)
     referrer_name = models.CharField("referrer's name", max_length=200, blank=True)
     referrer_organisation = models.CharField(max_length=200, blank=True)
     referrer_contact = models.CharField("referrer's phone or email", max_length=200, blank=True)
@@ -213,6 +313,24 @@ class Case(models.Model):
     @property
     def case_reference_for_audit(self) -> str:
         return self.reference
+
+    # The labels of the editable lists (cases.lists), as the administrators last named them:
+    # every page, letter, export and report that shows a case's type, source or outcome asks
+    # here (Django's own get_FOO_display would give the labels the code was shipped with).
+    def get_dispute_type_display(self) -> str:
+        from .lists import DISPUTE_TYPE, label
+
+        return label(DISPUTE_TYPE, self.dispute_type)
+
+    def get_referral_source_display(self) -> str:
+        from .lists import REFERRAL_SOURCE, label
+
+        return label(REFERRAL_SOURCE, self.referral_source)
+
+    def get_outcome_display(self) -> str:
+        from .lists import OUTCOME, label
+
+        return label(OUTCOME, self.outcome)
 
     @property
     def waiting_for(self) -> str:

@@ -19,7 +19,7 @@ from parties.models import Party
 from volunteers.eligibility import pair_problems, pair_standing
 from wkm.consequences import tell
 
-from . import lifecycle, timeline
+from . import lifecycle, lists, timeline
 from .models import CONTACT_KINDS, Case, ContactLogEntry, Outcome, Status
 from .references import allocate_reference
 
@@ -54,6 +54,7 @@ def case_create(*, by, fields: dict, parties: list[dict]) -> Case:
         case.coordinator = by
     case.reference = "pending"  # replaced below, once the fields are known to be valid
     case.full_clean(exclude=["reference"])
+    lists.check_current(lists.REFERRAL_SOURCE, case.referral_source, field="referral_source")
     if case.received_on < EARLIEST_RECEIVED_ON:  # the reference needs a four-digit year
         raise ValidationError({"received_on": "Enter a date from 1 January 2000 onwards."})
     party_objects = []
@@ -86,6 +87,10 @@ def case_update(*, case: Case, by, fields: dict) -> Case:
     changed = sorted(name for name, value in fields.items() if getattr(case, name) != value)
     if "dispute_type" in changed:
         _check_pair_for_type(case, fields["dispute_type"])
+    if "referral_source" in changed:  # a retired source stays on the cases that have it
+        lists.check_current(
+            lists.REFERRAL_SOURCE, fields["referral_source"], field="referral_source"
+        )
     for name, value in fields.items():
         setattr(case, name, value)
     case.full_clean()
@@ -178,8 +183,11 @@ def suggested_follow_up(closed_on: datetime.date) -> datetime.date:
 
 
 def closing_outcomes(case: Case) -> list[str]:
-    """The outcomes a case can close with (the mediated ones are checked when chosen)."""
-    return [] if case.status == Status.CLOSED else list(Outcome)
+    """The outcomes a case can close with (the mediated ones are checked when chosen), in the
+    order the administrators gave them (cases.lists)."""
+    if case.status == Status.CLOSED:
+        return []
+    return [code for code, _ in lists.choices(lists.OUTCOME)]
 
 
 def mediation_took_place(case: Case) -> bool:
@@ -215,9 +223,9 @@ def case_close(
     if outcome in lifecycle.MEDIATED_OUTCOMES and not mediation_took_place(locked):
         raise ValidationError(
             {
-                "outcome": f"“{Outcome(outcome).label}” needs mediation to have taken place: "
-                "record a meeting as held (an intake visit does not count), or an agreement as "
-                "agreed, first; or choose another outcome."
+                "outcome": f"“{lists.label(lists.OUTCOME, outcome)}” needs mediation to have "
+                "taken place: record a meeting as held (an intake visit does not count), or an "
+                "agreement as agreed, first; or choose another outcome."
             }
         )
     if closed_on < locked.received_on:
@@ -241,7 +249,7 @@ def case_close(
         obj=locked,
         detail={"to": "closed", "outcome": outcome},
     )
-    timeline.log(locked, f"Case closed: {Outcome(outcome).label.lower()}.", by=by)
+    timeline.log(locked, f"Case closed: {locked.get_outcome_display().lower()}.", by=by)
     cancelled = cancel_sessions(
         future_sessions(locked),
         by=by,

@@ -4,6 +4,7 @@ writes go through public.services into the domain services."""
 
 from django import forms
 
+from cases import lists
 from cases.models import ReferralSource
 from parties.models import Party
 from volunteers.forms import AvailabilityForm
@@ -22,10 +23,17 @@ DISPUTE_CHOICES = [
     ("other", "Something else, or I am not sure"),
 ]
 
-AGENCY_CHOICES = [
-    ("", "Choose a kind of organisation"),
-    *[(value, label) for value, label in ReferralSource.choices if value != ReferralSource.SELF],
-]
+
+def agency_choices() -> list[tuple[str, str]]:
+    """The current referral sources (cases.lists) but self-referral, read as the form is made."""
+    return [
+        ("", "Choose a kind of organisation"),
+        *[
+            (value, label)
+            for value, label in lists.choices(lists.REFERRAL_SOURCE)
+            if value != ReferralSource.SELF
+        ],
+    ]
 
 
 class HoneypotMixin:
@@ -55,7 +63,7 @@ class ReferralForm(HoneypotMixin, forms.Form):
         label="Your organisation", max_length=200, required=False
     )
     agency_kind = forms.ChoiceField(
-        label="Kind of organisation", choices=AGENCY_CHOICES, required=False
+        label="Kind of organisation", choices=agency_choices, required=False
     )
     referrer_contact = forms.CharField(
         label="Your work phone number or email address",

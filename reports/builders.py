@@ -10,6 +10,7 @@ from django.db.models import TextChoices
 from django.utils import timezone
 
 from accounts.roles import COORDINATOR, has_role
+from cases import lists
 from cases.lifecycle import MEDIATED_OUTCOMES
 from cases.models import DisputeType, Outcome, ReferralSource
 from parties.models import AgeBand, Disability, Ethnicity, Gender
@@ -90,9 +91,12 @@ EQUALITY_NOTE = (
 
 
 def _choice_rows(choices: type[TextChoices], figures: dict, *, blank: str = NOT_RECORDED):
-    """A row per choice in its own order (zeros included), then anything else found."""
-    rows = [Row(choice.label, *figures.get(choice.value, (0, 0))) for choice in choices]
-    known = set(choices.values)
+    """A row per choice in its own order (zeros included), then anything else found. Referral
+    sources, dispute types and outcomes come as the administrators name and order them
+    (cases.lists), with any retired one the figures count."""
+    pairs = lists.report_choices(choices, include=figures)
+    rows = [Row(label, *figures.get(value, (0, 0))) for value, label in pairs]
+    known = {value for value, _ in pairs}
     rows += [
         Row(str(value) if value else blank, *pair)
         for value, pair in figures.items()

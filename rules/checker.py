@@ -36,7 +36,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from cases.models import Case, CaseAssignment, DisputeType, Status
+from cases import lists
+from cases.models import Case, CaseAssignment, Status
 from cases.querysets import WORKING_STATUSES
 from cases.selectors import OPEN_STATUSES
 from notifications.models import OutboxMessage
@@ -283,7 +284,7 @@ def _standing_of(row: _Standing, today) -> Iterable[Breach]:
             3,
             "Accreditation",
             f"{name} is not accredited for {AccreditationKind(extra).label.lower()}, which a "
-            f"{DisputeType(row.dispute_type).label.lower()} case needs.",
+            f"{lists.label(lists.DISPUTE_TYPE, row.dispute_type).lower()} case needs.",
             change,
         )
     if row.status == Volunteer.Status.MEDIATOR and AccreditationKind.COMMUNITY not in row.held:
@@ -295,7 +296,7 @@ def _standing_of(row: _Standing, today) -> Iterable[Breach]:
             2,
             "Trainee",
             f"{name} is a trainee: trainees only work on community cases, not "
-            f"{DisputeType(row.dispute_type).label.lower()} cases.",
+            f"{lists.label(lists.DISPUTE_TYPE, row.dispute_type).lower()} cases.",
             change,
         )
     if row.with_trainee:

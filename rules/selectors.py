@@ -31,6 +31,7 @@ HISTORY_OF = (
     "volunteers.AccreditationEvent",
     "volunteers.DeclaredConnectionEvent",
     "volunteers.TraineeCaseEvent",
+    "cases.ListEntryEvent",  # the messages name dispute types by their editable labels
 )
 
 

@@ -109,6 +109,8 @@ def administrator_permissions() -> None:
         if module.name.endswith("_administrator_permissions")
     ]
     importlib.import_module(f"accounts.migrations.{name}").grant(apps)
+    # Given to the role by a later migration: the editable lists (cases.lists).
+    importlib.import_module("cases.migrations.0012_editable_lists").grant(apps)
 
 
 @pytest.fixture
