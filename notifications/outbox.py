@@ -38,6 +38,7 @@ from cases.querysets import WORKING_STATUSES
 from parties.consent import contact_stopped, contact_stopped_q
 from parties.models import Party
 from sessions.models import MediationSession
+from surveys.conditions import message_may_go_q as survey_message_may_go_q
 from volunteers.models import Volunteer
 
 from . import manual
@@ -458,6 +459,8 @@ def may_still_go_q() -> Q:
             )
         )
         & still_on_route_q()
+        # A survey goes while its invitation is open: case closed, not answered, not expired.
+        & survey_message_may_go_q()
     )
 
 
