@@ -305,7 +305,7 @@ class ManualContact(models.Model):
         if self.kind in (self.Kind.SURVEY_FEEDBACK, self.Kind.SURVEY_FOLLOW_UP):
             survey = self.get_kind_display().lower()
             if self.method == self.Method.LETTER:
-                return f"Send them the {survey} (the link and QR code below)"
+                return f"Post them the {survey}, with their link and QR code"
             return f"Ask them the {survey} questions, and record their answers"
         return f"Remind them of {self.session_words}"
 

@@ -609,6 +609,11 @@ def replan_messages_to(*, party=None, volunteer=None) -> str:
     they are now (called by the services that change them: parties.services.party_update,
     volunteers.services.volunteer_update); return a sentence saying what changed, or ""."""
     told = _replan_party(party) if party is not None else _replan_volunteer(volunteer)
+    if party is not None:
+        # A survey whose message could no longer go is asked by their route now (a letter).
+        from surveys.services import reroute
+
+        reroute(party)
     if not told:
         return ""
     name = party.full_name if party is not None else volunteer.full_name

@@ -222,6 +222,23 @@ def invite(*, case: Case, party: Party, kind: str) -> SurveyInvitation | None:
     return invitation
 
 
+def reroute(party: Party) -> list[SurveyInvitation]:
+    """The party's contact details changed (notifications.outbox.replan_messages_to, which
+    re-addresses their survey messages still to go, or cancels them when no message may reach
+    them now): a survey of theirs not answered, whose message was so cancelled, is asked by
+    their route now — a call or a letter; one already sent, or still to go, is left alone."""
+    case = Case.objects.get(pk=party.case_id)
+    if case.status != Status.CLOSED:
+        return []
+    party = Party.objects.prefetch_related("consents").get(pk=party.pk)
+    unanswered = SurveyInvitation.objects.filter(party=party, answered_at__isnull=True)
+    asked = [
+        invite(case=case, party=party, kind=kind)
+        for kind in unanswered.values_list("kind", flat=True)
+    ]
+    return [i for i in asked if i is not None and i.asked_now]
+
+
 def _summary(invitations: list[SurveyInvitation], what: str) -> str:
     invitations = [i for i in invitations if i.asked_now]
     by_hand = [i for i in invitations if i.via in (Via.LETTER, Via.PHONE)]

@@ -83,3 +83,45 @@ def test_a_party_answers_the_feedback_survey_from_their_email(open_page, coordin
     expect(page.get_by_role("heading", name="This page is not here")).to_be_visible()
     assert "Alice" not in page.content()
     assert not violations
+
+
+def test_a_coordinator_prints_a_survey_letter_and_records_answers_given_by_phone(
+    open_page, coordinator
+):
+    case = ready_case()
+    alice = case.parties.get(full_name="Alice Carter")
+    alice.preferred_contact = "letter"
+    alice.save()
+    bob = case.parties.get(full_name="Bob Dunn")
+    bob.preferred_contact, bob.phone, bob.email = "phone", "+441732123456", ""
+    bob.save()
+    case_close(
+        case=case,
+        by=coordinator,
+        outcome="unsuitable",
+        closed_on=timezone.localdate(),
+        follow_up_on=timezone.localdate() + datetime.timedelta(days=90),
+    )
+    page = open_page(coordinator, width=375, height=800)
+
+    page.goto(case.get_absolute_url())
+    expect(page.get_by_text("Post them the feedback survey").first).to_be_visible()
+    expect(page.get_by_role("img", name="QR code of Alice's survey link")).to_be_visible()
+    expect(page.get_by_role("heading", name="Surveys")).to_be_visible()
+    scan(page, "case page with surveys (375 px)")
+
+    page.get_by_role(
+        "link", name=re.compile("Record answers given by phone.*feedback after closing, Bob Dunn")
+    ).click()
+    expect(
+        page.get_by_role("heading", name="Feedback after closing: answers given by phone")
+    ).to_be_visible()
+    scan(page, "answers given by phone (375 px)")
+    page.get_by_role("group", name="I felt listened to").get_by_label("Agree", exact=True).check()
+    page.get_by_label("Anything else you would like to tell us").fill("Said it was helpful.")
+    page.get_by_role("button", name="Record the answers").click()
+
+    expect(page.get_by_text("Bob Dunn's answers are recorded")).to_be_visible()
+    expect(page.get_by_text("by phone, recorded by")).to_be_visible()
+    answer = FeedbackAnswer.objects.get()
+    assert (answer.felt_heard, answer.recorded_by) == (4, coordinator)
