@@ -289,8 +289,9 @@ def case_detail(request, reference):
         "now": timezone.now(),
         # What each party answered from their reminders (notifications.replies): one query.
         "party_replies": latest_by_session(case),
-        # The parties' surveys and answers (feedback about the mediators): coordinators only.
-        "surveys": survey_panel(case) if access.can_manage else [],
+        # The parties' surveys and answers (feedback about the mediators): coordinators only,
+        # once the case has closed (no query on an open case's page).
+        "surveys": survey_panel(case) if access.can_manage and not case.is_open else [],
     }
     return render(request, "cases/detail.html", context)
 

@@ -53,8 +53,8 @@ class PartySurveys:
 
 
 def case_panel(case) -> list[PartySurveys]:
-    """For each party of ``case`` (parties and their consents prefetched by cases.access);
-    nothing for a case open and never asked (a reopened case keeps its answers on show)."""
+    """For each party of ``case``, a closed case (parties and their consents prefetched by
+    cases.access). A reopened case's answers are kept, and shown again once it closes."""
     from privacy.models import Anonymisation
 
     invitations = {
@@ -63,15 +63,11 @@ def case_panel(case) -> list[PartySurveys]:
             "feedback__recorded_by", "follow_up__recorded_by"
         )
     }
-    if case.is_open and not invitations:
-        return []  # nothing asked yet, nor to ask while the case is open
     erased = set(Anonymisation.objects.filter(case=case).values_list("party_id", flat=True))
-    closed = not case.is_open
     panel = []
     for party in case.parties.all():
         askable = (
-            closed
-            and None not in erased
+            None not in erased
             and party.pk not in erased
             and not contact_stopped(party)
             and Consent.Kind.DATA_PROCESSING in current_kinds(party)

@@ -193,10 +193,11 @@ def test_two_answers_at_once_make_one(case, close):
 def test_the_survey_page_takes_a_fixed_number_of_queries(
     invitation, client, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(8) as page:
         assert client.get(url_of(invitation)).status_code == 200
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(20) as answer:
         assert client.post(url_of(invitation), FEEDBACK).status_code == 302
+    print(f"\nsurvey page: {len(page)} queries; answering: {len(answer)}")
 
 
 # --- The coordinator: answers given by phone --------------------------------------------------
