@@ -245,7 +245,7 @@ def _summary(invitations: list[SurveyInvitation], what: str) -> str:
     sent = len(invitations) - len(by_hand)
     words = []
     if sent:
-        words.append(f"{sent} by {'message' if sent == 1 else 'messages'}")
+        words.append(f"{sent} by text or email")
     if by_hand:
         words.append(f"{len(by_hand)} by a call or letter for you to make (see To phone or write)")
     return f"The parties will be asked {what}: {' and '.join(words)}." if words else ""

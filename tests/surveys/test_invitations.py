@@ -211,3 +211,22 @@ def test_the_follow_up_job_leaves_long_overdue_and_done_follow_ups(case, close):
     assert queue_follow_up_surveys(today + datetime.timedelta(days=29)) == 0
     follow_up_done(case=case, by=None)
     assert queue_follow_up_surveys(today) == 0
+
+
+def test_closing_from_the_page_says_who_will_be_asked(case, login, coordinator):
+    alice = case.parties.get(full_name="Alice Carter")
+    alice.preferred_contact = "letter"
+    alice.save()
+    today = timezone.localdate()
+
+    response = login(coordinator).post(
+        f"/cases/{case.reference}/close/",
+        {"outcome": "unsuitable", "closed_on": today.isoformat(), "follow_up_on": ""},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert (
+        "The parties will be asked for their feedback: 1 by text or email and 1 by a call or "
+        "letter for you to make (see To phone or write)." in response.content.decode()
+    )
