@@ -213,6 +213,7 @@ def case_close(
     a trainee case on a case that closed before mediation ends, never to count."""
     from notifications.outbox import Notify
     from sessions.services import cancel_sessions, future_sessions, stop_reminders_of
+    from surveys.services import invite_on_close
     from volunteers.services import CLOSED_BEFORE_MEDIATION, end_trainee_cases
 
     locked = _lock(case)
@@ -262,6 +263,8 @@ def case_close(
         ended = end_trainee_cases(locked.trainee_cases.all(), reason=CLOSED_BEFORE_MEDIATION, by=by)
         if ended:
             tell("The trainee case ended: a case closed before mediation does not count.")
+    # The parties' feedback survey, written into the outbox in this transaction.
+    invite_on_close(locked)
     case.refresh_from_db()
     return case
 
@@ -290,6 +293,7 @@ def case_reopen(*, case: Case, by, reason: str) -> Case:
     """Reopen a closed case, with the reason on the timeline, to the furthest stage its
     consents and pair allow now (``furthest_stage``): not straight back to active with a pair
     whose DBS check has lapsed, or a party who has withdrawn."""
+    from surveys.services import cancel_on_reopen
     from volunteers.services import reopen_trainee_cases
 
     locked = _lock(case)
@@ -321,6 +325,8 @@ def case_reopen(*, case: Case, by, reason: str) -> Case:
     if held_back and back_to != Status.ACTIVE:
         tell(f"It is “{Status(back_to).label}”, not further: {held_back.rstrip('.')}.")
     reopen_trainee_cases(locked, by=by)
+    # The surveys not yet sent wait: a case open again is not over.
+    cancel_on_reopen(locked)
     case.refresh_from_db()
     return case
 

@@ -29,6 +29,7 @@ from parties.models import Party
 from parties.selectors import possible_duplicates
 from rules.selectors import breaches_of_case
 from sessions.services import future_sessions
+from surveys.selectors import case_panel as survey_panel
 from wkm.consequences import shown_to
 from wkm.forms import add_service_errors
 from wkm.pagination import CappedPaginator
@@ -288,6 +289,9 @@ def case_detail(request, reference):
         "now": timezone.now(),
         # What each party answered from their reminders (notifications.replies): one query.
         "party_replies": latest_by_session(case),
+        # The parties' surveys and answers (feedback about the mediators): coordinators only,
+        # once the case has closed (no query on an open case's page).
+        "surveys": survey_panel(case) if access.can_manage and not case.is_open else [],
     }
     return render(request, "cases/detail.html", context)
 

@@ -233,6 +233,8 @@ def complete(*, task: ManualContact, by) -> ManualContact:
     about = (
         f"to say {task.session_words} is cancelled"
         if task.kind == ManualContact.Kind.SESSION_CANCELLED
+        else f"about the {task.get_kind_display().lower()}"
+        if task.session_id is None
         else f"to remind them of {task.session_words}"
     )
     timeline.log(task.case, f"{done} {task.party.full_name} {about}.", by=by, party=task.party)

@@ -82,6 +82,11 @@ def context_for(reminder: OutboxMessage) -> dict:
         context["name"] = reminder.volunteer.first_name
     elif person is not None:
         context["name"] = person.first_name or person.get_username()
+    if reminder.party_id and "invitation" in reminder.context:
+        # A survey: the party's personal link to it (surveys.links), made when it is sent.
+        from surveys.links import survey_url
+
+        context["survey_url"] = survey_url(reminder.context["invitation"])
     session = reminder.session
     if session is not None:
         start = timezone.localtime(session.starts_at)

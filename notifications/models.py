@@ -185,10 +185,16 @@ def still_wanted_q() -> models.Q:
     services cancel it."""
     from cases.models import Status as CaseStatus
     from parties.consent import contact_stopped_q
+    from surveys.conditions import task_wanted_q
 
-    return ~contact_stopped_q(models.OuterRef("party_id")) & (
-        ~models.Q(kind=ManualContact.Kind.SESSION_REMINDER)
-        | (models.Q(session__status="scheduled") & ~models.Q(case__status=CaseStatus.CLOSED))
+    return (
+        ~contact_stopped_q(models.OuterRef("party_id"))
+        & (
+            ~models.Q(kind=ManualContact.Kind.SESSION_REMINDER)
+            | (models.Q(session__status="scheduled") & ~models.Q(case__status=CaseStatus.CLOSED))
+        )
+        # A survey's call or letter, while the party's invitation is open (surveys.conditions).
+        & task_wanted_q()
     )
 
 
@@ -296,6 +302,11 @@ class ManualContact(models.Model):
         """What to tell them, for the case page: "Remind them of the joint meeting on …"."""
         if self.kind == self.Kind.SESSION_CANCELLED:
             return f"Tell them {self.session_words} is cancelled"
+        if self.kind in (self.Kind.SURVEY_FEEDBACK, self.Kind.SURVEY_FOLLOW_UP):
+            survey = self.get_kind_display().lower()
+            if self.method == self.Method.LETTER:
+                return f"Post them the {survey}, with their link and QR code"
+            return f"Ask them the {survey} questions, and record their answers"
         return f"Remind them of {self.session_words}"
 
     @property

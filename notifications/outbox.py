@@ -38,6 +38,7 @@ from cases.querysets import WORKING_STATUSES
 from parties.consent import contact_stopped, contact_stopped_q
 from parties.models import Party
 from sessions.models import MediationSession
+from surveys.conditions import message_may_go_q as survey_message_may_go_q
 from volunteers.models import Volunteer
 
 from . import manual
@@ -458,6 +459,8 @@ def may_still_go_q() -> Q:
             )
         )
         & still_on_route_q()
+        # A survey goes while its invitation is open: case closed, not answered, not expired.
+        & survey_message_may_go_q()
     )
 
 
@@ -606,6 +609,11 @@ def replan_messages_to(*, party=None, volunteer=None) -> str:
     they are now (called by the services that change them: parties.services.party_update,
     volunteers.services.volunteer_update); return a sentence saying what changed, or ""."""
     told = _replan_party(party) if party is not None else _replan_volunteer(volunteer)
+    if party is not None:
+        # A survey whose message could no longer go is asked by their route now (a letter).
+        from surveys.services import reroute
+
+        reroute(party)
     if not told:
         return ""
     name = party.full_name if party is not None else volunteer.full_name

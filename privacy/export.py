@@ -26,6 +26,7 @@ from notifications.models import ManualContact, OutboxMessage, PartyReply
 from parties.models import Party
 from parties.validators import display_phone
 from sessions.models import MediationSession
+from surveys.export import survey_answers_of
 from volunteers.models import Volunteer
 
 from .models import Anonymisation, SubjectAccessRequest
@@ -225,6 +226,8 @@ def _party_section(party: Party, *, include_safeguarding: bool, anonymised: bool
             }
             for c in ManualContact.objects.filter(party=party).order_by("due_at", "pk")
         ],
+        # Their answers to the feedback and follow-up surveys, in their words.
+        "survey_answers": survey_answers_of(party),
     }
 
 

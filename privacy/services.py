@@ -56,6 +56,7 @@ from notifications.models import OutboxMessage, PartyReply
 from notifications.retention import scrub_old_messages
 from parties.models import Consent, Party
 from sessions.models import CalendarFeed, MediationSession
+from surveys import services as surveys
 from volunteers.models import (
     Accreditation,
     DBSCheck,
@@ -187,6 +188,8 @@ def _anonymise_parties(case: Case, parties: list[Party], counts: CaseCounts) -> 
     counts.add("consents", _clear(Consent.objects.filter(party__in=ids)))
     counts.add("reminders", _clear(OutboxMessage.objects.filter(party__in=ids)))
     counts.add("replies", _clear(PartyReply.objects.filter(party__in=ids)))
+    # Their survey answers' comments, and nothing more about the surveys sent to them.
+    counts.add("survey_answers", surveys.forget(ids))
 
 
 def _clear_case_narrative(case: Case, counts: CaseCounts, *, reason: str) -> None:
@@ -204,6 +207,8 @@ def _clear_case_narrative(case: Case, counts: CaseCounts, *, reason: str) -> Non
     counts.add("reminders", _clear(OutboxMessage.objects.filter(session__case=case)))
     # A party's words answering a reminder are free text too, whoever wrote them.
     counts.add("replies", _clear(PartyReply.objects.filter(session__case=case)))
+    # So are a party's comments in a survey (surveys.models), whoever wrote them.
+    counts.add("survey_answers", surveys.clear_comments(invitation__case=case))
     agreements = Agreement.objects.filter(case=case)
     counts.add("agreements", agreements.update(**Agreement.personal_data.cleared()))
     counts.add(

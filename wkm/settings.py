@@ -205,6 +205,8 @@ ENROLMENT_LINK_HOURS = env.int("ENROLMENT_LINK_HOURS", default=72)
 
 # Days after closing when a follow-up call with the parties is suggested.
 FOLLOW_UP_DAYS = env.int("FOLLOW_UP_DAYS", default=90)
+# The parties' surveys (surveys/): a personal link works for SURVEY_LINK_DAYS after it is sent.
+SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=28)
 # DBS policy (volunteers.dbs): a certificate is current for DBS_RENEWAL_YEARS after issue, or, on
 # the Update Service, for DBS_UPDATE_SERVICE_CHECK_MONTHS after its last status check.
 DBS_RENEWAL_YEARS = env.int("DBS_RENEWAL_YEARS", default=3)
@@ -380,6 +382,12 @@ CELERY_BEAT_SCHEDULE = {
     "follow-ups": {
         "task": "notifications.tasks.queue_follow_ups",
         "schedule": crontab(hour=7, minute=35),
+    },
+    # The parties' outcome follow-up survey at their case's follow-up date: mid-morning, not
+    # with the staff's early emails.
+    "follow-up-surveys": {
+        "task": "surveys.tasks.queue_follow_up_surveys",
+        "schedule": crontab(hour=10, minute=0),
     },
     "unassigned-digest": {
         "task": "notifications.tasks.queue_unassigned_digest",

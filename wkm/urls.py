@@ -19,5 +19,7 @@ urlpatterns = [
     path("", include("sessions.urls")),
     # A party's answer to a reminder (its personal link) and texts sent back: no login.
     path("", include("notifications.urls")),
+    # A party's survey (its personal link, no login), and the coordinator's answers by phone.
+    path("", include("surveys.urls")),
     path("admin/", admin.site.urls),
 ]

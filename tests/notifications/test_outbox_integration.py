@@ -250,6 +250,14 @@ def test_every_kind_of_message_goes_through_the_worker_once_and_is_audited(
     )
     assert client.post("/help/refer/", referral).status_code == 302
     assert client.post("/help/volunteer/", application_data()).status_code == 302
+    # SURVEY_FEEDBACK: a case closed; SURVEY_FOLLOW_UP: its follow-up date has come (today).
+    from cases.services import case_close
+    from surveys.services import queue_follow_up_surveys
+
+    surveyed = ready_case()
+    case_close(case=surveyed, by=coordinator, outcome="unsuitable", closed_on=today,
+               follow_up_on=today)  # fmt: skip
+    assert queue_follow_up_surveys() == 2
 
     # Everything waiting (the cancelled session's reminders are not).
     rows = OutboxMessage.objects.filter(

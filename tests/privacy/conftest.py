@@ -161,6 +161,27 @@ def build_case(*, coordinator, carol_email, other, closed_on, received_on, pair,
     case.status_before_close = "active"
     case.save()
     letter_document(case=case, party=carol, kind="outcome", by=coordinator)
+    # Their answers to the surveys, in their own words (surveys).
+    from surveys.models import FeedbackAnswer, FollowUpAnswer, SurveyInvitation
+
+    answered = _when(closed_on + datetime.timedelta(days=3))
+    for party in (carol, them):
+        invitation = SurveyInvitation.objects.create(
+            kind="feedback", case=case, party=party, via="email", answered_at=answered,
+            expires_at=answered + datetime.timedelta(days=28),
+        )  # fmt: skip
+        FeedbackAnswer.objects.create(
+            invitation=invitation, felt_heard=4, answered_at=answered,
+            comments=f"{party.full_name}: the mediators were kind about my neighbour's drinking.",
+        )  # fmt: skip
+    follow_up = SurveyInvitation.objects.create(
+        kind="follow_up", case=case, party=carol, via="sms", answered_at=answered,
+        expires_at=answered + datetime.timedelta(days=28),
+    )  # fmt: skip
+    FollowUpAnswer.objects.create(
+        invitation=follow_up, agreement_holding="partly", contacted_police=True,
+        answered_at=answered, comments="Carol: the music started again in March.",
+    )  # fmt: skip
     return SimpleNamespace(
         case=case, carol=carol, other=them, entries=entries, separate=separate, joint=joint,
         agreement=agreement,

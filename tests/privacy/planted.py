@@ -25,6 +25,7 @@ from cases.models import (
 from notifications.models import OutboxMessage, PartyReply
 from parties.models import Consent, Party
 from sessions.models import MediationSession
+from surveys.models import FeedbackAnswer, FollowUpAnswer
 from volunteers.models import (
     Accreditation,
     DBSCheck,
@@ -51,6 +52,8 @@ CASE_RECORDS = {
     CaseAssignment: "case",
     TraineeCase: "case",
     VolunteerHours: "case",
+    FeedbackAnswer: "invitation__case",
+    FollowUpAnswer: "invitation__case",
 }
 VOLUNTEER_RECORDS = {
     Volunteer: "pk",

@@ -29,6 +29,7 @@ NEVER = (
     "in debt and drinks", "expecting a baby", "dan.fowler@example.org", "erin.green@example.org",
     "07700 900456", "07700 900789", "+447700900456", "TN9 2RL", "TN9 2SA", "16 Quarry Hill",
     "2 Lodge Oak", "works nights", "exaggerating", "Dan Fowler can only come",
+    "Dan Fowler: the mediators", "Erin Green: the mediators",
 )  # fmt: skip
 
 
@@ -165,7 +166,8 @@ def test_the_pdf_holds_both_cases_and_nothing_of_the_other_parties(sar, world, l
     assert world.old.case.reference in text and world.recent.case.reference in text
     for mine in ("Carol Evans", "14 Quarry Hill Road", "carol.evans@example.org",
                  "worried about her tenancy", "Tuesday evenings", "repair the fence panel",
-                 "Carol talked about the fence", "Letters sent"):  # fmt: skip
+                 "Carol talked about the fence", "Letters sent",
+                 "Your answers to our surveys", "Carol: the music started again"):  # fmt: skip
         assert mine in text, mine
     for secret in NEVER:
         assert secret not in text, secret
@@ -206,6 +208,14 @@ def test_the_json_holds_the_same_data(sar, world, login, coordinator):
     # Her own answer to a reminder, in her words; never the other party's (NEVER).
     assert [a["reason"] for a in old["answers_to_reminders"]] == [
         "Carol Evans can only come in the evening"
+    ]
+    # Her answers to the surveys, in her words; never the other party's (NEVER).
+    surveys = old["survey_answers"]
+    assert [s["survey"] for s in surveys] == ["Feedback after closing", "Outcome follow-up"]
+    assert surveys[0]["answers"][0] == {"question": "I felt listened to", "answer": "Agree"}
+    assert surveys[0]["answers"][-1]["answer"].startswith("Carol Evans: the mediators were kind")
+    assert {"question": "Contacted the police about it since", "answer": "Yes"} in surveys[1][
+        "answers"
     ]
     assert old["agreements"][0]["your_signature"]["note"].startswith("Signed at the Angel")
     assert len(old["consents"]) == 3 and old["letters"][0]["letter"] == "Outcome letter"

@@ -48,6 +48,8 @@ from notifications.reply_links import reply_token
 from parties.models import Consent
 from privacy.models import SubjectAccessRequest
 from sessions.models import CalendarFeed, MediationSession
+from surveys.links import survey_token
+from surveys.models import SurveyInvitation
 from tests.factories import (
     AccreditationFactory,
     AssignmentFactory,
@@ -195,6 +197,11 @@ EXPECTED = {
     # Texts sent back: off (404) while SMS_INBOUND_TOKEN is not set, as here.
     "notifications:sms_inbound": ("POST", 404, 404, 404, 404, 404, 404),
     "home_visits": ("GET", LOGIN, 403, 403, 403, 403, 200),
+    # -- the parties' surveys -------------------------------------------------------------------
+    # No login: the signed token names one invitation (here Alice's, the case open: "not open").
+    "surveys:answer": ("GET", 200, 200, 200, 200, 200, 200),
+    # Answers given by phone are typed in by coordinators (the case is open: refused, with why).
+    "surveys:record": ("GET", LOGIN, 404, 403, 403, REDIRECT, 404),
 }
 
 
@@ -264,12 +271,16 @@ def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_
         created_by=coordinator,
     )
     sar.parties.set([party])
+    survey = SurveyInvitation.objects.create(
+        kind="feedback", case=case, party=party, via="email", expires_at=start
+    )
     return SimpleNamespace(
         case=case,
         party=party,
         consent=Consent.objects.filter(party=party).first(),
         session=session,
         manual_contact=manual_contact,
+        survey=survey,
         agreement=agreement,
         term=term,
         draft=draft,
@@ -312,6 +323,8 @@ def kwargs_for(name: str, wanted: set[str], world) -> dict:
         "calendar_feed": {"token": w.feed.token},
         "two_factor:link": {"token": "not-a-set-up-link"},
         "notifications:reply": {"token": reply_token(party_id=w.party.pk, session_id=w.session.pk)},
+        "surveys:answer": {"token": survey_token(w.survey.pk)},
+        "surveys:record": {"pk": w.party.pk, "kind": "feedback"},
     }
     by_prefix = {
         "cases:agreement": {"pk": w.agreement.pk},

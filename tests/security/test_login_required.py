@@ -16,6 +16,7 @@ PUBLIC = {
     "public:thanks_volunteer": "",
     "notifications:reply": "a party's answer to a reminder; the signed token is the key",
     "notifications:sms_inbound": "the SMS provider posts texts sent back, with a shared secret",
+    "surveys:answer": "a party's survey; the signed token is the key",
     "login": "Django's login page",
     "two_factor:link": "a set-up link is opened before logging in (it then asks for the login)",
     # Django's admin login (it sends non-administrators back; see accounts.admin_site).

@@ -1,0 +1,142 @@
+"""The survey pages: the party's (from their personal link, no login) and the coordinator's
+(answers given by phone). Thin: the rules are in surveys.services."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from audit.context import acting_in
+from audit.models import AuditEvent
+from audit.services import record_event
+from cases.access import case_for
+from notifications import replies
+from parties.models import Party
+from public import spam
+from wkm.forms import add_service_errors
+
+from . import services
+from .forms import FORMS
+from .services import LinkState
+
+PAGES = {
+    LinkState.ANSWERED: "surveys/answered.html",
+    LinkState.CLOSED: "surveys/closed.html",
+    LinkState.EXPIRED: "surveys/expired.html",
+}
+
+
+def _render(request, template, context=None, status=200):
+    base = {
+        "service_name": settings.SERVICE_NAME,
+        "service_phone": settings.SERVICE_PHONE,
+        "service_address": settings.SERVICE_ADDRESS,
+    }
+    response = render(request, template, base | (context or {}), status=status)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _answers(form) -> dict:
+    return {name: form.cleaned_data.get(name) for name in form.fields}
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def answer(request, token):
+    """A party's survey. Anything but a link of ours answers the same 404 as any unknown
+    address, and counts towards the wrong links an address may open in an hour (shared with
+    the reminders' links, notifications.replies). The same link once answered says so (and,
+    straight after answering, thanks them); past its date, or while the case is open again, a
+    page says so, with nothing about the case."""
+    hashed_ip = spam.request_ip_hash(request)
+    wait = replies.throttled_for(hashed_ip)
+    if wait:
+        response = _render(request, "notifications/reply_throttled.html", status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    link = services.open_link(token)
+    if link.state is LinkState.WRONG:
+        replies.record_miss(hashed_ip)
+        raise Http404
+    invitation = link.invitation
+    if link.state is LinkState.ANSWERED and request.GET.get("sent") == "1":
+        return _render(request, "surveys/thanks.html", {"kind": invitation.kind})
+    if link.state is not LinkState.OPEN:
+        return _render(request, PAGES[link.state], {"kind": invitation.kind})
+    form = FORMS[invitation.kind](request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # A member of the public: the trail keeps no address (as for the reminders' links).
+            with acting_in(None):
+                services.record_answers(invitation=invitation, answers=_answers(form))
+        except services.SurveyRefused as refused:
+            return _render(request, PAGES[refused.state], {"kind": invitation.kind})
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(f"{request.path}?sent=1")
+    if request.method != "POST":
+        with acting_in(None):
+            record_event(
+                action=AuditEvent.Action.VIEW,
+                obj=invitation,
+                object_repr="Survey page of a party",
+                case_reference=invitation.case.reference,
+                detail={"survey_page": "viewed", "party": invitation.party_id},
+            )
+    return _render(
+        request,
+        "surveys/answer.html",
+        {
+            "kind": invitation.kind,
+            "first_name": invitation.party.first_name,
+            "expires_at": invitation.expires_at,
+            "form": form,
+            "form_list": [form],
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def record(request, reference, pk, kind):
+    """A coordinator types in the answers ``party`` gave by phone (coordinators only: the
+    answers are feedback about the mediators). A survey that cannot be recorded (the case is
+    open, the party withdrew, it was answered) is refused with the reason, on the case page."""
+    case, access = case_for(request, reference)
+    if not access.can_manage:
+        raise PermissionDenied
+    party = get_object_or_404(Party.objects.prefetch_related("consents"), pk=pk, case=case)
+    if kind not in FORMS:
+        raise Http404
+    refusal = services.why_not_recordable(case, party, kind)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(case)
+    form = FORMS[kind](request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_by_phone(
+                case=case, party=party, kind=kind, answers=_answers(form), by=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{party.full_name}'s answers are recorded. Thank you.")
+            return redirect(f"{case.get_absolute_url()}#surveys")
+    return render(
+        request,
+        "surveys/record.html",
+        {
+            "case": case,
+            "party": party,
+            "kind": kind,
+            "survey_name": services.Kind(kind).label,
+            "form": form,
+        },
+    )
