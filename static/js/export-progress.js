@@ -21,10 +21,12 @@
   }
 
   function poll() {
-    fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+    // redirect: "manual": a login that has expired sends the fragment's request to the login
+    // page, which must not be swapped into this one; the page itself is reloaded instead.
+    fetch(url, { credentials: "same-origin", redirect: "manual", headers: { Accept: "text/html" } })
       .then(function (response) {
-        if (response.status === 404 || response.status === 410) {
-          window.location.reload(); // deleted, or no longer ours: the page says so
+        if (response.type === "opaqueredirect" || response.status === 404 || response.status === 410) {
+          window.location.reload(); // logged out, deleted, or not ours: the page says so
           return null;
         }
         if (!response.ok) throw new Error(String(response.status));
