@@ -41,6 +41,7 @@ def test_a_coordinator_asks_for_the_trustees_summary_and_downloads_it(
     download_link = page.get_by_role("link", name=f"Download {name}")
     expect(download_link).to_be_visible(timeout=60_000)
     expect(page.locator("#export-announce")).to_have_text("Ready: the file can be downloaded.")
+    assert no_horizontal_scroll(page) <= 375
     scan(page, "export ready (375 px)")
     with page.expect_download() as info:
         download_link.click()
