@@ -3,23 +3,21 @@
 Every page finds its case through cases.access.case_for (404 when out of scope).
 """
 
-import csv
-
 from django.contrib import messages
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Value
 from django.db.models.functions import Concat
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.roles import COORDINATOR, has_role, role_required
 from audit.models import AuditEvent
 from audit.selectors import events_for_case
 from audit.services import record_event
+from exports.views import start_export
 from notifications import manual
 from notifications.models import ManualContact, PartyReply
 from notifications.replies import latest_by_session
@@ -117,30 +115,6 @@ def case_list(request):
     )
 
 
-EXPORT_COLUMNS = (
-    "Reference",
-    "Received",
-    "Dispute type",
-    "Referral source",
-    "Status",
-    "Outcome",
-    "Closed on",
-    "Coordinator",
-)
-
-
-class _Echo:
-    """A file-like object whose write() hands back the line, for a streamed CSV."""
-
-    def write(self, value):
-        return value
-
-
-def _defused(text: str) -> str:
-    """A spreadsheet cell that cannot run as a formula (= + - @ at the start)."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _filters_for_audit(case_filter) -> dict:
     """The filters an export or a search used, for the audit trail. The search text is only
     marked as given: it may be a party's name, and nothing confidential goes in the audit trail
@@ -173,55 +147,28 @@ def _audit_search(request, case_filter) -> None:
     )
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def case_export(request):
-    """The case list as CSV: the same cases and filters as the list, for whoever asks (a
-    mediator gets only their own cases), no party details, streamed, and audited."""
-    case_filter = _case_filter(request, _visible_cases(request))
-    cases = case_filter.qs.only(
-        "reference",
-        "received_on",
-        "dispute_type",
-        "referral_source",
-        "status",
-        "outcome",
-        "closed_on",
-        "coordinator__first_name",
-        "coordinator__last_name",
-        "coordinator__username",
+    """The case list as CSV: the same cases and filters as the list (the query string), for
+    whoever asks (a mediator gets only their own cases), no party details. Made by the worker
+    as an export (cases.list_export): a POST asks for it and goes to its page; a GET (an old
+    link) shows the button that asks."""
+    if request.method == "POST":
+        return start_export(request, "case_list", request.GET)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "exports/ask.html",
+        {
+            "title": "Case list (CSV)",
+            "description": "the cases matching the list's search and filters"
+            if query
+            else "every case you can see",
+            "action": f"{request.path}?{query.urlencode()}" if query else request.path,
+            "fields": [],
+        },
     )
-    filters = _filters_for_audit(case_filter)
-    record_event(
-        action=AuditEvent.Action.EXPORT,
-        object_repr="Case list (CSV)",
-        detail={"export": "case_list", "format": "csv", "filters": filters},
-    )
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
-        for case in cases.iterator(chunk_size=500):
-            coordinator = case.coordinator
-            yield writer.writerow(
-                (
-                    case.reference,
-                    case.received_on.isoformat(),
-                    case.get_dispute_type_display(),
-                    case.get_referral_source_display(),
-                    case.get_status_display(),
-                    case.get_outcome_display(),
-                    case.closed_on.isoformat() if case.closed_on else "",
-                    _defused(coordinator.get_full_name() or coordinator.get_username())
-                    if coordinator
-                    else "",
-                )
-            )
-
-    today = timezone.localdate().isoformat()
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="wkm-cases-{today}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @role_required(COORDINATOR)

@@ -12,13 +12,15 @@ import io
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.roles import ADMINISTRATOR, COORDINATOR, role_required
 from audit.models import AuditEvent
 from audit.services import record_event
-from documents.rendering import render_pdf
+from exports.builders import TRUSTEES_SUMMARY, describe_period
+from exports.views import start_export
 
 from . import builders
 from .forms import period_form
@@ -169,83 +171,28 @@ def csv_download(request, report: Report) -> HttpResponse:
 
 
 @role_required(*REPORT_ROLES)
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def summary_pdf(request):
-    """A summary of every report for trustees and funders, as a PDF through the documents'
-    machinery (documents.rendering.render_pdf, the same print stylesheet). Aggregates only:
-    no case, party or volunteer is named."""
-    form = period_form(request.GET)
+    """The trustees' summary (reports.summary), made by the worker as an export: a POST asks
+    for it and goes to the export's page, which shows its progress and then the download.
+    A GET (an old link, a bookmark) shows the button that asks for it: asking makes
+    something, so it is never done by a GET."""
+    data = request.POST if request.method == "POST" else request.GET
+    form = period_form(data)
     if not form.is_valid():
         context = _page_context(request, form, "index")
         return render(request, "reports/index.html", context, status=400)
+    if request.method == "POST":
+        return start_export(request, TRUSTEES_SUMMARY.key, data)
     period = form.period
-    reports = builders.summary(period)
-    referral_total, referral_previous = reports[0].figures("referrals_total")["Referrals received"]
-    parts = [("At a glance", [builders.summary_headline(reports)])] + [
-        (report.title, [t for s in report.sections for t in s.tables if t.key in SUMMARY_TABLES])
-        for report in reports
-    ]
-    pdf, _ = render_pdf(
-        "quarterly_summary.html",
+    fields = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    return render(
+        request,
+        "exports/ask.html",
         {
-            "service_name": settings.SERVICE_NAME,
-            "service_phone": settings.SERVICE_PHONE,
-            "period": period,
-            "previous": period.previous,
-            "referral_total": referral_total,
-            "referral_previous": referral_previous,
-            "parts": parts,
-            "notes": list(dict.fromkeys(note for report in reports for note in report.notes)),
-            "produced": timezone.localtime(),
-            "chart_tables": SUMMARY_CHARTS,
+            "title": "Trustees' summary",
+            "description": describe_period(fields),
+            "action": reverse("reports:summary_pdf"),
+            "fields": list(fields.items()),
         },
     )
-    record_event(
-        action=AuditEvent.Action.DOWNLOAD,
-        object_repr="Trustees' summary (PDF)",
-        detail={
-            "report": "summary",
-            "format": "pdf",
-            "start": period.start.isoformat(),
-            "end": period.end.isoformat(),
-        },
-    )
-    filename = f"wkm-summary-{period.start.isoformat()}-to-{period.end.isoformat()}.pdf"
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-# What the summary shows of each report: what trustees and funders ask for, in a few pages
-# (every table is on the report pages and in their CSVs).
-SUMMARY_TABLES = frozenset(
-    {
-        "referrals_by_month",
-        "referrals_by_source",
-        "referrals_by_type",
-        "outcomes_summary",
-        "outcomes_by_outcome",
-        "timeliness_medians",
-        "timeliness_cases",
-        "sessions_by_mode",
-        "volunteer_totals",
-        "hours_by_activity",
-        "volunteers_active",
-        "trainee_progress",
-        "equality_total",
-        "equality_age_band",
-        "equality_gender",
-        "equality_ethnicity",
-        "equality_disability",
-    }
-)
-# Of those, the ones drawn as charts too.
-SUMMARY_CHARTS = frozenset(
-    {
-        "referrals_by_source",
-        "outcomes_by_outcome",
-        "timeliness_medians",
-        "sessions_by_mode",
-    }
-)

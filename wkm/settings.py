@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "documents",
     "demo",
     "reports",
+    "exports",
     "scale",
     "public",
     "privacy",
@@ -401,7 +402,33 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.apply_retention",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Exports (exports.services): hand over again what the worker never got, take over what
+    # a worker left half-done; and delete every file past its day.
+    "resume-exports": {"task": "exports.tasks.resume_exports", "schedule": 60.0},
+    "delete-expired-exports": {
+        "task": "exports.tasks.delete_expired_exports",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
+
+# --- Exports (exports/, README: Reports) ------------------------------------------------------
+
+# A file made by the worker is kept this long for the one person who asked, then deleted.
+EXPORT_KEEP_SECONDS = env.int("EXPORT_KEEP_SECONDS", default=24 * 60 * 60)
+# How many files one person may have waiting or being prepared at once.
+EXPORTS_MAX_UNFINISHED = env.int("EXPORTS_MAX_UNFINISHED", default=3)
+# The largest file kept (bytes, in the database row).
+EXPORT_MAX_BYTES = env.int("EXPORT_MAX_BYTES", default=50_000_000)
+# A worker that has not finished an export after this long is taken to have died: another
+# takes it over, up to EXPORT_MAX_ATTEMPTS tries in all; one never started within
+# EXPORT_QUEUE_TIMEOUT_SECONDS fails with a message (no worker running).
+EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=600)
+EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
+EXPORT_QUEUE_TIMEOUT_SECONDS = env.int("EXPORT_QUEUE_TIMEOUT_SECONDS", default=30 * 60)
+# The Celery queue exports go to; empty: Celery's default queue. Give them a queue (and a
+# worker, `celery -A wkm worker -Q exports`) of their own so that a long export never delays
+# the reminders.
+EXPORT_QUEUE = env("EXPORT_QUEUE", default="")
 
 # --- Logging ----------------------------------------------------------------------------------
 

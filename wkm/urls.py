@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("attention/", include("rules.urls")),
     path("reports/", include("reports.urls")),
+    path("exports/", include("exports.urls")),
     path("help/", include("public.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("volunteers.urls")),

@@ -146,6 +146,12 @@ def test_notes_never_reach_the_logs(all_logs, staff, active_case, coordinator, m
         if response.streaming:
             b"".join(response.streaming_content)
     assert CANARY in client.get(f"/cases/{ref}/").content.decode()  # it is there to be leaked
+    # Exported through the worker (exports), searched for with it.
+    from tests.exports.conftest import build_queued
+
+    assert client.post(f"/cases/export.csv?q={CANARY}").status_code == 302
+    assert client.post("/reports/summary.pdf").status_code == 302
+    assert [export.status for export in build_queued()] == ["ready", "ready"]
 
     # The case's mediator sees it too; an outsider's guess at the case is a 404.
     from tests.factories import assign

@@ -68,6 +68,10 @@ SERVER_ENV = {
     "LOG_LEVEL": "ERROR",
     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     "STATIC_ROOT": str(VAR / "static"),
+    # Asking for the trustees' summary 120 times: no limit on exports on the way, and a queue
+    # of the bench's own that no worker takes (summary_build builds some, then all are gone).
+    "EXPORTS_MAX_UNFINISHED": "1000000",
+    "EXPORT_QUEUE": "bench-exports",
 }
 # Budgets from the performance issue.
 LIST_BUDGET_MS = 50
@@ -86,6 +90,7 @@ class Page:
     budget_ms: int = PAGE_BUDGET_MS
     reference: bool = False  # a baseline, not a page of the product
     document: bool = False  # a PDF download: its budget is on the median, as the issue sets it
+    method: str = "GET"  # POST: sent with a CSRF token (cookie and header), no body
     times: list = field(default_factory=list)
     queries: int | None = None
     status: int | None = None
@@ -106,6 +111,9 @@ def parse_args(argv):
         "after at least 10 samples",
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument(
+        "--summary-builds", type=int, default=5, help="trustees' summaries to build (5)"
+    )
     parser.add_argument("--only", default="", help="comma-separated page names to run")
     parser.add_argument("--no-collectstatic", action="store_true", help="reuse var/bench/static")
     parser.add_argument(
@@ -204,15 +212,25 @@ def stop_gunicorn(process: subprocess.Popen) -> None:
     process.log.close()
 
 
-def request(port: int, path: str, cookie: str | None) -> tuple[int, float, int]:
-    """GET ``path``; (status, milliseconds from connect to the last byte, body size)."""
+# A CSRF secret for the POSTs, sent as Django reads it: in the cookie and in the header.
+CSRF_SECRET = "benchmarkbenchmarkbenchmark12345"
+
+
+def request(
+    port: int, path: str, cookie: str | None, method: str = "GET"
+) -> tuple[int, float, int]:
+    """GET (or POST) ``path``; (status, milliseconds from connect to the last byte, size)."""
     headers = {"Host": "127.0.0.1", "Accept-Encoding": "identity"}
     if cookie:
         headers["Cookie"] = cookie
+    if method == "POST":
+        headers["Cookie"] = f"{headers.get('Cookie', '')}; csrftoken={CSRF_SECRET}".lstrip("; ")
+        headers["X-CSRFToken"] = CSRF_SECRET
+        headers["Content-Length"] = "0"
     started = time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
-        conn.request("GET", path, headers=headers)
+        conn.request(method, path, headers=headers)
         response = conn.getresponse()
         body = response.read()
     finally:
@@ -513,12 +531,25 @@ def build_pages(targets: dict, agreement: str | None) -> list[Page]:
     reports = report_pages()
     pages += [
         Page(name, "coordinator", path, budget_ms=PDF_BUDGET_MS, document=True)
-        if name.endswith("_pdf")
+        if name.endswith("_pdf") and name != "report_summary_pdf"
         else Page(name, "coordinator", path)
         for name, path in reports
     ]
     if not reports:
         pages.append(Page("reports", "coordinator", "/reports/"))
+    # Asking for the trustees' summary (a POST: it queues an export and redirects to its page);
+    # the worker's side is timed by summary_build. The GET of the same address (above, as
+    # report_summary_pdf) is now the page with the button.
+    if any(name == "report_summary_pdf" for name, _ in reports):
+        pages.append(
+            Page(
+                "trustees_summary_request",
+                "coordinator",
+                "/reports/summary.pdf",
+                expect=302,
+                method="POST",
+            )
+        )
     if targets["feed_token"]:
         pages.append(Page("ical_feed", "anonymous", f"/calendar/{targets['feed_token']}.ics"))
     else:
@@ -556,9 +587,10 @@ def count_queries(page: Page, sessions: dict[str, str], show: bool = False) -> t
     client = Client()
     if page.role != "anonymous":
         client.cookies[settings.SESSION_COOKIE_NAME] = sessions[page.role]
-    client.get(page.path)
+    send = client.post if page.method == "POST" else client.get
+    send(page.path)
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(page.path)
+        response = send(page.path)
     if show:
         for n, query in enumerate(captured.captured_queries, 1):
             sql = query["sql"][: int(os.environ.get("BENCH_SQL_CHARS", "400"))]
@@ -588,12 +620,12 @@ def measure(
     # MIN_SAMPLES measured requests.
     deadline = time.monotonic() + max_seconds / 4
     for _ in range(warmup):
-        request(port, page.path, cookie)
+        request(port, page.path, cookie, page.method)
         if time.monotonic() > deadline:
             break
     deadline = time.monotonic() + max_seconds
     for _ in range(repeats):
-        status, ms, size = request(port, page.path, cookie)
+        status, ms, size = request(port, page.path, cookie, page.method)
         if status != page.expect:
             page.skipped = f"HTTP {status} (expected {page.expect})"
             page.status = status
@@ -691,6 +723,45 @@ def dispatch_throughput(count: int) -> dict:
     return result
 
 
+def summary_build(since, samples: int) -> dict:
+    """The worker's side of the trustees' summary: ``samples`` of the exports the bench asked
+    for, built one after another in this process by ``exports.services.build``, as the worker
+    does. Then every export the bench made is deleted, and the messages left on its queue."""
+    from exports import services
+    from exports.models import Export
+    from wkm.celery import app
+
+    made = Export.objects.filter(
+        requester__username="coordinator", kind="trustees_summary", created_at__gte=since
+    )
+    try:
+        ids = list(made.filter(status="queued").order_by("pk").values_list("pk", flat=True))
+        if not ids:
+            return {"skipped": "no summary was asked for"}
+        times, sizes = [], []
+        for export_id in ids[:samples]:
+            started = time.perf_counter()
+            status = services.build(export_id)
+            times.append((time.perf_counter() - started) * 1000)
+            if status != "ready":
+                error = Export.objects.values_list("error", flat=True).get(pk=export_id)
+                return {"skipped": f"the export {status}: {error}"}
+            sizes.append(Export.objects.values_list("size", flat=True).get(pk=export_id))
+        return {
+            "builds": len(times),
+            "median_ms": round(statistics.median(times), 1),
+            "max_ms": round(max(times), 1),
+            "bytes": max(sizes),
+        }
+    finally:
+        made.delete()
+        try:
+            with app.connection_for_write() as connection:
+                connection.default_channel.queue_purge(SERVER_ENV["EXPORT_QUEUE"])
+        except Exception as error:  # Redis down: nothing was queued there either
+            say(f"could not empty the bench's export queue: {error!r}")
+
+
 # --- Output ------------------------------------------------------------------------------------
 
 
@@ -721,7 +792,9 @@ def summarise(pages: list[Page]) -> tuple[dict, dict]:
     return results, details
 
 
-def print_table(pages: list[Page], results: dict, scale: dict, dispatch: dict) -> None:
+def print_table(
+    pages: list[Page], results: dict, scale: dict, dispatch: dict, summary: dict | None = None
+) -> None:
     admin = results.get("admin_case_changelist", {}).get("p50_ms")
     minimal = results.get("minimal_one_query", {}).get("p50_ms")
     print()
@@ -771,6 +844,14 @@ def print_table(pages: list[Page], results: dict, scale: dict, dispatch: dict) -
         )
     else:
         print(f"OutboxMessage dispatch: skipped ({dispatch.get('skipped')})")
+    if summary and "median_ms" in summary:
+        print(
+            f"Trustees' summary, built by the worker: median {summary['median_ms']:.0f} ms, "
+            f"max {summary['max_ms']:.0f} ms over {summary['builds']} builds, "
+            f"{summary['bytes']:,} bytes (asked for by trustees_summary_request above)"
+        )
+    elif summary:
+        print(f"Trustees' summary build: skipped ({summary.get('skipped')})")
     print(
         "Times are client-side over loopback (connect to last byte) against gunicorn; "
         "query counts are from the same requests run in-process."
@@ -816,6 +897,9 @@ def main(argv: list[str]) -> int:
     if not args.no_collectstatic or not (VAR / "static" / "staticfiles.json").exists():
         collectstatic()
     devices: list = []
+    from django.utils import timezone
+
+    since = timezone.now()
     sessions = login_sessions(usernames, devices)
     port = free_port()
     server = start_gunicorn(port, args.workers)
@@ -844,6 +928,8 @@ def main(argv: list[str]) -> int:
     finally:
         stop_gunicorn(server)
         forget_logins(sessions, devices)
+    say("building the trustees' summary as the worker does")
+    summary = summary_build(since, args.summary_builds)
     say(f"dispatching {args.reminders:,} reminders")
     dispatch = dispatch_throughput(args.reminders) if args.reminders else {"skipped": "0"}
     results, details = summarise(pages)
@@ -852,6 +938,7 @@ def main(argv: list[str]) -> int:
         "pages": results,
         "reminders_per_s": dispatch.get("per_second"),
         "pdf_median_ms": results.get("agreement_pdf", {}).get("p50_ms"),
+        "summary_build_median_ms": summary.get("median_ms"),
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -861,6 +948,7 @@ def main(argv: list[str]) -> int:
             {
                 "pages": details,
                 "dispatch": dispatch,
+                "summary_build": summary,
                 "run": {
                     "warmup": args.warmup,
                     "requests": args.requests,
@@ -875,7 +963,7 @@ def main(argv: list[str]) -> int:
         )
         + "\n"
     )
-    print_table(pages, results, scale, dispatch)
+    print_table(pages, results, scale, dispatch, summary)
     say(f"wrote {out} and {out.parent / 'details.json'}")
     return 0
 

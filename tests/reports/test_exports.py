@@ -1,5 +1,6 @@
 """CSV of each report, the trustees' summary PDF, and the case list export: contents, scoping,
-headers and the audit trail."""
+headers and the audit trail. The summary and the case list are made by the worker as exports
+(exports/): asked for with a POST, built here in-process, downloaded from the export's page."""
 
 import csv
 import io
@@ -9,6 +10,7 @@ import pypdf
 import pytest
 
 from audit.models import AuditEvent
+from tests.exports.conftest import build_queued
 from tests.factories import CaseFactory, PartyFactory, UserFactory, assign
 from tests.reports.conftest import Q4_QUERY
 
@@ -137,8 +139,18 @@ def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
 
 
+def ask_and_download(client, url, data=None):
+    """Ask for an export (POST), let the worker build it, and download it."""
+    response = client.post(url, data or {})
+    assert response.status_code == 302, response.content.decode()[:500]
+    (export,) = build_queued()
+    assert export.status == "ready", export.error
+    assert response["Location"] == f"/exports/{export.pk}/"
+    return client.get(f"/exports/{export.pk}/download/")
+
+
 def test_it_renders_the_trustees_summary_as_a_pdf(dataset, login, coordinator):
-    response = login(coordinator).get("/reports/summary.pdf", Q4_QUERY)
+    response = ask_and_download(login(coordinator), "/reports/summary.pdf", Q4_QUERY)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -162,9 +174,11 @@ def test_it_renders_the_trustees_summary_as_a_pdf(dataset, login, coordinator):
 
 
 def test_it_refuses_a_summary_for_a_bad_period(login, coordinator):
-    response = login(coordinator).get("/reports/summary.pdf", {"start": "2025-13-01"})
+    client = login(coordinator)
 
-    assert response.status_code == 400
+    assert client.get("/reports/summary.pdf", {"start": "2025-13-01"}).status_code == 400
+    assert client.post("/reports/summary.pdf", {"start": "2025-13-01"}).status_code == 400
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.DOWNLOAD).exists()
 
 
@@ -172,9 +186,13 @@ def test_it_refuses_a_summary_for_a_bad_period(login, coordinator):
 
 
 def export(client, **params):
-    response = client.get("/cases/export.csv", params)
+    from urllib.parse import urlencode
+
+    url = "/cases/export.csv" + (f"?{urlencode(params)}" if params else "")
+    response = ask_and_download(client, url)
     assert response.status_code == 200
-    text = b"".join(response.streaming_content).decode("utf-8")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
     return response, list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
@@ -244,11 +262,11 @@ def test_the_case_list_links_to_its_export_with_its_filters(login, coordinator):
 
     html = login(coordinator).get("/cases/", {"status": "referred"}).content.decode()
 
-    assert 'href="/cases/export.csv?status=referred"' in html
+    assert '<form method="post" action="/cases/export.csv?status=referred">' in html
 
 
 def test_anonymous_users_cannot_export_cases(client):
-    response = client.get("/cases/export.csv")
+    response = client.post("/cases/export.csv")
 
     assert response.status_code == 302
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()

@@ -159,7 +159,9 @@ def test_it_shows_the_figures_at_a_glance_and_links_each_report(dataset, login, 
         assert re.findall(r">([^<]+)</td>", row) == figures
     for page in PAGES[1:]:
         assert f'href="/reports/{page}/?start=2025-10-01&amp;end=2025-12-31"' in html
-    assert 'href="/reports/summary.pdf?start=2025-10-01&amp;end=2025-12-31"' in html
+    # The summary is asked for (a POST of the period) and made by the worker (tests/exports).
+    assert 'form="trustees-summary-form"' in html
+    assert 'action="/reports/summary.pdf"' in html and 'name="start" value="2025-10-01"' in html
 
 
 def test_a_coordinator_who_is_also_a_mediator_may_see_reports(login):

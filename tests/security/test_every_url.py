@@ -43,6 +43,7 @@ from django.utils import timezone
 import cases.urls  # noqa: F401 - registers the <ref:…> converter the leak's pattern uses
 from accounts.roles import MEDIATOR
 from cases.models import Agreement, AgreementTerm, Case, ContactLogEntry
+from exports.models import Export
 from notifications.models import ManualContact
 from notifications.reply_links import reply_token
 from parties.models import Consent
@@ -147,6 +148,13 @@ EXPECTED = {
     "reports:volunteers": ("GET", LOGIN, 403, 403, 403, 200, 200),
     "reports:equality": ("GET", LOGIN, 403, 403, 403, 200, 200),
     "reports:summary_pdf": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    # -- exports: each its requester's alone (here the coordinator's trustees' summary) ------
+    "exports:list": ("GET", LOGIN, 200, 200, 200, 200, 200),
+    "exports:start": ("POST", LOGIN, 404, 404, 404, 404, 404),  # no kind named: none such
+    "exports:detail": ("GET", LOGIN, 404, 404, 404, 200, 404),
+    "exports:progress": ("GET", LOGIN, 404, 404, 404, 200, 404),
+    "exports:download": ("GET", LOGIN, 404, 404, 404, 200, 404),
+    "exports:retry": ("POST", LOGIN, 404, 404, 404, REDIRECT, 404),  # not failed: back to it
     # -- the public website: no login ---------------------------------------------------------
     "public:index": ("GET", 200, 200, 200, 200, 200, 200),
     "public:status": ("GET", 200, 200, 200, 200, 200, 200),
@@ -274,6 +282,11 @@ def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_
     survey = SurveyInvitation.objects.create(
         kind="feedback", case=case, party=party, via="email", expires_at=start
     )
+    export = Export.objects.create(
+        requester=coordinator, kind="trustees_summary", status="ready", content=b"%PDF-",
+        parameters={"start": "2025-10-01", "end": "2025-12-31"}, file_name="summary.pdf",
+        content_type="application/pdf",
+    )  # fmt: skip
     return SimpleNamespace(
         case=case,
         party=party,
@@ -290,6 +303,7 @@ def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_
         trainee_case=TraineeCase.objects.get(case=case, trainee=trainee),
         sar=sar,
         feed=CalendarFeed.objects.create(volunteer=lead),
+        export=export,
         users={
             "other_mediator": other_mediator,
             "trainee": trainee_user,
@@ -337,6 +351,7 @@ def kwargs_for(name: str, wanted: set[str], world) -> dict:
         "volunteers:review": {"pk": w.trainee_case.pk},
         "volunteers:": {"pk": w.trainee.pk},
         "privacy:": {"pk": w.sar.pk},
+        "exports:": {"pk": w.export.pk},
     }
     kwargs = {"reference": w.case.reference} if "reference" in wanted else {}
     extra = by_name.get(name) or next(
