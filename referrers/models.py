@@ -48,6 +48,19 @@ class Referrer(models.Model):
     def is_retired(self) -> bool:
         return self.retired_at is not None
 
+    @property
+    def kind_label(self) -> str:
+        """The referral source it usually is, in words ("" when not said)."""
+        from cases.models import ReferralSource
+
+        return dict(ReferralSource.choices).get(self.kind, self.kind)
+
+    @property
+    def phone_display(self) -> str:
+        from parties.validators import display_phone
+
+        return display_phone(self.phone)
+
 
 class ReferrerContact(models.Model):
     """A person at a referring organisation: who referred, and who hears about the case."""
@@ -74,3 +87,9 @@ class ReferrerContact(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.referrer})"
+
+    @property
+    def phone_display(self) -> str:
+        from parties.validators import display_phone
+
+        return display_phone(self.phone)
