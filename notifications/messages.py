@@ -82,6 +82,9 @@ def context_for(reminder: OutboxMessage) -> dict:
         context["name"] = reminder.volunteer.first_name
     elif person is not None:
         context["name"] = person.first_name or person.get_username()
+    elif reminder.referrer_contact_id:
+        # A referrer's contact: their name as they gave it to us, nothing else of theirs.
+        context["name"] = reminder.referrer_contact.name
     session = reminder.session
     if session is not None:
         start = timezone.localtime(session.starts_at)
