@@ -31,9 +31,11 @@ class ReferrerForm(TextLimits, forms.ModelForm):
             help_text=self.Meta.help_texts["kind"],
         )
 
-    def validate_unique(self):
-        """The service says whether the name is taken (any capitals or spacing), in words a
-        coordinator understands, rather than the constraint's name."""
+    def _get_validation_exclusions(self):
+        """The name is checked by the service (referrers.services: taken, whatever its capitals
+        and spacing, said in words a coordinator understands), not by the model's constraint,
+        whose message is only its name; the form field still checks its length."""
+        return {*super()._get_validation_exclusions(), "name"}
 
 
 class ContactForm(TextLimits, forms.ModelForm):
