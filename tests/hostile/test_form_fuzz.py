@@ -118,6 +118,7 @@ INTAKE = form_data(
         "referrer_name": hostile_text(),
         "referrer_organisation": hostile_text(),
         "referrer_contact": hostile_text(),
+        "add_organisation": checkbox,
         "received_on": hostile_date(),
         "summary": hostile_text(),
         "risk_violence": checkbox,
@@ -610,6 +611,7 @@ LIST_QUERY = form_data(
         "page": hostile_number(),
         "dbs": hostile_choice("expired", "missing"),
         "accreditation": hostile_choice("community"),
+        "retired": checkbox,
     },
     max_changes=6,
 )
@@ -620,7 +622,7 @@ LIST_QUERY = form_data(
 @example(query={"q": "\x00", "received_from": "0001-01-01", "page": "NaN"})
 @example(query={"q": "TN9\x001AA", "received_to": "9999-12-31", "page": str(10**18)})
 def test_lists_and_their_filters(staff, case, query):
-    for url in ("/cases/", "/cases/export.csv", "/volunteers/", "/hours/"):
+    for url in ("/cases/", "/cases/export.csv", "/volunteers/", "/hours/", "/referrers/"):
         response = staff.get(url, query)
         assert response.status_code in (200, 404), (url, response.status_code)
         if url == "/cases/export.csv":

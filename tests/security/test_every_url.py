@@ -53,6 +53,7 @@ from tests.factories import (
     AssignmentFactory,
     CaseFactory,
     PartyFactory,
+    ReferrerContactFactory,
     UserFactory,
     eligible_volunteer,
     ready_case,
@@ -195,6 +196,17 @@ EXPECTED = {
     # Texts sent back: off (404) while SMS_INBOUND_TOKEN is not set, as here.
     "notifications:sms_inbound": ("POST", 404, 404, 404, 404, 404, 404),
     "home_visits": ("GET", LOGIN, 403, 403, 403, 403, 200),
+    # -- referring organisations: the office's (coordinators) and the lists' keepers (admins) ----
+    "referrers:list": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "referrers:new": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "referrers:detail": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "referrers:edit": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "referrers:retire": ("POST", LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
+    "referrers:unretire": ("POST", LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
+    "referrers:contact_new": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "referrers:contact_edit": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "referrers:contact_retire": ("POST", LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
+    "referrers:contact_unretire": ("POST", LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
 }
 
 
@@ -264,6 +276,10 @@ def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_
         created_by=coordinator,
     )
     sar.parties.set([party])
+    referrer_contact = ReferrerContactFactory(name="Pat Jones")
+    Case.objects.filter(pk=case.pk).update(
+        referrer=referrer_contact.referrer, referrer_person=referrer_contact
+    )
     return SimpleNamespace(
         case=case,
         party=party,
@@ -279,6 +295,7 @@ def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_
         trainee_case=TraineeCase.objects.get(case=case, trainee=trainee),
         sar=sar,
         feed=CalendarFeed.objects.create(volunteer=lead),
+        referrer_contact=referrer_contact,
         users={
             "other_mediator": other_mediator,
             "trainee": trainee_user,
@@ -324,6 +341,7 @@ def kwargs_for(name: str, wanted: set[str], world) -> dict:
         "volunteers:review": {"pk": w.trainee_case.pk},
         "volunteers:": {"pk": w.trainee.pk},
         "privacy:": {"pk": w.sar.pk},
+        "referrers:": {"pk": w.referrer_contact.referrer_id, "contact_pk": w.referrer_contact.pk},
     }
     kwargs = {"reference": w.case.reference} if "reference" in wanted else {}
     extra = by_name.get(name) or next(
