@@ -245,3 +245,14 @@ def test_a_bad_phone_number_is_shown_next_to_the_field(login, coordinator, org):
 
     assert "Enter a valid phone number" in response.content.decode()
     assert not ReferrerContact.objects.filter(name="Jo Bloggs").exists()
+
+
+def test_the_case_page_links_its_organisation_for_coordinators_only(
+    login, coordinator, mediator, org, person
+):
+    case = CaseFactory(referrer=org, referrer_person=person, referrer_organisation=org.name)
+    assign(case, mediator)
+    link = f'href="{reverse("referrers:detail", args=[org.pk])}"'
+
+    assert link in login(coordinator).get(case.get_absolute_url()).content.decode()
+    assert link not in login(mediator).get(case.get_absolute_url()).content.decode()
