@@ -66,10 +66,10 @@ class Stage(models.TextChoices):
 
 # What each stage says, in the message.
 STAGE_SENTENCES = {
-    Stage.ACCEPTED: "we have accepted the referral and are contacting the people involved.",
-    Stage.STARTED: "mediation has started.",
-    Stage.DECLINED: "mediation will not go ahead, and we have closed the case.",
-    Stage.CLOSED: "we have closed the case.",
+    Stage.ACCEPTED: "we accepted the referral and began contacting the people involved.",
+    Stage.STARTED: "mediation started.",
+    Stage.DECLINED: "we closed the case: mediation will not go ahead.",
+    Stage.CLOSED: "we closed the case.",
 }
 # Stages that are about a closing: they go only while the case is still closed.
 CLOSING_STAGES = (Stage.DECLINED, Stage.CLOSED)

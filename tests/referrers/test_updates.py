@@ -55,7 +55,7 @@ def test_it_tells_the_referrer_the_referral_was_accepted(referred_case, coordina
     assert referred_case.reference in email.subject
     assert "Dear Pat Jones" in email.body
     assert "Town and Country Housing" in email.body
-    assert "we have accepted the referral" in email.body
+    assert "we accepted the referral" in email.body
     assert update.__class__.objects.get(pk=update.pk).status == "sent"
 
 
@@ -65,7 +65,7 @@ def test_it_tells_the_referrer_mediation_started(paired):
     (update,) = updates()
     assert update.context["stage"] == "started"
     assert send_all() == 1
-    assert "mediation has started" in mail.outbox[0].body
+    assert "mediation started." in mail.outbox[0].body
 
 
 def test_it_tells_the_referrer_mediation_will_not_go_ahead(referred_case, coordinator):
@@ -105,7 +105,7 @@ def test_it_tells_the_referrer_the_case_closed_with_a_category(
     update = updates().get(context__stage="closed")
     assert update.context["category"] == category
     send_all()
-    closing = next(m for m in mail.outbox if "we have closed the case" in m.body)
+    closing = next(m for m in mail.outbox if "we closed the case." in m.body)
     assert f"Outcome: {category}." in closing.body
     assert outcome.replace("_", " ") not in closing.body.lower()
 
