@@ -15,15 +15,43 @@ def coordinators():
 
 
 class CaseForm(lists.ListChoicesMixin, TextLimits, forms.ModelForm):
+    """The case's details. Its referrer is typed, with the organisations and people on record
+    offered as one types (templates/referrers/_datalists.html), and made records of by the
+    service (referrers.intake)."""
+
     list_fields = {"dispute_type": lists.DISPUTE_TYPE, "referral_source": lists.REFERRAL_SOURCE}
+
+    add_organisation = forms.BooleanField(
+        label="Add it as a new organisation",
+        required=False,
+        help_text="Tick this if the organisation is not on the list yet.",
+    )
 
     class Meta:
         model = Case
-        fields = CASE_EDITABLE_FIELDS
+        fields = tuple(f for f in CASE_EDITABLE_FIELDS if f not in ("referrer", "referrer_person"))
+        labels = {
+            "referrer_organisation": "Referring organisation",
+            "referrer_name": "Person who referred",
+            "referrer_contact": "Their email or phone",
+        }
+        help_texts = {
+            "referrer_organisation": "Start typing to pick one we know. Leave empty for a "
+            "self-referral.",
+            "referrer_name": "Pick someone at the organisation, or type a new name to add them.",
+            "referrer_contact": "Updates about the case go to this email address, with the "
+            "parties' consent.",
+        }
         widgets = {
             "received_on": DateInput(),
             "summary": forms.Textarea(attrs={"rows": 4}),
             "risk_notes": forms.Textarea(attrs={"rows": 2}),
+            "referrer_organisation": forms.TextInput(
+                attrs={"list": "referrer-organisations", "autocomplete": "off"}
+            ),
+            "referrer_name": forms.TextInput(
+                attrs={"list": "referrer-people", "autocomplete": "off"}
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -32,6 +60,26 @@ class CaseForm(lists.ListChoicesMixin, TextLimits, forms.ModelForm):
         self.fields["coordinator"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["coordinator"].required = False
         self.fields["coordinator"].help_text = "Leave empty to take the case yourself."
+        order = list(self.fields)
+        order.remove("add_organisation")
+        order.insert(order.index("referrer_organisation") + 1, "add_organisation")
+        self.order_fields(order)
+
+    def case_fields(self) -> dict:
+        """The case's own fields (the referrer's records come from ``referrer_pick``)."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    def referrer_pick(self):
+        from referrers.intake import ReferrerPick
+
+        data = self.cleaned_data
+        return ReferrerPick(
+            organisation=data["referrer_organisation"],
+            person=data["referrer_name"],
+            contact=data["referrer_contact"],
+            add_organisation=data["add_organisation"],
+            source=data["referral_source"],
+        )
 
 
 class CloseForm(forms.Form):

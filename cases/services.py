@@ -16,6 +16,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from parties.consent import consent_state
 from parties.models import Party
+from referrers import updates as referrer_updates
 from volunteers.eligibility import pair_problems, pair_standing
 from wkm.consequences import tell
 
@@ -29,6 +30,10 @@ CASE_EDITABLE_FIELDS = (
     "referrer_name",
     "referrer_organisation",
     "referrer_contact",
+    # The records (referrers): set from the three fields above by referrers.intake on the
+    # pages, or chosen in the admin.
+    "referrer",
+    "referrer_person",
     "received_on",
     "summary",
     "risk_violence",
@@ -45,11 +50,17 @@ EARLIEST_RECEIVED_ON = datetime.date(2000, 1, 1)
 
 
 @transaction.atomic
-def case_create(*, by, fields: dict, parties: list[dict]) -> Case:
-    """Log a referral: the case and its parties at once, or nothing at all."""
+def case_create(*, by, fields: dict, parties: list[dict], referrer=None) -> Case:
+    """Log a referral: the case and its parties at once, or nothing at all. ``referrer``: a
+    referrers.intake.ReferrerPick, the organisation and person as the intake form gave them."""
+    from referrers import intake
+
     if not parties:
         raise ValidationError("Add at least one party.")
+    if referrer is not None:
+        fields = {**fields, **intake.resolve(referrer, by=by)}
     case = Case(created_by=by, **fields)
+    intake.check_case(case)
     if case.coordinator_id is None:
         case.coordinator = by
     case.reference = "pending"  # replaced below, once the fields are known to be valid
@@ -80,7 +91,12 @@ def case_create(*, by, fields: dict, parties: list[dict]) -> Case:
 
 
 @transaction.atomic
-def case_update(*, case: Case, by, fields: dict) -> Case:
+def case_update(*, case: Case, by, fields: dict, referrer=None) -> Case:
+    """Edit a case's details; ``referrer`` as for case_create."""
+    from referrers import intake
+
+    if referrer is not None:
+        fields = {**fields, **intake.resolve(referrer, by=by, case=case)}
     unknown = set(fields) - set(CASE_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
@@ -93,6 +109,7 @@ def case_update(*, case: Case, by, fields: dict) -> Case:
         )
     for name, value in fields.items():
         setattr(case, name, value)
+    intake.check_case(case)
     case.full_clean()
     case.save()
     if changed:
@@ -161,6 +178,7 @@ def case_transition(*, case: Case, to: str, by) -> Case:
         detail={"from": frm, "to": to},
     )
     timeline.log(locked, f"Status: {Status(frm).label} → {Status(to).label}.", by=by)
+    referrer_updates.after_transition(locked, frm=frm, to=to, by=by)
     case.refresh_from_db()
     return case
 
@@ -259,6 +277,7 @@ def case_close(
     )
     tell(cancelled.describe())
     stop_reminders_of(locked)
+    referrer_updates.after_close(locked, mediated=mediation_took_place(locked), by=by)
     if not mediation_took_place(locked):
         ended = end_trainee_cases(locked.trainee_cases.all(), reason=CLOSED_BEFORE_MEDIATION, by=by)
         if ended:
@@ -327,6 +346,7 @@ def case_reopen(*, case: Case, by, reason: str) -> Case:
     reopen_trainee_cases(locked, by=by)
     # The surveys not yet sent wait: a case open again is not over.
     cancel_on_reopen(locked)
+    referrer_updates.after_reopen(locked)
     case.refresh_from_db()
     return case
 

@@ -25,6 +25,7 @@ from parties.consent import consent_state
 from parties.forms import PartyForm, PartyFormSet
 from parties.models import Party
 from parties.selectors import possible_duplicates
+from referrers.selectors import intake_choices
 from rules.selectors import breaches_of_case
 from sessions.services import future_sessions
 from surveys.selectors import case_panel as survey_panel
@@ -185,15 +186,20 @@ def case_new(request):
         try:
             case = services.case_create(
                 by=request.user,
-                fields={name: form.cleaned_data[name] for name in CaseForm.Meta.fields},
+                fields=form.case_fields(),
                 parties=parties,
+                referrer=form.referrer_pick(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"Referral logged as {case.reference}.")
             return redirect(case)
-    return render(request, "cases/new.html", {"form": form, "formset": formset})
+    return render(
+        request,
+        "cases/new.html",
+        {"form": form, "formset": formset, "referrer_choices": intake_choices()},
+    )
 
 
 @require_safe
@@ -269,7 +275,8 @@ def case_edit(request, reference):
             services.case_update(
                 case=Case.objects.get(pk=case.pk),
                 by=request.user,
-                fields={name: form.cleaned_data[name] for name in CaseForm.Meta.fields},
+                fields=form.case_fields(),
+                referrer=form.referrer_pick(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -279,7 +286,13 @@ def case_edit(request, reference):
     return render(
         request,
         "cases/edit.html",
-        {"case": case, "form": form, "heading": "Edit case details", "submit_label": "Save"},
+        {
+            "case": case,
+            "form": form,
+            "heading": "Edit case details",
+            "submit_label": "Save",
+            "referrer_choices": intake_choices(),
+        },
     )
 
 

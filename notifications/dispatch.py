@@ -123,7 +123,7 @@ def send_claim(claimed: Claim) -> int:
             wanted=ExpressionWrapper(may_still_go_q(), output_field=BooleanField()),
             on_route=ExpressionWrapper(still_on_route_q(), output_field=BooleanField()),
         )
-        .select_related("session__case", "party", "volunteer", "user")
+        .select_related("session__case", "party", "volunteer", "user", "referrer_contact")
         .prefetch_related("session__parties")
         .order_by("due_at", "id")
     )

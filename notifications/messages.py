@@ -82,6 +82,9 @@ def context_for(reminder: OutboxMessage) -> dict:
         context["name"] = reminder.volunteer.first_name
     elif person is not None:
         context["name"] = person.first_name or person.get_username()
+    elif reminder.referrer_contact_id:
+        # A referrer's contact: their name as they gave it to us, nothing else of theirs.
+        context["name"] = reminder.referrer_contact.name
     if reminder.party_id and "invitation" in reminder.context:
         # A survey: the party's personal link to it (surveys.links), made when it is sent.
         from surveys.links import survey_url

@@ -37,6 +37,7 @@ from cases.models import Status as CaseStatus
 from cases.querysets import WORKING_STATUSES
 from parties.consent import contact_stopped, contact_stopped_q
 from parties.models import Party
+from referrers import updates as referrer_updates
 from sessions.models import MediationSession
 from surveys.conditions import message_may_go_q as survey_message_may_go_q
 from volunteers.models import Volunteer
@@ -414,7 +415,7 @@ def still_on_route_q() -> Q:
         (by_sms & Q(address=F("volunteer__phone"))) | (by_email & Q(address=F("volunteer__email")))
     )
     user = Q(user__isnull=True) | (by_email & Q(address=F("user__email")))
-    return party & volunteer & user
+    return party & volunteer & user & referrer_updates.still_on_route_q()
 
 
 def may_still_go_q() -> Q:
@@ -458,6 +459,8 @@ def may_still_go_q() -> Q:
                 & ~Q(session__case__status=CaseStatus.CLOSED)
             )
         )
+        # A referrer hears only with the parties' consent, while they may (referrers.updates).
+        & referrer_updates.may_go_q()
         & still_on_route_q()
         # A survey goes while its invitation is open: case closed, not answered, not expired.
         & survey_message_may_go_q()

@@ -238,6 +238,9 @@ class Consent(models.Model):
         MEDIATE = "mediate", "To take part in mediation"
         SHARE_DETAILS = "share_details", "To share contact details with the other party"
         DATA_PROCESSING = "data_processing", "To the processing of their personal data"
+        # Not needed for mediation (parties.consent.REQUIRED_KINDS): only for the referrer to
+        # hear how the case goes (referrers.updates), and only while every party holds it.
+        UPDATE_REFERRER = "update_referrer", "To the referrer being told how the case progresses"
 
     class Method(models.TextChoices):
         VERBAL = "verbal", "Verbally"

@@ -25,6 +25,7 @@ from notifications.outbox import (
     cancel_messages_to,
     replan_messages_to,
 )
+from referrers import updates as referrer_updates
 from sessions.models import MediationSession
 from sessions.services import cancel_sessions, future_sessions, stopped_by_withdrawal
 from volunteers.eligibility import tell_unaccepted_conflicts
@@ -229,6 +230,7 @@ def consent_withdraw(
                 f"{party.full_name}: nothing more will be sent to them."
             )
         _back_to_awaiting_consent(party, by=by)
+    referrer_updates.after_consent_withdrawn(consent)
     return consent
 
 

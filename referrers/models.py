@@ -48,9 +48,24 @@ class Referrer(models.Model):
     def is_retired(self) -> bool:
         return self.retired_at is not None
 
+    @property
+    def kind_label(self) -> str:
+        """The referral source it usually is, in words ("" when not said), by the editable list."""
+        from cases import lists
+
+        return lists.label(lists.REFERRAL_SOURCE, self.kind)
+
+    @property
+    def phone_display(self) -> str:
+        from parties.validators import display_phone
+
+        return display_phone(self.phone)
+
 
 class ReferrerContact(models.Model):
-    """A person at a referring organisation: who referred, and who hears about the case."""
+    """A person at a referring organisation: who referred, and who hears about the case. Their
+    work details, not the details of someone the service works with: kept while they refer,
+    retired or corrected by a coordinator (wkm.personal_data.NOT_DECLARED)."""
 
     referrer = models.ForeignKey(Referrer, on_delete=models.PROTECT, related_name="contacts")
     name = models.CharField(max_length=200)
@@ -62,15 +77,15 @@ class ReferrerContact(models.Model):
     retired_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    personal_data = PersonalData(
-        contact=("email", "phone"),
-        personal=("name", "job_title"),
-        not_personal=("id", "referrer", "receives_updates", "retired_at", "created_at"),
-    )
-
     class Meta:
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["referrer", "name"], name="referrer_contact_idx")]
 
     def __str__(self):
         return f"{self.name} ({self.referrer})"
+
+    @property
+    def phone_display(self) -> str:
+        from parties.validators import display_phone
+
+        return display_phone(self.phone)

@@ -235,3 +235,22 @@ def held_session(case, *, days_ago: int = 2, kind: str = "joint"):
     session.mediators.set([a.volunteer for a in case.assignments.current()])
     session.parties.set(case.parties.all())
     return session
+
+
+class ReferrerFactory(factory.django.DjangoModelFactory):
+    """A referring organisation (referrers)."""
+
+    class Meta:
+        model = "referrers.Referrer"
+
+    name = factory.Sequence(lambda n: f"Referring Organisation {n}")
+    kind = "housing"
+
+
+class ReferrerContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "referrers.ReferrerContact"
+
+    referrer = factory.SubFactory(ReferrerFactory)
+    name = plain("name")
+    email = factory.Sequence(lambda n: f"referrer{n}@example.org")

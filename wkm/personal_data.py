@@ -88,6 +88,9 @@ def _blank(field):
 
 # Models of this project that need no declaration, and why.
 NOT_DECLARED = {
+    "referrers.ReferrerContact": "A professional at a referring organisation: a work name, "
+    "email and phone given to be contacted about referrals, not someone the service works with; "
+    "kept while they refer, retired or corrected by a coordinator.",
     "accounts.UserSession": "Which login sessions a user has: staff accounts, not the people "
     "the service works with; deleted when the session ends.",
     "audit.AuditEvent": "The append-only audit trail: staff accounts and addresses, object ids "

@@ -16,6 +16,7 @@ urlpatterns = [
     path("exports/", include("exports.urls")),
     path("help/", include("public.urls")),
     path("privacy/", include("privacy.urls")),
+    path("referrers/", include("referrers.urls")),
     path("", include("volunteers.urls")),
     path("", include("sessions.urls")),
     # A party's answer to a reminder (its personal link) and texts sent back: no login.

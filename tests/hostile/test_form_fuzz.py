@@ -118,6 +118,7 @@ INTAKE = form_data(
         "referrer_name": hostile_text(),
         "referrer_organisation": hostile_text(),
         "referrer_contact": hostile_text(),
+        "add_organisation": checkbox,
         "received_on": hostile_date(),
         "summary": hostile_text(),
         "risk_violence": checkbox,
@@ -610,6 +611,7 @@ LIST_QUERY = form_data(
         "page": hostile_number(),
         "dbs": hostile_choice("expired", "missing"),
         "accreditation": hostile_choice("community"),
+        "retired": checkbox,
     },
     max_changes=6,
 )
@@ -624,7 +626,7 @@ def test_lists_and_their_filters(staff, case, query):
 
     from tests.exports.conftest import build_queued
 
-    for url in ("/cases/", "/cases/export.csv", "/volunteers/", "/hours/"):
+    for url in ("/cases/", "/cases/export.csv", "/volunteers/", "/hours/", "/referrers/"):
         response = staff.get(url, query)
         assert response.status_code in (200, 404), (url, response.status_code)
     # The list's export: asked for (refused in words, or queued), then built by the worker.

@@ -259,6 +259,18 @@ def test_every_kind_of_message_goes_through_the_worker_once_and_is_audited(
                follow_up_on=today)  # fmt: skip
     assert queue_follow_up_surveys() == 2
 
+    # REFERRER_UPDATE: a referral taken on, its parties consenting to the referrer being told.
+    from cases.services import case_transition
+    from tests.factories import ConsentFactory, ReferrerContactFactory
+
+    told = ready_case(status="referred")
+    told.referrer_person = ReferrerContactFactory(email="pat@tch.example.org")
+    told.referrer = told.referrer_person.referrer
+    told.save()
+    for party in told.parties.all():
+        ConsentFactory(party=party, kind="update_referrer")
+    case_transition(case=told, to="contacting", by=coordinator)
+
     # Everything waiting (the cancelled session's reminders are not).
     rows = OutboxMessage.objects.filter(
         pk__in=list(OutboxMessage.objects.filter(status="pending").values_list("pk", flat=True))

@@ -55,7 +55,7 @@ def test_it_offers_only_the_kinds_not_held(login, coordinator, party):
 
 
 def test_a_party_with_every_consent_is_told_so(login, coordinator, party):
-    for kind in ("mediate", "share_details", "data_processing"):
+    for kind in Consent.Kind.values:
         ConsentFactory(party=party, kind=kind)
 
     html = login(coordinator).get(url(party)).content.decode()
@@ -103,7 +103,7 @@ def test_a_kind_already_held_is_refused_and_none_recorded(login, coordinator, pa
 def test_the_case_page_offers_consent_only_for_a_party_still_missing_some(
     login, coordinator, case, party
 ):
-    for kind in ("mediate", "share_details", "data_processing"):
+    for kind in Consent.Kind.values:
         ConsentFactory(party=party, kind=kind)
     other = case.parties.exclude(pk=party.pk).get()
 

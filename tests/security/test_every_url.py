@@ -56,6 +56,7 @@ from tests.factories import (
     AssignmentFactory,
     CaseFactory,
     PartyFactory,
+    ReferrerContactFactory,
     UserFactory,
     eligible_volunteer,
     ready_case,
@@ -210,6 +211,17 @@ EXPECTED = {
     "surveys:answer": ("GET", 200, 200, 200, 200, 200, 200),
     # Answers given by phone are typed in by coordinators (the case is open: refused, with why).
     "surveys:record": ("GET", LOGIN, 404, 403, 403, REDIRECT, 404),
+    # -- referring organisations: the office's (coordinators) and the lists' keepers (admins) ----
+    "referrers:list": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "referrers:new": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "referrers:detail": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "referrers:edit": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "referrers:retire": ("POST", LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
+    "referrers:unretire": ("POST", LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
+    "referrers:contact_new": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "referrers:contact_edit": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "referrers:contact_retire": ("POST", LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
+    "referrers:contact_unretire": ("POST", LOGIN, 403, 403, 403, REDIRECT, REDIRECT),
 }
 
 
@@ -287,6 +299,10 @@ def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_
         parameters={"start": "2025-10-01", "end": "2025-12-31"}, file_name="summary.pdf",
         content_type="application/pdf",
     )  # fmt: skip
+    referrer_contact = ReferrerContactFactory(name="Pat Jones")
+    Case.objects.filter(pk=case.pk).update(
+        referrer=referrer_contact.referrer, referrer_person=referrer_contact
+    )
     return SimpleNamespace(
         case=case,
         party=party,
@@ -304,6 +320,7 @@ def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_
         sar=sar,
         feed=CalendarFeed.objects.create(volunteer=lead),
         export=export,
+        referrer_contact=referrer_contact,
         users={
             "other_mediator": other_mediator,
             "trainee": trainee_user,
@@ -352,6 +369,7 @@ def kwargs_for(name: str, wanted: set[str], world) -> dict:
         "volunteers:": {"pk": w.trainee.pk},
         "privacy:": {"pk": w.sar.pk},
         "exports:": {"pk": w.export.pk},
+        "referrers:": {"pk": w.referrer_contact.referrer_id, "contact_pk": w.referrer_contact.pk},
     }
     kwargs = {"reference": w.case.reference} if "reference" in wanted else {}
     extra = by_name.get(name) or next(
