@@ -16,6 +16,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from parties.consent import consent_state
 from parties.models import Party
+from reports.areas import district_of_parties
 from volunteers.eligibility import pair_problems, pair_standing
 from wkm.consequences import tell
 
@@ -62,6 +63,7 @@ def case_create(*, by, fields: dict, parties: list[dict]) -> Case:
         party.full_clean(exclude=["case"])
         party_objects.append(party)
     case.reference = allocate_reference(case.received_on.year)
+    case.postcode_district = district_of_parties(party_objects)  # the area reports group by
     case.save()
     for party in party_objects:
         party.case = case
