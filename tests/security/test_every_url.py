@@ -145,6 +145,10 @@ EXPECTED = {
     "reports:volunteers": ("GET", LOGIN, 403, 403, 403, 200, 200),
     "reports:equality": ("GET", LOGIN, 403, 403, 403, 200, 200),
     "reports:summary_pdf": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "reports:satisfaction": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "reports:sustained": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "reports:referrer": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "reports:area": ("GET", LOGIN, 403, 403, 403, 200, 200),
     # -- the public website: no login ---------------------------------------------------------
     "public:index": ("GET", 200, 200, 200, 200, 200, 200),
     "public:status": ("GET", 200, 200, 200, 200, 200, 200),
