@@ -172,14 +172,40 @@ DIMENSION_TITLES = (
 )
 
 
+OTHER_ORGANISATIONS = "Other organisations (fewer than 5 each)"
+
+
+def _merge_small(pairs: list, found: dict, size: str) -> list:
+    """Organisations whose row would be all "fewer than 5" (``size`` of 1 to 4) as one row,
+    added up: a service has hundreds of referrers, most sending a few cases a quarter, and a
+    page of hidden rows tells nobody anything (each organisation's own figures are on the
+    per-referrer report). Adds the merged row to ``found``; returns the pairs to show."""
+    small = [(v, n) for v, n in pairs if v and 1 <= found[v][size] <= SMALL_NUMBER]
+    if len(small) < 2:
+        return pairs
+    merged = {}
+    for value, _ in small:
+        for name, figure in found[value].items():
+            if isinstance(figure, int) and not isinstance(figure, bool):
+                merged[name] = merged.get(name, 0) + figure
+    found[OTHER_ORGANISATIONS] = merged
+    keep = [p for p in pairs if p not in small]
+    named = [p for p in keep if p[0]]
+    return [*named, (OTHER_ORGANISATIONS, OTHER_ORGANISATIONS), *(p for p in keep if not p[0])]
+
+
 def _breakdown_tables(key: str, what: str, data: dict, columns: list, period: Period) -> list:
     """A list table per dimension: a row per value found this period, each count column
     suppressed down the column, each rate from its counts. ``columns``: [(title, unit, how)]
-    with ``how`` either a count name or (numerator, denominator, count column it hides with)."""
+    with ``how`` either a count name or (numerator, denominator, the count columns whose hidden
+    figure the rate would give away, and so hides with)."""
     sections = []
+    size = columns[0][2]  # the first column counts the people asked
     for dimension, title, label in DIMENSION_TITLES:
         found = {value: row for (current, value), row in data[dimension].items() if current}
         pairs = _labelled(dimension, found)
+        if dimension == "r_referrer":
+            pairs = _merge_small(pairs, found, size)
         shown = {}
         for title_, _unit, how in columns:
             if isinstance(how, str):
@@ -192,10 +218,9 @@ def _breakdown_tables(key: str, what: str, data: dict, columns: list, period: Pe
                 if isinstance(how, str):
                     line.append(shown[title_][i])
                 else:
-                    numerator, denominator, guard = how
-                    line.append(
-                        rate(row[numerator], row[denominator], hidden=_hidden(shown[guard][i]))
-                    )
+                    numerator, denominator, guards = how
+                    hidden = any(_hidden(shown[guard][i]) for guard in guards)
+                    line.append(rate(row[numerator], row[denominator], hidden=hidden))
             cells.append(line)
         sections.append(
             Section(
@@ -249,12 +274,16 @@ def satisfaction_report(period: Period, user=None) -> Report:
     columns = [
         ("Parties invited", COUNT, "invited"),
         ("Surveys answered", COUNT, "answered"),
-        ("Response rate", PERCENT, ("answered", "invited", "Surveys answered")),
+        (
+            "Response rate",
+            PERCENT,
+            ("answered", "invited", ("Surveys answered", "Parties invited")),
+        ),
         *(
             (
                 f"{_question_label(q)} (% agree)",
                 PERCENT,
-                (f"{q}_agree", f"{q}_n", "Surveys answered"),
+                (f"{q}_agree", f"{q}_n", ("Surveys answered",)),
             )
             for q in queries.FEEDBACK_QUESTIONS
         ),
@@ -337,8 +366,8 @@ def sustained_report(period: Period, user=None) -> Report:
     columns = [
         ("Parties asked", COUNT, "invited"),
         ("Answered", COUNT, "answered"),
-        ("Response rate", PERCENT, ("answered", "invited", "Answered")),
-        *((f"{label} (%)", PERCENT, (n, d, "Answered")) for n, d, label in SUSTAINED_RATES),
+        ("Response rate", PERCENT, ("answered", "invited", ("Answered", "Parties asked"))),
+        *((f"{label} (%)", PERCENT, (n, d, ("Answered",))) for n, d, label in SUSTAINED_RATES),
     ]
     sections = [
         Section(
@@ -509,32 +538,50 @@ OUTCOME_NOTE_SHORT = (
 
 
 def _all_referrers_section(period, cases, feedback) -> Section:
+    """A row per organisation that referred at least 5 cases in the period, then one row for
+    the rest added up (their own rows would be all "fewer than 5"; each organisation's own
+    figures are on its page). The median of that row is not shown: it cannot be made from
+    the organisations' medians."""
     ids = sorted({ref for (current, ref) in cases["total"] if current})
     names = dict(Referrer.objects.filter(pk__in=ids).values_list("pk", "name"))
     ids.sort(key=lambda pk: names.get(pk, "").lower())
-    totals = [cases["total"][(True, pk)] for pk in ids]
-    received = [t["n"] for t in totals]
-    closed = [cases["status"].get((True, pk, Status.CLOSED), 0) for pk in ids]
-    still_open = [r - c for r, c in zip(received, closed, strict=True)]
-    agreed = [
-        cases["outcome"].get((True, pk, Outcome.FULL_AGREEMENT), 0)
-        + cases["outcome"].get((True, pk, Outcome.PARTIAL_AGREEMENT), 0)
-        for pk in ids
+
+    def figures(pk) -> dict:
+        total = cases["total"][(True, pk)]
+        answered, agree, asked = _satisfied(feedback, (True, pk))
+        closed = cases["status"].get((True, pk, Status.CLOSED), 0)
+        return {
+            "received": total["n"],
+            "open": total["n"] - closed,
+            "closed": closed,
+            "agreed": cases["outcome"].get((True, pk, Outcome.FULL_AGREEMENT), 0)
+            + cases["outcome"].get((True, pk, Outcome.PARTIAL_AGREEMENT), 0),
+            "answered": answered,
+            "agree": agree,
+            "asked": asked,
+            "median": median(total["contact_median"], total["contacted"]),
+        }
+
+    rows = [(names.get(pk, f"Organisation {pk}"), figures(pk)) for pk in ids]
+    small = [row for row in rows if row[1]["received"] <= SMALL_NUMBER]
+    if len(small) >= 2:
+        merged = {
+            name: sum(row[1][name] for row in small) for name in small[0][1] if name != "median"
+        }
+        rows = [row for row in rows if row not in small]
+        rows.append((OTHER_ORGANISATIONS, merged | {"median": None}))
+    counts = ("received", "open", "closed", "agreed", "answered")
+    shown = {name: suppress([row[1][name] for row in rows]) for name in counts}
+    cells = [
+        [
+            label,
+            *(shown[name][i] for name in counts[:4]),
+            row["median"],
+            shown["answered"][i],
+            rate(row["agree"], row["asked"], hidden=_hidden(shown["answered"][i])),
+        ]
+        for i, (label, row) in enumerate(rows)
     ]
-    answered = [_satisfied(feedback, (True, pk))[0] for pk in ids]
-    shown = [suppress(column) for column in (received, still_open, closed, agreed, answered)]
-    cells = []
-    for i, pk in enumerate(ids):
-        _, agree, asked = _satisfied(feedback, (True, pk))
-        cells.append(
-            [
-                names.get(pk, f"Organisation {pk}"),
-                *(column[i] for column in shown[:4]),
-                median(totals[i]["contact_median"], totals[i]["contacted"]),
-                shown[4][i],
-                rate(agree, asked, hidden=_hidden(shown[4][i])),
-            ]
-        )
     return Section(
         "Referrals by referring organisation",
         [
