@@ -176,11 +176,12 @@ OTHER_ORGANISATIONS = "Other organisations (fewer than 5 each)"
 
 
 def _merge_small(pairs: list, found: dict, size: str) -> list:
-    """Organisations whose row would be all "fewer than 5" (``size`` of 1 to 4) as one row,
-    added up: a service has hundreds of referrers, most sending a few cases a quarter, and a
-    page of hidden rows tells nobody anything (each organisation's own figures are on the
-    per-referrer report). Adds the merged row to ``found``; returns the pairs to show."""
-    small = [(v, n) for v, n in pairs if v and 1 <= found[v][size] <= SMALL_NUMBER]
+    """Organisations with fewer than 5 answers (``size`` below 5), whose percentages would all
+    be hidden, as one row, added up: a service has hundreds of referrers, most sending a few
+    cases a quarter, and a page of hidden rows tells nobody anything (each organisation's own
+    figures are on the per-referrer report). Adds the merged row to ``found``; returns the
+    pairs to show."""
+    small = [(v, n) for v, n in pairs if v and found[v][size] <= SMALL_NUMBER]
     if len(small) < 2:
         return pairs
     merged = {}
@@ -200,7 +201,7 @@ def _breakdown_tables(key: str, what: str, data: dict, columns: list, period: Pe
     with ``how`` either a count name or (numerator, denominator, the count columns whose hidden
     figure the rate would give away, and so hides with)."""
     sections = []
-    size = columns[0][2]  # the first column counts the people asked
+    size = columns[1][2]  # the second column counts the answers
     for dimension, title, label in DIMENSION_TITLES:
         found = {value: row for (current, value), row in data[dimension].items() if current}
         pairs = _labelled(dimension, found)

@@ -457,3 +457,18 @@ def test_small_organisations_are_one_row(referrer_data):
         [evidence.OTHER_ORGANISATIONS, F],
     ]
     assert rows[1][5] is None  # no median of several organisations' cases
+
+
+def test_organisations_with_fewer_than_5_answers_are_one_row(survey_data):
+    orbit = Referrer.objects.create(name="Orbit Group", kind="housing")
+    invite(closed_case("neighbour", orbit, "ME14", d(11, 1)), at(11, 2), answer=True, felt_heard=5)
+
+    report = evidence.satisfaction_report(Q4)
+
+    # the hostile-named one (1 asked, none answered) and Orbit (1 asked, 1 answered) together
+    rows = {row[0]: row[1:3] for row in cells(report, "satisfaction_referrer")}
+    assert rows == {
+        "Moat Homes": [17, 14],
+        evidence.OTHER_ORGANISATIONS: [F, F],  # 2 asked, 1 answered
+        "No referring organisation": [F, F],
+    }
