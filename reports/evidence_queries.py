@@ -278,10 +278,17 @@ def referrer_feedback(period: Period, referrer_id: int | None) -> dict:
     """The feedback survey on the cases of ``referrer_cases``: invited, answered and agreement
     per question, per organisation and period (one query)."""
     current, _, either = _both("case__received_on", period)
+    first = period if referrer_id is None else period.previous
     if referrer_id is None:
         either = current
+    # A survey is sent when its case closes, so after the case was received: only invitations
+    # made since the first day asked about can be about these referrals. Said to the database,
+    # it reads the survey's date index (a quarter's invitations, not all of them): 41 → 13 ms.
     invitations = SurveyInvitation.objects.filter(
-        either, kind=SurveyInvitation.Kind.FEEDBACK, case__referrer__isnull=False
+        either,
+        kind=SurveyInvitation.Kind.FEEDBACK,
+        case__referrer__isnull=False,
+        created_at__gte=first.bounds()[0],
     )
     if referrer_id is not None:
         invitations = invitations.filter(case__referrer_id=referrer_id)

@@ -472,3 +472,16 @@ def test_organisations_with_fewer_than_5_answers_are_one_row(survey_data):
         evidence.OTHER_ORGANISATIONS: [F, F],  # 2 asked, 1 answered
         "No referring organisation": [F, F],
     }
+
+
+def test_what_one_referrers_parties_said(survey_data):
+    report = evidence.referrer_report(Q4, referrer=survey_data["moat"])
+
+    said = report.figures("referrer_satisfaction")
+    # Moat's referrals received in Q4 are A (2 Oct) and C (1 Nov): 10 + 7 asked, 8 + 6 answered;
+    # felt heard answered by 7 + 6, agreeing 5 + 6. In Q3, E (2 Jul): 2 asked, 1 answered.
+    assert said["Parties invited"] == (17, F)
+    assert said["Surveys answered"] == (14, F)
+    assert said["Response rate"] == (pytest.approx(100 * 14 / 17), F)
+    assert said["I felt listened to (% agree)"] == (pytest.approx(100 * 11 / 13), F)
+    assert report.figures("referrer_received")["Referrals received"] == (F, F)  # 2 and 1
