@@ -21,6 +21,7 @@ from django.db.models import (
     CharField,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     Subquery,
@@ -120,13 +121,25 @@ def satisfaction(period: Period) -> dict:
     answers are about."""
     start, end = period.bounds()
     previous_start, _ = period.previous.bounds()
-    invitations = SurveyInvitation.objects.filter(
-        kind=SurveyInvitation.Kind.FEEDBACK, created_at__gte=previous_start, created_at__lt=end
-    ).values(
-        r_current=ExpressionWrapper(Q(created_at__gte=start), output_field=BooleanField()),
-        r_answer=F("feedback__id"),
-        **_dimensions("case__"),
-        **{f"q_{q}": F(f"feedback__{q}") for q in FEEDBACK_QUESTIONS},
+    invitations = (
+        SurveyInvitation.objects.filter(
+            kind=SurveyInvitation.Kind.FEEDBACK,
+            created_at__gte=previous_start,
+            created_at__lt=end,
+        )
+        # Answers come after their invitation: saying so lets the database leave older answers
+        # out before joining them (a tenth of them).
+        .annotate(
+            answer=FilteredRelation(
+                "feedback", condition=Q(feedback__answered_at__gte=previous_start)
+            )
+        )
+        .values(
+            r_current=ExpressionWrapper(Q(created_at__gte=start), output_field=BooleanField()),
+            r_answer=F("answer__id"),
+            **_dimensions("case__"),
+            **{f"q_{q}": F(f"answer__{q}") for q in FEEDBACK_QUESTIONS},
+        )
     )
     aggregates = {"invited": "COUNT(*)", "answered": 'COUNT("r_answer")'}
     for q in FEEDBACK_QUESTIONS:
