@@ -17,6 +17,7 @@ from audit.services import record_event
 from parties.consent import consent_state
 from parties.models import Party
 from referrers import updates as referrer_updates
+from reports.areas import district_of_parties
 from volunteers.eligibility import pair_problems, pair_standing
 from wkm.consequences import tell
 
@@ -74,6 +75,7 @@ def case_create(*, by, fields: dict, parties: list[dict], referrer=None) -> Case
         party.full_clean(exclude=["case"])
         party_objects.append(party)
     case.reference = allocate_reference(case.received_on.year)
+    case.postcode_district = district_of_parties(party_objects)  # the area reports group by
     case.save()
     for party in party_objects:
         party.case = case

@@ -26,6 +26,7 @@ from notifications.outbox import (
     replan_messages_to,
 )
 from referrers import updates as referrer_updates
+from reports.areas import refresh_case_district
 from sessions.models import MediationSession
 from sessions.services import cancel_sessions, future_sessions, stopped_by_withdrawal
 from volunteers.eligibility import tell_unaccepted_conflicts
@@ -51,6 +52,7 @@ def party_add(*, case, by, fields: dict) -> Party:
     party = Party(case=case, **fields)
     party.full_clean()
     party.save()
+    refresh_case_district(case)  # the first party with a postcode gives the case its area
     record_event(action=AuditEvent.Action.CREATE, actor=by, obj=party)
     timeline.log(case, f"{party.full_name} added ({party.get_role_display().lower()}).", by=by)
     if case.is_open:
@@ -85,6 +87,8 @@ def party_update(*, party: Party, by, fields: dict) -> Party:
         setattr(party, name, value)
     party.full_clean()
     party.save()
+    if stored.postcode != party.postcode:
+        refresh_case_district(party.case)
     record_event(
         action=AuditEvent.Action.CHANGE, actor=by, obj=party, detail={"fields": sorted(fields)}
     )

@@ -55,6 +55,7 @@ from documents.models import GeneratedDocument
 from notifications.models import OutboxMessage, PartyReply
 from notifications.retention import scrub_old_messages
 from parties.models import Consent, Party
+from reports.areas import refresh_case_district
 from sessions.models import CalendarFeed, MediationSession
 from surveys import services as surveys
 from volunteers.models import (
@@ -183,6 +184,8 @@ def _anonymise_parties(case: Case, parties: list[Party], counts: CaseCounts) -> 
                 full_name=f"Party {numbers.get(party.pk, party.pk)} (anonymised)"
             )
         )
+    # Their postcodes are gone: the case's area is the next party's, or none (reports.areas).
+    refresh_case_district(case)
     ids = [p.pk for p in parties]
     counts.add("parties", len(ids))
     counts.add("consents", _clear(Consent.objects.filter(party__in=ids)))

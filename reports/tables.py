@@ -112,6 +112,9 @@ class Table:
     snapshot: bool = False
     columns: list[str] = field(default_factory=list)
     cells: list[list[str]] = field(default_factory=list)
+    # A list table may hold figures (ints, rates, Suppressed) instead of text: the unit of each
+    # column (None for text), so that the page formats them and a spreadsheet types them.
+    column_units: list[str | None] = field(default_factory=list)
     scale_max: float | None = None
     # Set by the report: the periods the columns refer to.
     period: Period | None = None
@@ -129,6 +132,19 @@ class Table:
     def is_previous_series(self) -> bool:
         """One period's series, and that period is the previous one."""
         return not self.compare and self.period is not None and self.period == self.previous
+
+    @property
+    def display_cells(self) -> list[list[str]]:
+        """The list table's cells as text (figures formatted as elsewhere on the page)."""
+        if not self.column_units:
+            return self.cells
+        return [
+            [
+                cell if unit is None else display(cell, unit)
+                for cell, unit in zip(cells, self.column_units, strict=True)
+            ]
+            for cells in self.cells
+        ]
 
     @property
     def display_rows(self) -> list[dict]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import evidence_views, views
 
 app_name = "reports"
 
@@ -14,5 +14,9 @@ urlpatterns = [
     path("sessions/", views.sessions, name="sessions"),
     path("volunteers/", views.volunteers, name="volunteers"),
     path("equality/", views.equality, name="equality"),
+    path("satisfaction/", views.satisfaction, name="satisfaction"),
+    path("sustained/", views.sustained, name="sustained"),
+    path("referrer/", evidence_views.referrer, name="referrer"),
+    path("area/", views.area, name="area"),
     path("summary.pdf", views.summary_pdf, name="summary_pdf"),
 ]

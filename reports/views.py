@@ -6,14 +6,9 @@ through the case scoping (which would show an administrator nothing); what is pe
 case list export — lives with the case list and is scoped like it.
 """
 
-import csv
-import io
-
-from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.roles import ADMINISTRATOR, COORDINATOR, role_required
@@ -22,10 +17,11 @@ from audit.services import record_event
 from exports.builders import TRUSTEES_SUMMARY, describe_period
 from exports.views import start_export
 
-from . import builders
+from . import builders, evidence
 from .forms import period_form
 from .periods import presets
-from .tables import PERCENT, Report, plain
+from .spreadsheets import report_csv, report_xlsx
+from .tables import Report
 
 REPORT_ROLES = (COORDINATOR, ADMINISTRATOR)
 
@@ -37,6 +33,10 @@ REPORT_PAGES = (
     ("sessions", "Sessions", "Sessions held, by mode and kind; sessions by status."),
     ("volunteers", "Volunteers", "Volunteer hours and mileage, volunteers and trainees."),
     ("equality", "Equality monitoring", "Parties' equality-monitoring answers, in aggregate."),
+    ("satisfaction", "Satisfaction", "What parties said in the feedback survey after closing."),
+    ("sustained", "Sustained outcomes", "Whether agreements held: the outcome follow-up."),
+    ("referrer", "Referrers", "What happened to each referring organisation's referrals."),
+    ("area", "By area", "Referrals and outcomes by postcode district and local authority."),
 )
 
 
@@ -65,8 +65,12 @@ def index(request):
     return render(request, "reports/index.html", context, status=status)
 
 
+# The funders' reports (reports.evidence) are pages and downloads, not in the trustees' summary.
+ALL_REPORTS = {**builders.REPORTS, **evidence.REPORTS}
+
+
 def _report_view(key: str):
-    build = builders.REPORTS[key]
+    build = ALL_REPORTS[key]
 
     @role_required(*REPORT_ROLES)
     @require_safe
@@ -77,8 +81,9 @@ def _report_view(key: str):
             context["title"] = {k: t for k, t, _ in REPORT_PAGES}[key]
             return render(request, "reports/report.html", context, status=400)
         report = build(form.period, user=request.user)
-        if request.GET.get("format") == "csv":
-            return csv_download(request, report)
+        response = download(request, report)
+        if response is not None:
+            return response
         context = _page_context(request, form, key)
         context |= {"report": report, "title": report.title}
         return render(request, "reports/report.html", context)
@@ -93,78 +98,59 @@ timeliness = _report_view("timeliness")
 sessions = _report_view("sessions")
 volunteers = _report_view("volunteers")
 equality = _report_view("equality")
+satisfaction = _report_view("satisfaction")
+sustained = _report_view("sustained")
+area = _report_view("area")
 
 
-# --- CSV --------------------------------------------------------------------------------------
+# --- CSV and XLSX -----------------------------------------------------------------------------
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _cell(value) -> str:
-    """Text for a spreadsheet cell, defused: a cell starting with = + - @ (or a tab or carriage
-    return) would be run as a formula by Excel, so it gets a leading apostrophe."""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def report_csv(report: Report) -> str:
-    """The report as CSV: a few lines saying what it is, then every table, then the notes."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    period, previous = report.period, report.previous
-    writer.writerow(["Report", _cell(report.title)])
-    writer.writerow(["Service", _cell(settings.SERVICE_NAME)])
-    writer.writerow(["This period", period.start.isoformat(), period.end.isoformat()])
-    writer.writerow(["Previous period", previous.start.isoformat(), previous.end.isoformat()])
-    writer.writerow(["Produced", timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    writer.writerow([])
-    writer.writerow(["Table", "Category", "This period", "Previous period", "Change"])
-    lists = []
-    for section in report.sections:
-        for table in section.tables:
-            if table.is_list:
-                lists.append(table)
-                continue
-            previous_only = table.is_previous_series
-            for row in table.rows:
-                current = plain(row.current)
-                name = table.title if table.compare else (table.caption or table.title)
-                label = f"{row.label} (%)" if (row.unit or table.unit) == PERCENT else row.label
-                cells = [_cell(name), _cell(label)]
-                if previous_only:
-                    cells += ["", current, ""]
-                elif not table.compare:
-                    cells += [current, "", ""]
-                else:
-                    cells += [current, plain(row.previous), plain(row.change)]
-                writer.writerow(cells)
-    for table in lists:
-        writer.writerow([])
-        writer.writerow(["Table", *(_cell(c) for c in table.columns)])
-        for cells in table.cells:
-            writer.writerow([_cell(table.caption or table.title), *(_cell(c) for c in cells)])
-    writer.writerow([])
-    for note in report.notes:
-        writer.writerow(["Note", _cell(note)])
-    return out.getvalue()
-
-
-def csv_download(request, report: Report) -> HttpResponse:
+def _record_export(report: Report, fmt: str) -> None:
     record_event(
         action=AuditEvent.Action.EXPORT,
-        object_repr=f"{report.title} report (CSV)",
+        object_repr=f"{report.title} report ({fmt.upper()})"[:200],
         detail={
             "report": report.key,
-            "format": "csv",
+            "format": fmt,
             "start": report.period.start.isoformat(),
             "end": report.period.end.isoformat(),
         },
     )
+
+
+def _attachment(report: Report, content, content_type: str, extension: str) -> HttpResponse:
     period = report.period
-    filename = f"wkm-{report.key}-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"
-    # A byte-order mark so that Excel reads the en dashes and pound signs as UTF-8.
-    response = HttpResponse("\ufeff" + report_csv(report), content_type="text/csv; charset=utf-8")
+    filename = (
+        f"wkm-{report.key}-{period.start.isoformat()}-to-{period.end.isoformat()}.{extension}"
+    )
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def csv_download(request, report: Report) -> HttpResponse:
+    _record_export(report, "csv")
+    # A byte-order mark so that Excel reads the en dashes and pound signs as UTF-8.
+    return _attachment(report, "\ufeff" + report_csv(report), "text/csv; charset=utf-8", "csv")
+
+
+def xlsx_download(request, report: Report) -> HttpResponse:
+    _record_export(report, "xlsx")
+    return _attachment(report, report_xlsx(report), XLSX_TYPE, "xlsx")
+
+
+def download(request, report: Report) -> HttpResponse | None:
+    """The report as ?format=csv or ?format=xlsx asks, else None (the page)."""
+    fmt = request.GET.get("format")
+    if fmt == "csv":
+        return csv_download(request, report)
+    if fmt == "xlsx":
+        return xlsx_download(request, report)
+    return None
 
 
 # --- The trustees' summary --------------------------------------------------------------------

@@ -70,7 +70,10 @@ from cases.models import (
 from notifications.models import OutboxMessage
 from notifications.outbox import reminder_due
 from parties.models import Consent, Party
+from referrers.models import Referrer
+from reports.districts import district_of
 from sessions.models import CalendarFeed, MediationSession
+from surveys.models import FeedbackAnswer, FollowUpAnswer, SurveyInvitation
 from volunteers.dbs import current_until
 from volunteers.models import (
     Accreditation,
@@ -229,6 +232,8 @@ class Plan:
     pair: tuple | None = None
     trainee_state: str = ""
     supervisor_id: int | None = None
+    # (street, town, postcode, phone area) of the first party: the case's district.
+    first_street: tuple | None = None
 
     @property
     def mediated(self) -> bool:
@@ -296,6 +301,10 @@ class ScaleGenerator:
             CalendarFeed,
             VolunteerHours,
             AuditEvent,
+            Referrer,
+            SurveyInvitation,
+            FeedbackAnswer,
+            FollowUpAnswer,
         ):
             self.table(model)
         self.agreement_models = [
@@ -307,6 +316,7 @@ class ScaleGenerator:
         for model in self.agreement_models or ():
             self.table(model)
         self.make_places()
+        self.make_referrers()
         self.make_users()
         self.make_volunteers()
         self.say(f"{len(self.volunteers):,} volunteers and {len(self.usernames):,} logins planned")
@@ -356,6 +366,56 @@ class ScaleGenerator:
                     break
             streets.append((f"{root} {suffix}", town, postcode, area))
         self.streets = streets
+
+    def make_referrers(self) -> None:
+        """A few hundred referring organisations (max(40, N/300): 333 at 100,000 cases), by
+        referral source, each with a weight: a few housing providers and councils refer most
+        cases, a long tail of schools and surgeries a handful each."""
+        rng = self.rng
+        count = max(40, self.n_cases // 300)
+        towns = sorted({town for _, town, _, _ in words.DISTRICTS})
+        names: dict[str, set] = {}
+        known = {
+            "housing": words.HOUSING_PROVIDERS,
+            "police": ("Kent Police",),
+            "council": words.COUNCILS,
+            "school": words.SCHOOLS,
+            "health": words.HEALTH,
+            "other_agency": words.OTHER_AGENCIES,
+        }
+        patterns = {
+            "housing": ("{town} Housing Association", "{root} Homes", "{root} Housing Trust"),
+            "police": ("Kent Police, {town} Community Safety Unit",),
+            "council": ("{town} Town Council", "{root} Parish Council"),
+            "school": ("{root} Primary School", "{town} {root} Academy", "{root} Grammar School"),
+            "health": ("{root} Surgery", "{root} Medical Centre", "{town} Health Centre"),
+            "other_agency": ("{town} Family Hub", "{root} Trust", "{town} Community Support"),
+        }
+        for source, base in known.items():
+            names[source] = dict.fromkeys(base)
+        while sum(map(len, names.values())) < count:
+            source = weighted(rng, {k: v for k, v in SOURCE_WEIGHTS.items() if k != "self"})
+            name = rng.choice(patterns[source]).format(
+                town=rng.choice(towns), root=rng.choice(words.STREET_ROOTS)
+            )
+            if not any(name in taken for taken in names.values()):
+                names[source][name] = None
+        self.referrers: dict[str, tuple[list[int], list[float]]] = {}
+        created = self.now - datetime.timedelta(days=YEARS * 365 + 30)
+        for source, orgs in names.items():
+            ids, weights = [], []
+            for rank, name in enumerate(orgs, 1):
+                ids.append(
+                    self.add(
+                        Referrer,
+                        name=name,
+                        kind=source,
+                        email=f"referrals@{name.lower().replace(' ', '-')[:30]}.example.org",
+                        created_at=created,
+                    )
+                )
+                weights.append(1 / rank)  # Zipf: the first few refer most
+            self.referrers[source] = (ids, weights)
 
     def person_name(self) -> tuple[str, str]:
         return self.rng.choice(words.FIRST_NAMES), self.rng.choice(words.LAST_NAMES)
@@ -862,6 +922,13 @@ class ScaleGenerator:
             months=rng.randrange(2, 30), times=rng.randrange(2, 6)
         )
         closed_on = timezone.localdate(plan.closed_at) if plan.closed_at else None
+        referrer = None
+        if source != "self" and rng.random() < 0.9:
+            ids, weights = self.referrers[source]
+            referrer = rng.choices(ids, weights=weights)[0]
+        # The first party's street, chosen now so that the case carries its district (as the
+        # parties' services keep it).
+        plan.first_street = rng.choice(self.streets)
         follow_up = follow_up_done = None
         if closed_on and plan.mediated and rng.random() < 0.7:
             follow_up = closed_on + datetime.timedelta(days=settings.FOLLOW_UP_DAYS)
@@ -876,6 +943,8 @@ class ScaleGenerator:
             referrer_name=referrer_name,
             referrer_organisation=referrer_org,
             referrer_contact=referrer_contact,
+            referrer_id=referrer,
+            postcode_district=district_of(plan.first_street[2]),
             received_on=plan.received,
             summary=summary,
             risk_violence=risk_violence,
@@ -907,13 +976,14 @@ class ScaleGenerator:
         self.write_log(plan, parties, authors)
         if follow_up_done:
             self.write_follow_up(plan, follow_up_done, parties, coordinator)
+        self.write_surveys(plan, parties, follow_up, coordinator)
 
     def write_parties(self, plan: Plan) -> list:
         rng = self.rng
         count = rng.choices((1, 2, 3, 4, 5), weights=(12, 50, 22, 11, 5))[0]
         if plan.mediated:
             count = max(2, count)
-        street, town, postcode, area = rng.choice(self.streets)
+        street, town, postcode, area = plan.first_street
         number = rng.randrange(1, 150)
         family_name = rng.choice(words.LAST_NAMES)
         family = plan.dispute in (DisputeType.FAMILY, DisputeType.PARENT_TEEN)
@@ -1417,6 +1487,100 @@ class ScaleGenerator:
             author_id=coordinator,
             created_at=occurred,
         )
+
+    def write_surveys(self, plan: Plan, parties: list, follow_up, coordinator: int) -> None:
+        """The feedback survey for the parties of most closed cases that got past consent (a
+        third answer, mostly agreeing), and the outcome follow-up at the follow-up date (two in
+        five answer). Each party is asked once of each kind, by their channel."""
+        rng = self.rng
+        if not plan.closed_at or plan.stage < STAGES.index(Status.READY):
+            return
+        if rng.random() > (0.9 if plan.mediated else 0.5):
+            return
+        good = plan.outcome in (Outcome.FULL_AGREEMENT, Outcome.PARTIAL_AGREEMENT)
+        for party in parties:
+            via = "email" if party.email else "sms" if party.phone else "letter"
+            sent = plan.closed_at + datetime.timedelta(hours=rng.randrange(1, 30))
+            if sent > self.now:
+                continue
+            answered = None
+            if rng.random() < 0.35:
+                answered = min(self.now, sent + datetime.timedelta(hours=rng.randrange(2, 300)))
+            invitation = self.add(
+                SurveyInvitation,
+                kind="feedback",
+                case_id=plan.id,
+                party_id=party.id,
+                via=via,
+                created_at=sent,
+                expires_at=sent + datetime.timedelta(days=30),
+                answered_at=answered,
+            )
+            if answered:
+                centre = 4.2 if good else 3.4 if plan.mediated else 2.8
+                marks = {
+                    name: None
+                    if rng.random() < 0.05
+                    else max(1, min(5, round(rng.gauss(centre + shift, 1.0))))
+                    for name, shift in (
+                        ("felt_heard", 0.3),
+                        ("mediators_impartial", 0.4),
+                        ("process_clear", 0.1),
+                        ("outcome_satisfaction", -0.2),
+                        ("would_recommend", 0.0),
+                    )
+                }
+                self.add(
+                    FeedbackAnswer,
+                    invitation_id=invitation,
+                    comments="",
+                    answered_at=answered,
+                    recorded_by_id=None,
+                    **marks,
+                )
+        if not follow_up or follow_up > self.today:
+            return
+        for party in parties[:2]:
+            sent = london(follow_up, 9)
+            via = "email" if party.email else "sms" if party.phone else "phone"
+            answered = None
+            if rng.random() < 0.4:
+                answered = min(self.now, sent + datetime.timedelta(hours=rng.randrange(2, 200)))
+            invitation = self.add(
+                SurveyInvitation,
+                kind="follow_up",
+                case_id=plan.id,
+                party_id=party.id,
+                via=via,
+                created_at=sent,
+                expires_at=sent + datetime.timedelta(days=30),
+                answered_at=answered,
+            )
+            if answered:
+                if good:
+                    holding = weighted(rng, {"yes": 60, "partly": 25, "no": 12, "": 3})
+                else:
+                    holding = weighted(rng, {"no_agreement": 70, "no": 10, "": 20})
+                back = weighted(
+                    rng, {"no": 55, "sometimes": 25, "yes": 15, "": 5} if good else
+                    {"no": 30, "sometimes": 30, "yes": 35, "": 5}
+                )  # fmt: skip
+
+                def contacted(chance):
+                    return None if rng.random() < 0.1 else rng.random() < chance
+
+                self.add(
+                    FollowUpAnswer,
+                    invitation_id=invitation,
+                    agreement_holding=holding,
+                    problem_back=back,
+                    contacted_referrer=contacted(0.15 if back == "no" else 0.4),
+                    contacted_police=contacted(0.05 if back == "no" else 0.2),
+                    contacted_council=contacted(0.05 if back == "no" else 0.25),
+                    comments="",
+                    answered_at=answered,
+                    recorded_by_id=coordinator if via == "phone" else None,
+                )
 
     def write_agreement(self, plan: Plan, parties: list, coordinator: int) -> None:
         """A signed (or agreed) agreement on cases closed with one, a draft on some active ones."""

@@ -353,8 +353,22 @@ def pick_targets(usernames: dict[str, str]) -> dict:
         "district": party.postcode.split(" ")[0] if party and party.postcode else "TN9",
         "deep_page": max(1, math.ceil(total / 25) // 2),
         "feed_token": feed.token if feed else None,
+        "referrer": busiest_referrer(),
         **search_targets(case),
     }
+
+
+def busiest_referrer() -> int | None:
+    """The referring organisation with most cases (the per-referrer report of one), if the
+    app has referrers."""
+    from django.apps import apps
+    from django.db.models import Count
+
+    if not apps.is_installed("referrers"):
+        return None
+    Referrer = apps.get_model("referrers", "Referrer")
+    busiest = Referrer.objects.annotate(n=Count("cases")).order_by("-n", "pk").first()
+    return busiest.pk if busiest else None
 
 
 def search_targets(case) -> dict:
@@ -548,6 +562,15 @@ def build_pages(targets: dict, agreement: str | None) -> list[Page]:
                 "/reports/summary.pdf",
                 expect=302,
                 method="POST",
+            )
+        )
+    if targets.get("referrer") and any(name == "report_referrer" for name, _ in reports):
+        # The per-referrer report of one organisation (the page without one lists them all).
+        pages.append(
+            Page(
+                "report_referrer_one",
+                "coordinator",
+                f"/reports/referrer/?referrer={targets['referrer']}",
             )
         )
     if targets["feed_token"]:

@@ -156,6 +156,10 @@ EXPECTED = {
     "exports:progress": ("GET", LOGIN, 404, 404, 404, 200, 404),
     "exports:download": ("GET", LOGIN, 404, 404, 404, 200, 404),
     "exports:retry": ("POST", LOGIN, 404, 404, 404, REDIRECT, 404),  # not failed: back to it
+    "reports:satisfaction": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "reports:sustained": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "reports:referrer": ("GET", LOGIN, 403, 403, 403, 200, 200),
+    "reports:area": ("GET", LOGIN, 403, 403, 403, 200, 200),
     # -- the public website: no login ---------------------------------------------------------
     "public:index": ("GET", 200, 200, 200, 200, 200, 200),
     "public:status": ("GET", 200, 200, 200, 200, 200, 200),
