@@ -53,6 +53,7 @@ from cases.models import (
 )
 from documents.models import GeneratedDocument
 from notifications.models import OutboxMessage, PartyReply
+from notifications.outbox import cancel_messages_to
 from notifications.retention import scrub_old_messages
 from parties.models import Consent, Party
 from reports.areas import refresh_case_district
@@ -188,6 +189,11 @@ def _anonymise_parties(case: Case, parties: list[Party], counts: CaseCounts) -> 
     refresh_case_district(case)
     ids = [p.pk for p in parties]
     counts.add("parties", len(ids))
+    # Nothing more goes to them, of any kind: cancelled before their addresses are cleared, so
+    # that no message is left waiting with an empty address (which would match their now empty
+    # contact details at send time).
+    for party in parties:
+        counts.add("messages_cancelled", cancel_messages_to(party=party, reason="Erased"))
     counts.add("consents", _clear(Consent.objects.filter(party__in=ids)))
     counts.add("reminders", _clear(OutboxMessage.objects.filter(party__in=ids)))
     counts.add("replies", _clear(PartyReply.objects.filter(party__in=ids)))

@@ -155,3 +155,26 @@ def test_nothing_to_erase_is_said_so(world, coordinator):
     )  # fmt: skip
     with pytest.raises(services.ValidationError, match="Nothing here can be erased"):
         services.erase_subject(sar=sar, by=coordinator)
+
+
+def test_nothing_is_left_waiting_to_go_to_an_erased_party(
+    sar, world, coordinator, django_capture_on_commit_callbacks
+):
+    """A message still to go to Carol when she is erased (here an acknowledgement waiting for
+    the morning) is cancelled, not left with an empty address that her emptied contact details
+    would match at send time; Dan's stays."""
+    old = world.old
+    waiting = {
+        party.pk: OutboxMessage.objects.create(
+            kind="referral_received", channel="email", party=party, address=party.email,
+            due_at=timezone.now(),
+        )  # fmt: skip
+        for party in (old.carol, old.other)
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.erase_subject(sar=sar, by=coordinator)
+
+    carols = OutboxMessage.objects.get(pk=waiting[old.carol.pk].pk)
+    assert (carols.status, carols.address, carols.last_error) == ("cancelled", "", "")
+    assert OutboxMessage.objects.get(pk=waiting[old.other.pk].pk).status == "pending"
