@@ -117,12 +117,34 @@ def _person(
     return active
 
 
+def _kept_as_typed(pick: ReferrerPick, case) -> bool:
+    """An organisation a case already has as text only (typed on the public form, say) and
+    that is not on record stays text when the case is edited for something else: a coordinator
+    correcting a summary is not made to match the referrer first."""
+    if case is None or case.referrer_id is not None or pick.add_organisation:
+        return False
+    name = tidy_name(pick.organisation)
+    return (
+        bool(name)
+        and name.casefold() == tidy_name(case.referrer_organisation).casefold()
+        and find_by_name(name) is None
+    )
+
+
 def resolve(pick: ReferrerPick, *, by, case=None) -> dict:
     """The case's referrer fields for ``pick`` (records made as needed, in the caller's
     transaction); ``case``: the case being edited, whose own organisation and person may be
     kept even if retired since."""
     current_org = case.referrer if case is not None else None
     current_person = case.referrer_person if case is not None else None
+    if _kept_as_typed(pick, case):
+        return {
+            "referrer": None,
+            "referrer_person": None,
+            "referrer_organisation": case.referrer_organisation,
+            "referrer_name": tidy_name(pick.person),
+            "referrer_contact": (pick.contact or "").strip(),
+        }
     referrer = _organisation(pick, by=by, current=current_org)
     if referrer is None:
         return {

@@ -22,6 +22,7 @@ from cases import lists, services
 from cases.models import Case, DisputeType, ListEntry, Outcome, ReferralSource
 from tests.cases.test_pages import intake_data
 from tests.factories import CaseFactory
+from tests.reports.test_exports import ask_and_download
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +158,7 @@ def test_the_case_list_csv_has_the_new_labels(login, coordinator):
     rename(lists.DISPUTE_TYPE, "family", "Family (adults)")
     rename(lists.REFERRAL_SOURCE, "police", "Kent Police")
 
-    rows = csv_rows(login(coordinator).get("/cases/export.csv"))
+    rows = csv_rows(ask_and_download(login(coordinator), "/cases/export.csv"))
 
     assert rows[1][2:4] == ["Family (adults)", "Kent Police"]
 
@@ -189,7 +190,10 @@ def test_the_trustees_summary_has_the_new_labels(login, coordinator):
     CaseFactory(referral_source="police")
     rename(lists.REFERRAL_SOURCE, "police", "Kent Constabulary")
 
-    response = login(coordinator).get("/reports/summary.pdf", PERIOD)
+    response = ask_and_download(
+        login(coordinator),
+        "/reports/summary.pdf?" + "&".join(f"{k}={v}" for k, v in PERIOD.items()),
+    )
 
     assert response.status_code == 200
     text = "".join(

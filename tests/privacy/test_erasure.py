@@ -166,7 +166,10 @@ def test_nothing_is_left_waiting_to_go_to_an_erased_party(
     old = world.old
     waiting = {
         party.pk: OutboxMessage.objects.create(
-            kind="referral_received", channel="email", party=party, address=party.email,
+            kind="referral_received",
+            channel="email",
+            party=party,
+            address=party.email,
             due_at=timezone.now(),
         )  # fmt: skip
         for party in (old.carol, old.other)

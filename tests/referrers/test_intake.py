@@ -226,3 +226,34 @@ def test_the_public_form_is_unaffected(client, pat):
 
     assert case.referrer is None and case.referrer_person is None
     assert ReferrerContact.objects.count() == 1
+
+
+def test_a_case_s_unmatched_organisation_stays_text_when_it_is_edited_for_something_else(
+    login, coordinator
+):
+    """An organisation typed on the public form (no record) does not block correcting the
+    summary; typing a different unknown name still asks for it to be added."""
+    case = CaseFactory(referrer_organisation="Sevenoaks Housing Trust", referrer_name="Sam Lee")
+    client = login(coordinator)
+    data = {
+        "dispute_type": case.dispute_type,
+        "referral_source": case.referral_source,
+        "referrer_organisation": "sevenoaks housing trust",
+        "referrer_name": "Sam Lee",
+        "received_on": case.received_on.isoformat(),
+        "summary": "Noise, still.",
+    }
+
+    saved = client.post(f"/cases/{case.reference}/edit/", data)
+    other = client.post(
+        f"/cases/{case.reference}/edit/", {**data, "referrer_organisation": "Another Trust"}
+    )
+
+    assert saved.status_code == 302
+    case.refresh_from_db()
+    assert (case.summary, case.referrer_organisation) == (
+        "Noise, still.",
+        "Sevenoaks Housing Trust",
+    )
+    assert case.referrer is None and not Referrer.objects.exists()
+    assert other.status_code == 200 and "We have no organisation called" in other.content.decode()

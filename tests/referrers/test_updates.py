@@ -33,9 +33,11 @@ def updates():
 
 
 def send_all() -> int:
-    OutboxMessage.objects.filter(status="pending").update(
-        due_at=timezone.now() - datetime.timedelta(minutes=1)
-    )
+    """Send the referrer updates due (the other messages a change writes, such as the parties'
+    feedback survey when a case closes, are set aside: they are tested with their kind)."""
+    pending = OutboxMessage.objects.filter(status="pending")
+    pending.exclude(kind=OutboxMessage.Kind.REFERRER_UPDATE).update(status="cancelled")
+    pending.update(due_at=timezone.now() - datetime.timedelta(minutes=1))
     return dispatch.dispatch_due(max_seconds=10)
 
 
