@@ -83,3 +83,23 @@ def test_the_follow_up_cannot_be_recorded_by_phone_months_before_its_date(coordi
     ConsentFactory(party=party, kind="data_processing")
     assert why_not_recordable(case, party, "feedback") == ""  # the feedback may be recorded now
     assert why_not_recordable(case, party, "follow_up") != ""
+
+
+def test_a_person_on_record_picked_without_their_organisation_is_not_silently_unlinked(
+    login, coordinator, pat
+):
+    """The "Person who referred" box comes before "Referring organisation" on the intake form,
+    and picking "Pat Jones (Town and Country Housing)" from its list leaves the organisation
+    empty: the case was saved with "Pat Jones" as text only, no organisation and no person
+    linked, so Pat is never sent an update and the organisation's page does not list the case.
+    Either link them or ask for the organisation; never save it unlinked without a word."""
+    from tests.cases.test_pages import intake_data
+
+    response = login(coordinator).post(
+        "/cases/new/",
+        intake_data(referral_source="housing", referrer_name="Pat Jones", summary="Noise."),
+    )
+    case = Case.objects.filter(summary="Noise.").first()
+    linked = case is not None and case.referrer_person_id == pat.pk
+    refused = case is None and response.status_code == 200
+    assert linked or refused
