@@ -1,16 +1,10 @@
 """The kinds of export this project has (exports.kinds.register), each calling the app that
 knows how to make the file.
 
-To add a report file (e.g. the XLSX of a report), register a kind whose ``build`` calls the
-reports' own function, with ``report_file_kind`` below::
-
-    register(report_file_kind(
-        key="report_xlsx", title="Report (XLSX)", extension="xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        to_bytes=spreadsheets.report_xlsx,
-    ))
-
-and post ``kind=report_xlsx&report=<key>&start=…&end=…`` to ``exports:start``.
+A report's CSV and XLSX are such kinds (``report_csv``, ``report_xlsx``, registered below with
+``report_file_kind``): the report pages post ``kind=report_xlsx&report=<key>&start=…&end=…``
+to ``exports:start`` when the period is too long to make the file in the request
+(reports.downloads).
 """
 
 from __future__ import annotations
@@ -95,33 +89,51 @@ TRUSTEES_SUMMARY = register(
 
 
 def report_file_kind(*, key, title, extension, content_type, to_bytes) -> ExportKind:
-    """A kind that builds one report (``report`` = a key of reports.builders.REPORTS) for a
-    period and turns it into a file with ``to_bytes(report) -> bytes``."""
+    """A kind that builds one report (``report`` = a key of reports.downloads.REPORTS, any
+    report with a page) for a period, with the report's own filters (the per-referrer report's
+    ``referrer``), and turns it into a file with ``to_bytes(report) -> bytes``.
+
+    The report is built for the requester, as its page builds it for them, so the file is the
+    one the page's direct download gives (reports.downloads)."""
 
     def parse(data, user=None) -> dict:
-        from reports.builders import REPORTS
+        from reports.downloads import REPORTS, parse_filters
 
         report = (data.get("report") or "").strip()
         if report not in REPORTS:
             raise ValidationError("Choose one of the reports.", code="unknown_report")
-        return {"report": report, **parse_period(data)}
+        return {"report": report, **parse_period(data), **parse_filters(report, data)}
 
     def build(parameters: dict, progress, user=None) -> Built:
-        from reports.builders import REPORTS
+        from reports.downloads import build_report
 
         period = _period(parameters)
         progress(10, "Counting the figures")
-        report = REPORTS[parameters["report"]](period, user=None)
+        report = build_report(parameters["report"], period, parameters, user)
         progress(70, "Writing the file")
         name = f"wkm-{report.key}-{period.start.isoformat()}-to-{period.end.isoformat()}"
         return Built(to_bytes(report), f"{name}.{extension}", content_type)
 
     def describe(parameters: dict) -> str:
-        from reports.builders import REPORTS
+        from reports.views import REPORT_PAGES
 
-        report = REPORTS.get(parameters.get("report"))
-        name = report.__name__.removesuffix("_report").title() if report else ""
+        name = {k: t for k, t, _ in REPORT_PAGES}.get(parameters.get("report"), "")
+        if parameters.get("referrer_name"):
+            name = f"{name}: {parameters['referrer_name']}"
         return f"{name}, {describe_period(parameters)}"
+
+    def audit(parameters: dict) -> dict:
+        # As a report's direct download is audited (reports.views._record_export), and which
+        # organisation, when one was chosen (the direct download's record names it in words).
+        detail = {
+            "report": parameters["report"],
+            "format": extension,
+            "start": parameters["start"],
+            "end": parameters["end"],
+        }
+        if parameters.get("referrer"):
+            detail["referrer"] = parameters["referrer"]
+        return detail
 
     return ExportKind(
         key=key,
@@ -130,13 +142,44 @@ def report_file_kind(*, key, title, extension, content_type, to_bytes) -> Export
         parse=parse,
         build=build,
         describe=describe,
-        audit=lambda p: {
-            "report": p["report"],
-            "format": extension,
-            "start": p["start"],
-            "end": p["end"],
-        },  # fmt: skip
+        audit=audit,
     )
+
+
+# A report's CSV and XLSX for a long period (reports.downloads.DIRECT_DOWNLOAD_MONTHS): the
+# report pages post here instead of downloading in the request.
+
+
+def _report_csv(report) -> bytes:
+    from reports.downloads import csv_bytes
+
+    return csv_bytes(report)
+
+
+def _report_xlsx(report) -> bytes:
+    from reports.spreadsheets import report_xlsx
+
+    return report_xlsx(report)
+
+
+REPORT_CSV = register(
+    report_file_kind(
+        key="report_csv",
+        title="Report (CSV)",
+        extension="csv",
+        content_type="text/csv; charset=utf-8",
+        to_bytes=_report_csv,
+    )
+)
+REPORT_XLSX = register(
+    report_file_kind(
+        key="report_xlsx",
+        title="Report (XLSX)",
+        extension="xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        to_bytes=_report_xlsx,
+    )
+)
 
 
 # --- The case list (CSV) ---------------------------------------------------------------------

@@ -8,9 +8,10 @@ from django.views.decorators.http import require_safe
 from accounts.roles import role_required
 from referrers.models import Referrer
 
+from . import downloads
 from .evidence import referrer_report
 from .forms import period_form
-from .views import REPORT_ROLES, _page_context, download
+from .views import REPORT_ROLES, _download_context, _page_context, download
 
 
 class ReferrerChoiceForm(forms.Form):
@@ -35,10 +36,15 @@ def referrer(request):
     if not valid:
         return render(request, "reports/referrer.html", context, status=400)
     chosen = choice.cleaned_data.get("referrer") if choice.is_bound else None
+    # A long period's file is made by the worker: a GET shows the button that asks.
+    asking = downloads.long_download(request, "referrer", "Referrers", form.period, chosen)
+    if asking is not None:
+        return asking
     report = referrer_report(form.period, user=request.user, referrer=chosen)
     response = download(request, report)
     if response is not None:
         return response
     query = form.period.query + (f"&referrer={chosen.pk}" if chosen else "")
     context |= {"report": report, "title": report.title, "download_query": query}
+    context |= _download_context("referrer", form.period, chosen)
     return render(request, "reports/referrer.html", context)

@@ -17,10 +17,10 @@ from audit.services import record_event
 from exports.builders import TRUSTEES_SUMMARY, describe_period
 from exports.views import start_export
 
-from . import builders, evidence
+from . import builders, downloads, evidence
 from .forms import period_form
 from .periods import presets
-from .spreadsheets import report_csv, report_xlsx
+from .spreadsheets import report_xlsx
 from .tables import Report
 
 REPORT_ROLES = (COORDINATOR, ADMINISTRATOR)
@@ -60,6 +60,9 @@ def index(request):
     status = 200
     if form.is_valid():
         context["report"] = builders.headline_report(form.period, user=request.user)
+        # Each report's CSV link: for a long period, a button asking the worker instead.
+        context["long_download"] = downloads.is_long(form.period)
+        context["direct_months"] = downloads.DIRECT_DOWNLOAD_MONTHS
     else:
         status = 400
     return render(request, "reports/index.html", context, status=status)
@@ -80,12 +83,18 @@ def _report_view(key: str):
             context = _page_context(request, form, key)
             context["title"] = {k: t for k, t, _ in REPORT_PAGES}[key]
             return render(request, "reports/report.html", context, status=400)
+        title = {k: t for k, t, _ in REPORT_PAGES}[key]
+        # A long period's file is made by the worker: a GET shows the button that asks.
+        asking = downloads.long_download(request, key, title, form.period)
+        if asking is not None:
+            return asking
         report = build(form.period, user=request.user)
         response = download(request, report)
         if response is not None:
             return response
         context = _page_context(request, form, key)
         context |= {"report": report, "title": report.title}
+        context |= _download_context(key, form.period)
         return render(request, "reports/report.html", context)
 
     view.__name__ = key
@@ -106,6 +115,18 @@ area = _report_view("area")
 # --- CSV and XLSX -----------------------------------------------------------------------------
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download_context(key: str, period, referrer=None) -> dict:
+    """For the page's download buttons: a long period's files are asked of the worker with a
+    POST (reports.downloads), a short one's are links that download at once."""
+    if not downloads.is_long(period):
+        return {"long_download": False}
+    return {
+        "long_download": True,
+        "direct_months": downloads.DIRECT_DOWNLOAD_MONTHS,
+        "export_fields": downloads.export_fields(key, period, referrer),
+    }
 
 
 def _record_export(report: Report, fmt: str) -> None:
@@ -134,8 +155,8 @@ def _attachment(report: Report, content, content_type: str, extension: str) -> H
 
 def csv_download(request, report: Report) -> HttpResponse:
     _record_export(report, "csv")
-    # A byte-order mark so that Excel reads the en dashes and pound signs as UTF-8.
-    return _attachment(report, "\ufeff" + report_csv(report), "text/csv; charset=utf-8", "csv")
+    # With a byte-order mark, as the worker writes it for a long period (reports.downloads).
+    return _attachment(report, downloads.csv_bytes(report), "text/csv; charset=utf-8", "csv")
 
 
 def xlsx_download(request, report: Report) -> HttpResponse:

@@ -230,3 +230,25 @@ def test_the_grown_data_set_changes_the_figures(dataset, login, coordinator):
         "Referrals received": (17, 14)
     }
     assert builders.sessions_report(Q4).figures("sessions_total") == {"Sessions held": (24, 23)}
+
+
+@pytest.mark.parametrize("referrer", [False, True], ids=["report", "one-organisation"])
+def test_asking_for_a_long_periods_report_file_is_a_few_queries(
+    dataset, login, coordinator, django_assert_max_num_queries, referrer
+):
+    """The page's POST for a long period's CSV (reports.downloads) asks the worker and counts
+    nothing itself: as few queries as asking for the summary, whatever the data."""
+    from referrers.models import Referrer
+
+    data = {"kind": "report_csv", "report": "referrer", "start": "2016-01-01",
+            "end": "2025-12-31"}  # fmt: skip
+    if referrer:
+        data["referrer"] = Referrer.objects.create(name="Moat Homes", kind="housing").pk
+    client = login(coordinator)
+    client.post("/exports/new/", data)
+    grow(40)
+
+    # the session, the user, the lock on the user, the count, the insert, the audit event;
+    # and the organisation chosen, if one
+    with django_assert_max_num_queries(overhead(client, "/reports/") + 6 + referrer):
+        assert client.post("/exports/new/", data).status_code == 302
