@@ -57,9 +57,26 @@ def _flush_past_the_truncate_guard():
 
     def execute_sql_flush(self, sql_list):
         with pgtrigger.ignore("audit.AuditEvent:audit_no_truncate"):
-            return flush(self, sql_list)
+            result = flush(self, sql_list)
+        _seed_again()
+        return result
 
     DatabaseOperations.execute_sql_flush = execute_sql_flush
+
+
+def _seed_again():
+    """Put back the reference data the data migrations seed (the Kent and Medway postcode
+    districts, the editable lists), which a transactional test's flush empties: the tests that
+    come after it in the same database expect the tables as a migrated database has them."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in (
+        "reports.migrations.0002_kent_and_medway_and_case_districts",
+        "cases.migrations.0012_editable_lists",
+    ):
+        importlib.import_module(module).seed(apps, None)
 
 
 @pytest.fixture
