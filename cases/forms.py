@@ -60,9 +60,13 @@ class CaseForm(lists.ListChoicesMixin, TextLimits, forms.ModelForm):
         self.fields["coordinator"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["coordinator"].required = False
         self.fields["coordinator"].help_text = "Leave empty to take the case yourself."
+        # The organisation first, then whether to add it, then its person: a person is picked
+        # from the organisation's people (static/js/referrer-picker.js, referrers.intake).
         order = list(self.fields)
         order.remove("add_organisation")
-        order.insert(order.index("referrer_organisation") + 1, "add_organisation")
+        order.remove("referrer_organisation")
+        at = order.index("referrer_name")
+        order[at:at] = ["referrer_organisation", "add_organisation"]
         self.order_fields(order)
 
     def case_fields(self) -> dict:

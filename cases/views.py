@@ -301,14 +301,15 @@ def case_transition(request, reference):
     case, access = case_for(request, reference)
     _require_manage(access)
     try:
-        services.case_transition(case=case, to=request.POST.get("to", ""), by=request.user)
+        # What else the move did (the referrer will be told, or why not) shows after it.
+        with shown_to(request):
+            services.case_transition(case=case, to=request.POST.get("to", ""), by=request.user)
+            messages.success(request, f"{case.reference} is now “{case.get_status_display()}”.")
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     except ValueError:
         messages.error(request, "That is not a case status.")
-    else:
-        messages.success(request, f"{case.reference} is now “{case.get_status_display()}”.")
     return redirect(case)
 
 

@@ -8,6 +8,8 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import Status
 from parties import services as party_services
+from referrers import services as referrer_services
+from referrers.intake import ReferrerPick
 from sessions import services as session_services
 from volunteers import services as volunteer_services
 from volunteers.models import AccreditationKind, Availability, Volunteer
@@ -20,6 +22,24 @@ VOLUNTEERS = (
     (None, "Grace", "Oduya", "TN4 9LH", Volunteer.Status.MEDIATOR),
     (None, "Owen", "Ellis", "ME16 0DF", Volunteer.Status.APPLICANT),
 )
+
+# The referring organisations on record, with the people there (name, job title, email), made
+# through referrers.services as a coordinator would on /referrers/. The demo cases name them, and
+# intake links each case to its organisation and person (referrers.intake).
+REFERRERS = (
+    ("Clarion Housing", "housing", [("Dana Price", "Housing officer", "dana.price")]),
+    ("Hayesbrook School", "school", [("Mr K. Adeyemi", "Safeguarding lead", "k.adeyemi")]),
+    (
+        "Tunbridge Wells Borough Council",
+        "council",
+        [("Priya Shah", "Anti-social behaviour officer", "priya.shah")],
+    ),
+    ("Kent Police", "police", [("PC Walsh", "Neighbourhood officer", "pc.walsh")]),
+)
+
+# Cases whose parties also consent to the referrer being told how the case goes: their
+# referrers get the updates (see the outbox), in the office's order of work (referrers.updates).
+TOLD = ("Clarion Housing", "Kent Police")
 
 CASES = (
     {
@@ -85,7 +105,7 @@ CASES = (
         "fields": {
             "dispute_type": "community",
             "referral_source": "council",
-            "referrer_name": "ASB team",
+            "referrer_name": "Priya Shah",
             "referrer_organisation": "Tunbridge Wells Borough Council",
             "summary": "Young people gathering by the shops; residents and the youth club at odds.",
         },
@@ -138,6 +158,7 @@ CASES = (
             "dispute_type": "neighbour",
             "referral_source": "police",
             "referrer_name": "PC Walsh",
+            "referrer_organisation": "Kent Police",
             "summary": "Dispute over a shared driveway; words exchanged in front of children.",
         },
         "parties": [
@@ -228,8 +249,26 @@ def create_demo_volunteers(*, coordinator) -> dict[str, Volunteer]:
     return by_key
 
 
+def create_demo_referrers(*, coordinator) -> None:
+    for name, kind, people in REFERRERS:
+        referrer = referrer_services.referrer_create(
+            by=coordinator, fields={"name": name, "kind": kind}
+        )
+        for person, job_title, mailbox in people:
+            referrer_services.contact_create(
+                referrer=referrer,
+                by=coordinator,
+                fields={
+                    "name": person,
+                    "job_title": job_title,
+                    "email": f"{mailbox}@example.org",
+                },
+            )
+
+
 def create_demo_cases(*, coordinator, volunteers: dict[str, Volunteer]) -> None:
     now = timezone.now()
+    create_demo_referrers(coordinator=coordinator)
     for spec in CASES:
         received = timezone.localdate() - datetime.timedelta(days=spec["days_ago"])
         parties = [
@@ -246,9 +285,16 @@ def create_demo_cases(*, coordinator, volunteers: dict[str, Volunteer]) -> None:
             }
             for name, role, line1, town, postcode, phone, method in spec["parties"]
         ]
-        case = case_services.case_create(
-            by=coordinator, fields={**spec["fields"], "received_on": received}, parties=parties
+        fields = {**spec["fields"], "received_on": received}
+        pick = ReferrerPick(
+            organisation=fields.pop("referrer_organisation", ""),
+            person=fields.pop("referrer_name", ""),
+            source=fields["referral_source"],
         )
+        case = case_services.case_create(
+            by=coordinator, fields=fields, parties=parties, referrer=pick
+        )
+        told = pick.organisation in TOLD
         target = spec["status"]
         if target == Status.REFERRED:
             continue
@@ -265,7 +311,7 @@ def create_demo_cases(*, coordinator, volunteers: dict[str, Volunteer]) -> None:
         if target == Status.AWAITING_CONSENT:
             continue
         for party in case.parties.all():
-            for kind in ("mediate", "data_processing"):
+            for kind in ("mediate", "data_processing", *(("update_referrer",) if told else ())):
                 party_services.consent_record(
                     party=party,
                     by=coordinator,

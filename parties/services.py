@@ -159,6 +159,8 @@ def consents_record(
         when=given_at,
         party=party,
     )
+    # The last consent in: the referrer hears the stage the case has reached, if not yet told.
+    referrer_updates.after_consent_given(party.case, kinds=kinds, by=by)
     return recorded
 
 
@@ -250,6 +252,7 @@ def withdrawal_preview(consent: Consent) -> dict:
         "messages_to_cancel": party_messages_pending(party) if stops_contact else 0,
         "back_to_awaiting_consent": stops_contact
         and party.case.status in (Status.READY, Status.ACTIVE),
+        "referrer_told": referrer_updates.withdrawal_preview(consent),
     }
 
 

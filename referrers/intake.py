@@ -131,6 +131,37 @@ def _kept_as_typed(pick: ReferrerPick, case) -> bool:
     )
 
 
+def _check_not_someone_on_record(pick: ReferrerPick, case) -> None:
+    """A person typed with no organisation who is a contact on record is refused with the
+    question to answer: saved as text only, the case would link neither them nor their
+    organisation, and they would never be told how it goes. (The intake page's script fills
+    the organisation in when the person picked is on record; this is the rule.) A case being
+    edited keeps the name it already has."""
+    name = tidy_name(pick.person)
+    if not name:
+        return
+    if case is not None and name.casefold() == tidy_name(case.referrer_name).casefold():
+        return
+    at = list(
+        ReferrerContact.objects.filter(
+            name__iexact=name, retired_at__isnull=True, referrer__retired_at__isnull=True
+        )
+        .select_related("referrer")
+        .order_by("referrer__name")[:4]
+    )
+    if not at:
+        return
+    known = " or ".join(f"“{c.referrer.name}”" for c in at)
+    raise ValidationError(
+        {
+            "referrer_organisation": (
+                f"Which organisation is {at[0].name} at? We have {at[0].name} at {known}: "
+                "give their organisation, or clear the person's name."
+            )
+        }
+    )
+
+
 def resolve(pick: ReferrerPick, *, by, case=None) -> dict:
     """The case's referrer fields for ``pick`` (records made as needed, in the caller's
     transaction); ``case``: the case being edited, whose own organisation and person may be
@@ -147,6 +178,7 @@ def resolve(pick: ReferrerPick, *, by, case=None) -> dict:
         }
     referrer = _organisation(pick, by=by, current=current_org)
     if referrer is None:
+        _check_not_someone_on_record(pick, case)
         return {
             "referrer": None,
             "referrer_person": None,

@@ -85,6 +85,14 @@ class ReferrerContact(models.Model):
         return f"{self.name} ({self.referrer})"
 
     @property
+    def can_be_sent_updates(self) -> bool:
+        """They have an email address or a mobile number to send updates to
+        (referrers.updates.route)."""
+        from .updates import route
+
+        return route(self) is not None
+
+    @property
     def phone_display(self) -> str:
         from parties.validators import display_phone
 

@@ -14,11 +14,14 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from cases.models import Case
 from parties.validators import normalise_phone
+from wkm.consequences import tell
 
 from .models import Referrer, ReferrerContact
 
@@ -99,7 +102,22 @@ def referrer_update(*, referrer: Referrer, by, fields: dict) -> Referrer:
         record_event(
             action=AuditEvent.Action.CHANGE, actor=by, obj=referrer, detail={"fields": changed}
         )
+    if "name" in changed:
+        _rename_on_cases(Case.objects.filter(referrer=referrer), "referrer_organisation", referrer)
     return referrer
+
+
+def _rename_on_cases(cases, field: str, record) -> int:
+    """A renamed organisation or person reaches the cases that name it: their free-text copy
+    (what the case page, search and exports read) says the name on record, in the same
+    transaction. One set-based UPDATE; django-pghistory's trigger writes one history row per
+    case, as for any other change to a case's fields — kept on purpose (the case's text did
+    change, and its history says when), unlike the backfill, which only filled links and left
+    the text as typed. Told to whoever renamed it."""
+    renamed = cases.exclude(**{field: record.name}).update(**{field: record.name})
+    if renamed:
+        tell(f"The new name is on its {renamed} case{pluralize(renamed)} too.")
+    return renamed
 
 
 @transaction.atomic
@@ -130,9 +148,25 @@ def referrer_unretire(*, referrer: Referrer, by) -> Referrer:
 
 
 def _check_contact(contact: ReferrerContact) -> None:
+    """A name, and not one a colleague at the organisation already has, whatever its capitals
+    and spacing: intake picks a person by name (referrers.intake), so "Pat Jones" and
+    "pat jones" at one organisation would be two records of one person, and the case would
+    link the first it found."""
     contact.name = tidy_name(contact.name)
     if not contact.name:
         raise ValidationError({"name": "Give the person's name."})
+    same = ReferrerContact.objects.filter(referrer=contact.referrer, name__iexact=contact.name)
+    if contact.pk is not None:
+        same = same.exclude(pk=contact.pk)
+    same = same.first()
+    if same is not None:
+        retired = " (retired: bring them back instead)" if same.retired_at else ""
+        raise ValidationError(
+            {
+                "name": f"{same.name} is already a contact at {contact.referrer.name}{retired}: "
+                "edit them rather than adding them twice."
+            }
+        )
     contact.email = (contact.email or "").strip()
     _phone(contact)
 
@@ -180,6 +214,8 @@ def contact_update(*, contact: ReferrerContact, by, fields: dict) -> ReferrerCon
             obj=contact,
             detail={"fields": changed, "referrer": contact.referrer_id},
         )
+    if "name" in changed:
+        _rename_on_cases(Case.objects.filter(referrer_person=contact), "referrer_name", contact)
     if not contact.receives_updates:
         cancel_pending(contacts=[contact], reason="Updates turned off for this person")
     elif {"email", "phone"} & set(changed):

@@ -11,11 +11,27 @@ they gave no email address. Nobody else at the organisation.
 - *mediation started*: the case becomes "active" (case_transition): a pair is assigned and
   mediation begins (DESIGN.md's lifecycle; a session being held is a detail of mediation the
   referrer does not hear about);
-- *declined*: the case closes before any mediation took place (cases.services.case_close with
-  withdrawn, unsuitable or not contactable, no mediation session held and no agreement made);
-- *closed*: the case closes after mediation took place, with an outcome *category* (below).
+- *declined*: the case closes before mediation began (cases.services.case_close with withdrawn,
+  unsuitable or not contactable, no mediation session held, no agreement made, and the case never
+  active);
+- *closed*: the case closes after mediation took place or began, with an outcome *category*
+  (below). A case that was active (the referrer may have been told "mediation started") and
+  ends without a session held is "closed: not resolved", never "will not go ahead": the referrer
+  is not told two things that contradict each other.
 
-Each stage is told once per case (closing again after a reopening is a new closing).
+Each stage is told once per case (closing again after a reopening is a new closing), and
+**in order**: never a stage that comes before one already told.
+
+**Consent that comes later** (the office's usual order: "Start contacting parties" first, the
+parties' consents recorded while contacting them): when a consent is recorded that completes
+"every party consents" (parties.services.consents_record calls ``after_consent_given``), the
+referrer is told the *latest* stage the case has reached, if it has not been told it or a later
+one: "accepted" for a case being contacted, awaiting consent or ready; "mediation started" for
+one active (or that was); the closing for one closed. Only the latest, not every stage missed:
+each stage says the earlier ones ("mediation started" means the referral was taken on), and a
+stale stage told late ("we began contacting the people involved" while mediation is under way)
+would mislead. An update cancelled earlier (a consent withdrawn, a contact retired) is the stage
+not told, and is written again then.
 
 **With whose consent**: every party of the case holds, now, consent "to the referrer being
 told how the case progresses" (parties.models.Consent.Kind.UPDATE_REFERRER), and none has
@@ -39,6 +55,7 @@ from django.db import models
 from django.db.models import Exists, F, IntegerField, OuterRef, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -96,11 +113,28 @@ CATEGORY_OF_OUTCOME = {
 }
 
 
+# The order stages are told in (a closing is the last, whichever it is).
+ORDER = {Stage.ACCEPTED: 0, Stage.STARTED: 1, Stage.DECLINED: 2, Stage.CLOSED: 2}
+
+
+def was_active(case: Case) -> bool:
+    """Mediation began: the case is active, was active when it closed, its history (the
+    field-level history django-pghistory keeps of every case) shows it active once, or the
+    referrer was sent, or is about to be sent, "mediation started"."""
+    if CaseStatus.ACTIVE in (case.status, case.status_before_close):
+        return True
+    return (
+        case.events.filter(status=CaseStatus.ACTIVE).exists()
+        or _told(case).filter(context__stage=Stage.STARTED).exists()
+    )
+
+
 def closing_stage(case: Case, *, mediated: bool) -> tuple[str, str]:
     """(stage, category) for a case closed with its outcome; ``mediated``: mediation took place
-    (cases.services.mediation_took_place)."""
+    (cases.services.mediation_took_place). A case where mediation began (``was_active``) is
+    "closed", even with no session held: the referrer may have heard "mediation started"."""
     category = CATEGORY_OF_OUTCOME[Outcome(case.outcome)]
-    if not mediated:
+    if not mediated and not was_active(case):
         return Stage.DECLINED, Category.DID_NOT_GO_AHEAD
     if category == Category.DID_NOT_GO_AHEAD:
         category = Category.NOT_RESOLVED
@@ -196,55 +230,111 @@ def _closing_key(case: Case) -> str:
     return case.status_changed_at.isoformat()
 
 
-def queue(case: Case, stage: str, *, by, category: str = "") -> OutboxMessage | None:
-    """Write the referrer's update for ``stage`` of ``case``, in the caller's transaction, if
-    it may go (the module's docstring); None if not. Once per stage and case (per closing)."""
-    from privacy.models import Anonymisation
+def _told(case: Case):
+    """The case's updates sent, or written and still to go (not those cancelled)."""
+    return OutboxMessage.objects.filter(
+        kind=KIND,
+        context__case=case.pk,
+        status__in=(*UNSENT, OutboxMessage.Status.SENT),
+    )
 
-    contact = recipient(case)
-    if contact is None:
-        return None
-    where = route(contact)
-    if where is None:
-        tell(
-            f"{contact.name} at {contact.referrer.name} has no email address or mobile number: "
-            "they are not sent updates."
-        )
-        return None
-    if Anonymisation.objects.filter(case=case).exists():
-        return None
-    if not parties_consent(case):
-        tell(
-            f"{contact.referrer.name} is not told: not every party has consented to the "
-            "referrer being told how the case progresses."
-        )
-        return None
-    channel, address = where
+
+def _key(case: Case, stage: str) -> str:
     key = f"referrer_update:{case.pk}:{stage}"
     if stage in CLOSING_STAGES:
         key += f":{_closing_key(case)}"
+    return key
+
+
+def _told_later(case: Case, stage: str) -> bool:
+    """A stage after ``stage`` was told, or is to be, in the case's current run (a closing
+    before a reopening is over: its update was cancelled or went before)."""
+    later = [str(s) for s in Stage if ORDER[s] > ORDER[Stage(stage)]]
+    told = _told(case).filter(context__stage__in=later)
+    if case.status == CaseStatus.CLOSED:
+        return told.filter(dedupe_key__endswith=f":{_closing_key(case)}").exists()
+    return told.exclude(context__stage__in=[str(s) for s in CLOSING_STAGES]).exists()
+
+
+def why_not(case: Case, *, contact: ReferrerContact | None = None) -> str:
+    """Why the referrer of ``case`` may not be told anything now, in a sentence; "" if they
+    may (the module's docstring: who, and with whose consent)."""
+    from privacy.models import Anonymisation
+
+    contact = contact or case.referrer_person
+    if contact is None:
+        if case.referrer_id is None:
+            return ""  # nobody on record referred it: nothing to say
+        return (
+            f"Nobody at {case.referrer.name} is told how the case goes: the case names no "
+            "person there who referred it."
+        )
+    at = f"{contact.name} at {contact.referrer.name}"
+    if contact.retired_at is not None or contact.referrer.is_retired:
+        return f"{at} is not told: they are retired from the referrers on record."
+    if contact.referrer_id != case.referrer_id:
+        return ""
+    if not contact.receives_updates:
+        return f"{at} is not told: they are marked not to be sent case updates."
+    if route(contact) is None:
+        return f"{at} has no email address or mobile number: they are not sent updates."
+    if Anonymisation.objects.filter(case=case).exists():
+        return f"{at} is not told: the case's records were erased or anonymised."
+    if not parties_consent(case):
+        return (
+            f"{contact.referrer.name} is not told: not every party has consented to the "
+            "referrer being told how the case progresses."
+        )
+    return ""
+
+
+def queue(
+    case: Case, stage: str, *, by, category: str = "", quiet: bool = False
+) -> OutboxMessage | None:
+    """Write the referrer's update for ``stage`` of ``case``, in the caller's transaction, if
+    it may go (the module's docstring); None if not, and the coordinator is told why (unless
+    ``quiet``). Once per stage and case (per closing), never after a later stage was told; an
+    update of the stage cancelled earlier is written again."""
+    contact = recipient(case)
+    reason = why_not(case, contact=contact)
+    if contact is None or reason:
+        if not quiet:
+            tell(reason)
+        return None
+    if _told_later(case, stage):
+        return None
+    channel, address = route(contact)
     today = timezone.localdate()
-    message, created = OutboxMessage.objects.get_or_create(
-        dedupe_key=key,
-        defaults={
-            "kind": KIND,
-            "channel": channel,
-            "referrer_contact": contact,
-            "address": address,
-            # Only what the message says (and the case's id, for the dispatcher's checks).
-            "context": {
-                "case": case.pk,
-                "reference": case.reference,
-                "organisation": contact.referrer.name,
-                "stage": str(stage),
-                "stage_label": Stage(stage).label,
-                "stage_sentence": STAGE_SENTENCES[Stage(stage)],
-                "date": date_format(today, "j F Y"),
-                "category": Category(category).label if category else "",
-            },
-            "due_at": timezone.now(),
+    values = {
+        "kind": KIND,
+        "channel": channel,
+        "referrer_contact": contact,
+        "address": address,
+        # Only what the message says (and the case's id, for the dispatcher's checks).
+        "context": {
+            "case": case.pk,
+            "reference": case.reference,
+            "organisation": contact.referrer.name,
+            "stage": str(stage),
+            "stage_label": Stage(stage).label,
+            "stage_sentence": STAGE_SENTENCES[Stage(stage)],
+            "date": date_format(today, "j F Y"),
+            "category": Category(category).label if category else "",
         },
+        "due_at": timezone.now(),
+    }
+    message, created = OutboxMessage.objects.get_or_create(
+        dedupe_key=_key(case, stage), defaults=values
     )
+    if not created and message.status == OutboxMessage.Status.CANCELLED:
+        # Not told (a consent withdrawn, a contact retired since): written again, as new.
+        for name, value in values.items():
+            setattr(message, name, value)
+        message.status = OutboxMessage.Status.PENDING
+        message.last_error = ""
+        message.claimed_until = None
+        message.save()
+        created = True
     if created:
         what = Stage(stage).label.lower()
         how = message.get_channel_display().lower()
@@ -260,6 +350,38 @@ def after_transition(case: Case, *, frm: str, to: str, by) -> OutboxMessage | No
     if to == CaseStatus.ACTIVE:
         return queue(case, Stage.STARTED, by=by)
     return None
+
+
+def reached(case: Case, *, mediated: bool | None = None) -> tuple[str, str] | None:
+    """(stage, category): the latest stage ``case`` has reached; None while only referred."""
+    if case.status == CaseStatus.CLOSED:
+        if mediated is None:
+            from cases.services import mediation_took_place
+
+            mediated = mediation_took_place(case)
+        return closing_stage(case, mediated=mediated)
+    if was_active(case):
+        return Stage.STARTED, ""
+    if case.status != CaseStatus.REFERRED:
+        return Stage.ACCEPTED, ""
+    return None
+
+
+def after_consent_given(case: Case, *, kinds, by) -> OutboxMessage | None:
+    """A party's consent was recorded (parties.services.consents_record): if it completes
+    "every party consents", the referrer is told the latest stage reached and not yet told
+    (the module's docstring: consent that comes later)."""
+    if not {Consent.Kind.UPDATE_REFERRER, Consent.Kind.DATA_PROCESSING} & set(kinds):
+        return None
+    if case.referrer_person_id is None:
+        return None
+    latest = reached(case)
+    if latest is None:
+        return None
+    stage, category = latest
+    # Say why not only when the consent to the referrer being told was the one given.
+    quiet = Consent.Kind.UPDATE_REFERRER not in kinds
+    return queue(case, stage, by=by, category=category, quiet=quiet)
 
 
 def after_close(case: Case, *, mediated: bool, by) -> OutboxMessage | None:
@@ -294,13 +416,29 @@ def after_reopen(case: Case) -> int:
 
 def after_consent_withdrawn(consent: Consent) -> int:
     """A party withdrew consent to the referrer being told, or to the use of their data: the
-    case's updates still to go are cancelled (the dispatcher would refuse them anyway)."""
+    case's updates still to go are cancelled (the dispatcher would refuse them anyway), and the
+    coordinator is told what that means for the referrer."""
     if consent.kind not in (Consent.Kind.UPDATE_REFERRER, Consent.Kind.DATA_PROCESSING):
         return 0
-    cancelled = cancel_pending(case=consent.party.case, reason="A party withdrew consent")
-    if cancelled:
-        tell("The update to the referrer still to go is cancelled.")
+    case = consent.party.case
+    cancelled = cancel_pending(case=case, reason="A party withdrew consent")
+    contact = case.referrer_person
+    who = f"{contact.name} at {contact.referrer.name}" if contact else "The referrer"
+    if contact is not None or cancelled:
+        tell(withdrawal_sentence(who, cancelled))
     return cancelled
+
+
+def withdrawal_sentence(who: str, cancelled: int) -> str:
+    """What withdrawing the consent means for the referrer, for the withdrawal's page and the
+    message after it."""
+    sentence = f"{who} will not be told anything more about this case"
+    if cancelled:
+        sentence += (
+            f": {cancelled} update{pluralize(cancelled)} still to go "
+            f"{'was' if cancelled == 1 else 'were'} cancelled"
+        )
+    return sentence + "."
 
 
 def readdress_pending(contact: ReferrerContact) -> int:
@@ -316,3 +454,24 @@ def readdress_pending(contact: ReferrerContact) -> int:
     return pending.update(
         channel=channel, address=address, status=OutboxMessage.Status.PENDING, claimed_until=None
     )
+
+
+def withdrawal_preview(consent: Consent) -> str:
+    """What withdrawing ``consent`` will stop for the referrer, for the page that asks to
+    confirm it; "" when it stops nothing of theirs."""
+    if consent.kind not in (Consent.Kind.UPDATE_REFERRER, Consent.Kind.DATA_PROCESSING):
+        return ""
+    case = consent.party.case
+    contact = case.referrer_person
+    if contact is None:
+        return ""
+    pending = pending_for_case(case).count()
+    sentence = f"stop the updates to {contact.name} at {contact.referrer.name} about this case"
+    if pending:
+        sentence += (
+            f" ({pending} waiting to be sent will be cancelled): they will not be told "
+            "anything more"
+        )
+    else:
+        sentence += ": they will not be told anything more"
+    return sentence

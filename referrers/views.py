@@ -29,16 +29,35 @@ STAFF = (COORDINATOR, ADMINISTRATOR)
 @role_required(*STAFF)
 def referrer_list(request):
     search = ReferrerSearchForm(request.GET or None)
-    data = search.cleaned_data if search.is_valid() else {}
-    found = referrers_listed(q=data.get("q", ""), retired=data.get("retired", False))
+    refused = search.is_bound and not search.is_valid()
+    data = search.cleaned_data if search.is_bound and not refused else {}
+    q, retired = data.get("q", ""), data.get("retired", False)
+    # A search refused (too long) lists nothing rather than everything: its error says why.
+    found = Referrer.objects.none() if refused else referrers_listed(q=q, retired=retired)
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    retired_matching = 0
+    if q and not retired and not page.object_list:
+        retired_matching = retired_only(referrers_listed(q=q, retired=True)).count()
+    with_retired = request.GET.copy()
+    with_retired.pop("page", None)
+    with_retired["retired"] = "on"
     return render(
         request,
         "referrers/list.html",
-        {"search": search, "page": page, "query": query.urlencode()},
+        {
+            "search": search,
+            "page": page,
+            "query": query.urlencode(),
+            "retired_matching": retired_matching,
+            "with_retired": with_retired.urlencode(),
+        },
     )
+
+
+def retired_only(found):
+    return found.filter(retired_at__isnull=False)
 
 
 @role_required(*STAFF)
@@ -87,11 +106,15 @@ def referrer_edit(request, pk):
     form = ReferrerForm(request.POST or None, instance=referrer)
     if request.method == "POST" and form.is_valid():
         try:
-            services.referrer_update(referrer=referrer, by=request.user, fields=form.cleaned_data)
+            # A new name reaches its cases too: the page says on how many.
+            with shown_to(request):
+                services.referrer_update(
+                    referrer=referrer, by=request.user, fields=form.cleaned_data
+                )
+                messages.success(request, "Saved.")
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Saved.")
             return redirect("referrers:detail", pk=referrer.pk)
     return render(
         request,

@@ -15,7 +15,21 @@
       return !known || option.dataset.organisation === typed;
     }).map(function (option) { return option.cloneNode(true); }));
   }
+  // A person on record picked while the organisation is empty: fill in theirs (when only
+  // one organisation has someone of that name). The server asks anyway (referrers.intake).
+  var person = document.getElementById("id_referrer_name");
+  function fillOrganisation() {
+    if (!person || organisation.value.trim()) return;
+    var typed = person.value.trim().replace(/\s+/g, " ").toLowerCase();
+    var at = all.filter(function (option) { return option.value.toLowerCase() === typed; });
+    var names = at.map(function (option) { return option.dataset.organisationName; });
+    if (names.length && names.every(function (name) { return name === names[0]; })) {
+      organisation.value = names[0];
+      filter();
+    }
+  }
   organisation.addEventListener("change", filter);
   organisation.addEventListener("input", filter);
+  if (person) person.addEventListener("change", fillOrganisation);
   filter();
 })();

@@ -61,3 +61,26 @@ def test_it_loads_realistic_cases_and_volunteers_through_the_services(monkeypatc
 
     assert MediationSession.objects.filter(status="scheduled").count() == 2
     assert OutboxMessage.objects.filter(status="pending").exists()
+
+
+@pytest.mark.django_db
+def test_it_loads_referring_organisations_and_their_updates(monkeypatch):
+    """A new user sees organisations on /referrers/, each demo case with an organisation is
+    linked to it and its person, and the referrers whose parties consented are told (in the
+    office's order: the consents come after "Start contacting parties")."""
+    from cases.models import Case
+    from notifications.models import OutboxMessage
+    from referrers.models import Referrer
+
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-for-tests")
+    call_command("seed_demo")
+
+    assert Referrer.objects.count() == 4
+    typed = Case.objects.exclude(referrer_organisation="")
+    assert not typed.filter(referrer_person__isnull=True).exists()
+    stages = set(
+        OutboxMessage.objects.filter(kind=OutboxMessage.Kind.REFERRER_UPDATE).values_list(
+            "context__stage", flat=True
+        )
+    )
+    assert {"accepted", "started", "closed"} <= stages

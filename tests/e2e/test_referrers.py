@@ -74,3 +74,27 @@ def test_a_new_organisation_is_added_at_intake_after_one_refusal(open_page, coor
     case = Case.objects.get()
     assert case.referrer.name == "Clarion Housing"
     assert case.referrer_person.email == "jo@clarion.example.org"
+
+
+def test_picking_a_person_on_record_fills_in_their_organisation(open_page, coordinator):
+    housing = ReferrerFactory(name="Town and Country Housing")
+    ReferrerContactFactory(referrer=housing, name="Pat Jones")
+    page = open_page(coordinator, width=375, height=800)
+    page.goto("/cases/new/")
+
+    page.locator("#id_referrer_name").fill("pat jones")
+    page.locator("#id_referrer_name").dispatch_event("change")
+
+    expect(page.locator("#id_referrer_organisation")).to_have_value("Town and Country Housing")
+
+
+def test_a_long_unbroken_name_wraps_on_a_phone(open_page, coordinator):
+    org = ReferrerFactory(name="Kent" + "X" * 150)
+    ReferrerContactFactory(referrer=org, name="Jo" + "Y" * 150, email="", phone="")
+    page = open_page(coordinator, width=375, height=700)
+
+    page.goto(f"/referrers/{org.pk}/")
+
+    expect(page.get_by_text("Cannot be sent case updates")).to_be_visible()
+    assert no_horizontal_scroll(page) <= 375
+    scan(page, "referrer page with long names (375 px)")

@@ -257,3 +257,57 @@ def test_a_case_s_unmatched_organisation_stays_text_when_it_is_edited_for_someth
     )
     assert case.referrer is None and not Referrer.objects.exists()
     assert other.status_code == 200 and "We have no organisation called" in other.content.decode()
+
+
+# --- A person picked without their organisation ----------------------------------------------
+
+
+def test_the_organisation_comes_before_the_person_on_the_form(login, coordinator):
+    html = login(coordinator).get("/cases/new/").content.decode()
+
+    assert html.index('id="id_referrer_organisation"') < html.index('id="id_referrer_name"')
+    assert html.index('id="id_add_organisation"') < html.index('id="id_referrer_name"')
+
+
+def test_a_person_on_record_without_their_organisation_is_asked_for_it(login, coordinator, pat):
+    response = login(coordinator).post(
+        "/cases/new/", referral(referrer_organisation="", referrer_name="pat jones")
+    )
+
+    assert response.status_code == 200
+    assert "Which organisation is Pat Jones at?" in response.content.decode()
+    assert "Town and Country Housing" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_a_name_nobody_on_record_has_is_kept_as_typed(login, coordinator, pat):
+    login(coordinator).post(
+        "/cases/new/", referral(referrer_organisation="", referrer_name="A neighbour")
+    )
+
+    case = Case.objects.get()
+    assert case.referrer_name == "A neighbour" and case.referrer_id is None
+
+
+def test_the_picker_offers_each_persons_organisation_to_fill_in(login, coordinator, pat):
+    """The script (static/js/referrer-picker.js) fills the organisation from this."""
+    html = login(coordinator).get("/cases/new/").content.decode()
+
+    assert 'data-organisation-name="Town and Country Housing"' in html
+
+
+def test_an_old_case_with_a_typed_name_is_edited_without_being_asked(login, coordinator, pat):
+    case = CaseFactory(referrer_name="Pat Jones", coordinator=coordinator)
+
+    response = login(coordinator).post(
+        f"/cases/{case.reference}/edit/",
+        {
+            "dispute_type": case.dispute_type,
+            "referral_source": case.referral_source,
+            "referrer_name": "Pat Jones",
+            "received_on": case.received_on.isoformat(),
+            "summary": "Corrected.",
+        },
+    )
+
+    assert response.status_code == 302

@@ -256,3 +256,50 @@ def test_the_case_page_links_its_organisation_for_coordinators_only(
 
     assert link in login(coordinator).get(case.get_absolute_url()).content.decode()
     assert link not in login(mediator).get(case.get_absolute_url()).content.decode()
+
+
+# --- What the pages say -----------------------------------------------------------------------
+
+
+def test_a_person_with_no_email_or_mobile_is_shown_as_not_reachable(login, coordinator, org):
+    ReferrerContactFactory(referrer=org, name="Jo Landline", email="", phone="+441732123456")
+
+    html = login(coordinator).get(reverse("referrers:detail", args=[org.pk])).content.decode()
+
+    assert "Cannot be sent case updates: no email address or mobile number" in html
+
+
+def test_a_search_too_long_is_shown_its_error(login, coordinator, org):
+    response = login(coordinator).get(reverse("referrers:list"), {"q": "x" * 101})
+
+    html = response.content.decode()
+    assert 'aria-invalid="true"' in html and "at most 100 characters" in html
+    assert org.name not in html
+
+
+def test_no_match_but_retired_ones_offers_to_include_them(login, coordinator):
+    ReferrerFactory(name="Old Housing Trust", retired_at="2026-01-01T00:00Z")
+
+    html = login(coordinator).get(reverse("referrers:list"), {"q": "old"}).content.decode()
+
+    assert "1 retired organisation matches" in html
+    assert "retired=on" in html and "include retired" in html
+
+
+def test_long_names_wrap_rather_than_push_the_page_sideways(login, coordinator):
+    long = ReferrerFactory(name="X" * 180)
+
+    html = login(coordinator).get(reverse("referrers:detail", args=[long.pk])).content.decode()
+
+    assert 'class="h3 mb-0 text-break"' in html
+    assert 'class="breadcrumb-item active text-break"' in html
+
+
+def test_renaming_on_the_page_says_it_reached_the_cases(login, coordinator, org, person):
+    CaseFactory(referrer=org, referrer_organisation=org.name)
+
+    response = login(coordinator).post(
+        reverse("referrers:edit", args=[org.pk]), {"name": "Kent Police ASB"}, follow=True
+    )
+
+    assert "The new name is on its 1 case too." in response.content.decode()

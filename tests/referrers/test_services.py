@@ -114,3 +114,57 @@ def test_removing_the_only_address_cancels_them(referred_case, coordinator, pat)
     services.contact_update(contact=pat, by=coordinator, fields={"email": ""})
 
     assert OutboxMessage.objects.get(kind="referrer_update").status == "cancelled"
+
+
+# --- Renames reach the cases; a person once per organisation ---------------------------------
+
+
+def test_renaming_a_person_renames_them_on_their_cases_only(coordinator, pat, housing):
+    from tests.factories import CaseFactory
+
+    theirs = CaseFactory(
+        referrer=housing, referrer_person=pat, referrer_organisation=housing.name,
+        referrer_name=pat.name,
+    )  # fmt: skip
+    typed = CaseFactory(referrer_name="Pat Jones")  # text only: someone else perhaps
+    from wkm.consequences import listen
+
+    with listen() as heard:
+        services.contact_update(contact=pat, by=coordinator, fields={"name": "Patricia Jones"})
+
+    theirs.refresh_from_db()
+    typed.refresh_from_db()
+    assert theirs.referrer_name == "Patricia Jones"
+    assert typed.referrer_name == "Pat Jones"
+    assert "The new name is on its 1 case too." in heard
+    # The case's history keeps the change (django-pghistory), as for any edit of the case.
+    assert theirs.events.filter(referrer_name="Patricia Jones").exists()
+
+
+def test_a_rename_is_found_by_the_case_search(coordinator, pat, housing):
+    from cases.search import search_cases
+    from tests.factories import CaseFactory
+
+    case = CaseFactory(
+        referrer=housing, referrer_person=pat, referrer_organisation=housing.name,
+        referrer_name=pat.name,
+    )  # fmt: skip
+    services.referrer_update(referrer=housing, by=coordinator, fields={"name": "TCH Homes"})
+
+    from cases.models import Case
+
+    assert case in search_cases(Case.objects.all(), "TCH Homes")
+
+
+def test_a_person_is_kept_once_per_organisation_whatever_their_capitals(coordinator, pat, housing):
+    with pytest.raises(ValidationError) as refused:
+        services.contact_create(referrer=housing, by=coordinator, fields={"name": "pat  JONES"})
+    assert "Pat Jones is already a contact at Town and Country Housing" in str(refused.value)
+
+    sam = services.contact_create(referrer=housing, by=coordinator, fields={"name": "Sam Lee"})
+    with pytest.raises(ValidationError):
+        services.contact_update(contact=sam, by=coordinator, fields={"name": "PAT JONES"})
+    # Their own name in other capitals is theirs to correct; another organisation's Pat is fine.
+    services.contact_update(contact=pat, by=coordinator, fields={"name": "PAT JONES"})
+    other = ReferrerFactory(name="Kent Police")
+    services.contact_create(referrer=other, by=coordinator, fields={"name": "Pat Jones"})

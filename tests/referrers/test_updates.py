@@ -348,3 +348,189 @@ def test_an_anonymised_case_writes_no_update(referred_case, coordinator):
     case_services.case_transition(case=referred_case, to="contacting", by=coordinator)
 
     assert not updates().exists()
+
+
+# --- Consent that comes later, and the order stages are told in ------------------------------
+
+
+def record_update_consent(case, coordinator, parties=None):
+    for party in parties or case.parties.all():
+        party_services.consent_record(
+            party=party,
+            by=coordinator,
+            kind=Consent.Kind.UPDATE_REFERRER,
+            given_at=timezone.now(),
+            method="verbal",
+        )
+
+
+def without_update_consent(case):
+    Consent.objects.filter(party__case=case, kind=Consent.Kind.UPDATE_REFERRER).delete()
+
+
+def test_the_last_consent_in_tells_the_stage_reached_once(referred_case, coordinator):
+    without_update_consent(referred_case)
+    case_services.case_transition(case=referred_case, to="contacting", by=coordinator)
+    alice, bob = referred_case.parties.order_by("pk")
+
+    with listen() as heard:
+        record_update_consent(referred_case, coordinator, [alice])
+    assert not updates().exists()
+    assert any("not every party has consented" in s for s in heard)
+
+    with listen() as heard:
+        record_update_consent(referred_case, coordinator, [bob])
+    assert [u.context["stage"] for u in updates()] == ["accepted"]
+    assert any("Pat Jones at Town and Country Housing will be told" in s for s in heard)
+
+    # Consent given again later (withdrawn and given) writes nothing twice.
+    consent = bob.consents.get(kind=Consent.Kind.UPDATE_REFERRER, withdrawn_at__isnull=True)
+    party_services.consent_withdraw(consent=consent, by=coordinator)
+    record_update_consent(referred_case, coordinator, [bob])
+    assert updates().count() == 1 and updates().get().status == "pending"  # written again
+    send_all()
+    assert len(mail.outbox) == 1
+
+
+def test_a_case_already_active_is_told_only_that_mediation_started(paired, coordinator):
+    """Only the latest stage reached: "mediation started" says the referral was taken on."""
+    updates().delete()
+    without_update_consent(paired)
+
+    record_update_consent(paired, coordinator)
+
+    assert [u.context["stage"] for u in updates()] == ["started"]
+
+
+def test_a_case_closed_before_the_consent_is_told_its_closing(referred_case, coordinator):
+    without_update_consent(referred_case)
+    case_services.case_close(
+        case=referred_case, by=coordinator, outcome="unsuitable", closed_on=timezone.localdate()
+    )
+
+    record_update_consent(referred_case, coordinator)
+
+    (update,) = updates()
+    assert update.context["stage"] == "declined"
+
+
+def test_a_stage_is_never_told_after_a_later_one(paired, coordinator):
+    """ "Mediation started" is on its way: "accepted" is not written after it."""
+    from referrers import updates as referrer_updates
+
+    assert referrer_updates.queue(paired, referrer_updates.Stage.ACCEPTED, by=coordinator) is None
+    assert [u.context["stage"] for u in updates()] == ["started"]
+
+
+def test_a_referred_case_is_told_nothing_on_consent(referred_case, coordinator):
+    without_update_consent(referred_case)
+
+    record_update_consent(referred_case, coordinator)
+
+    assert not updates().exists()
+
+
+def test_a_consent_other_than_the_referrers_says_nothing_about_them(referred_case, coordinator):
+    without_update_consent(referred_case)
+    case_services.case_transition(case=referred_case, to="contacting", by=coordinator)
+    party = referred_case.parties.first()
+
+    with listen() as heard:
+        party_services.consent_record(
+            party=party, by=coordinator, kind=Consent.Kind.SHARE_DETAILS,
+            given_at=timezone.now(), method="verbal",
+        )  # fmt: skip
+
+    assert not any("Town and Country Housing" in s for s in heard)
+
+
+# --- Never two contradictory things ----------------------------------------------------------
+
+
+def test_a_case_that_was_active_closes_as_not_resolved_not_as_declined(paired, coordinator):
+    """ "Mediation started" was told; withdrawn before any session was held."""
+    case_services.case_close(
+        case=paired, by=coordinator, outcome="withdrawn", closed_on=timezone.localdate()
+    )
+
+    closing = updates().exclude(context__stage="started").get()
+    assert closing.context["stage"] == "closed"
+    assert closing.context["category"] == "Not resolved"
+
+
+def test_a_case_paused_after_it_was_active_still_closes_as_not_resolved(paired, coordinator):
+    case_services.case_transition(case=paired, to="awaiting_consent", by=coordinator)
+
+    case_services.case_close(
+        case=paired, by=coordinator, outcome="withdrawn", closed_on=timezone.localdate()
+    )
+
+    assert updates().filter(context__stage="closed").exists()
+    assert not updates().filter(context__stage="declined").exists()
+
+
+# --- The coordinator is told, on the pages --------------------------------------------------
+
+
+def test_the_status_page_says_the_referrer_will_be_told(login, referred_case, coordinator):
+    referred_case.coordinator = coordinator
+    referred_case.save()
+
+    response = login(coordinator).post(
+        f"/cases/{referred_case.reference}/status/", {"to": "contacting"}, follow=True
+    )
+
+    assert "Pat Jones at Town and Country Housing will be told: referral accepted." in (
+        response.content.decode()
+    )
+
+
+def test_the_status_page_says_why_the_referrer_is_not_told(login, referred_case, coordinator):
+    without_update_consent(referred_case)
+
+    response = login(coordinator).post(
+        f"/cases/{referred_case.reference}/status/", {"to": "contacting"}, follow=True
+    )
+
+    assert "not every party has consented to the referrer being told" in (response.content.decode())
+
+
+def test_the_pairing_page_says_the_referrer_will_be_told(login, referred_case, coordinator):
+    from tests.factories import eligible_volunteer
+
+    type(referred_case).objects.filter(pk=referred_case.pk).update(status="ready")
+    lead, co = eligible_volunteer(), eligible_volunteer()
+
+    response = login(coordinator).post(
+        f"/cases/{referred_case.reference}/assign/",
+        {"lead": lead.pk, "co_mediator": co.pk},
+        follow=True,
+    )
+
+    assert "will be told: mediation started." in response.content.decode()
+
+
+# --- Withdrawing the consent -----------------------------------------------------------------
+
+
+def test_withdrawing_the_consent_says_the_referrer_hears_nothing_more(
+    login, referred_case, coordinator
+):
+    case_services.case_transition(case=referred_case, to="contacting", by=coordinator)
+    consent = Consent.objects.filter(
+        party__case=referred_case, kind=Consent.Kind.UPDATE_REFERRER
+    ).first()
+    url = f"/cases/{referred_case.reference}/consents/{consent.pk}/withdraw/"
+    client = login(coordinator)
+
+    page = client.get(url).content.decode()
+    assert "stop the updates to Pat Jones at Town and Country Housing" in page
+    assert "1 waiting to be sent will be cancelled" in page
+
+    when = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    response = client.post(url, {"withdrawn_at": when, "method": "verbal"}, follow=True)
+    text = response.content.decode()
+    assert (
+        "Pat Jones at Town and Country Housing will not be told anything more about this case: "
+        "1 update still to go was cancelled."
+    ) in text

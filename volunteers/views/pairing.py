@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 
 from cases.access import case_for
+from wkm.consequences import shown_to
 from wkm.forms import add_service_errors
 
 from ..pairing_forms import PairForm
@@ -61,18 +62,20 @@ def assign(request, reference):
     form = PairForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            created = assign_pair(
-                case=case,
-                lead=form.cleaned_data["lead"],
-                co_mediator=form.cleaned_data["co_mediator"],
-                override_reason=form.cleaned_data["override_reason"],
-                by=request.user,
-            )
+            # What else it did (mediation started: the referrer will be told, or why not).
+            with shown_to(request):
+                created = assign_pair(
+                    case=case,
+                    lead=form.cleaned_data["lead"],
+                    co_mediator=form.cleaned_data["co_mediator"],
+                    override_reason=form.cleaned_data["override_reason"],
+                    by=request.user,
+                )
+                pair = [form.cleaned_data["lead"], form.cleaned_data["co_mediator"]]
+                messages.success(request, assigned_message(case, pair, created))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            pair = [form.cleaned_data["lead"], form.cleaned_data["co_mediator"]]
-            messages.success(request, assigned_message(case, pair, created))
             return redirect(case)
     return render(
         request,
