@@ -1,7 +1,11 @@
 """The parties' surveys: who is asked, how, and what happens when they answer.
 
-**Who is asked.** When a case closes (``invite_on_close``, called by cases.services.case_close in
-its transaction), each of its parties who holds a current consent to the processing of their
+**Who is asked.** Only on a case where mediation took place (``mediated``: a meeting held or an
+agreement reached, the rule a mediated outcome needs): the questions are about the mediators and
+the meetings, and a party who never met a mediator (a case withdrawn, unsuitable or whose party
+could not be reached) cannot answer them, would skew the figures, and — "not contactable" — may
+not want to hear from us at all. When such a case closes (``invite_on_close``, called by
+cases.services.case_close in its transaction), each of its parties who holds a current consent to the processing of their
 data, whose contact has not stopped (parties.consent.contact_stopped) and whose records have not
 been erased (privacy) gets the feedback survey; at the case's follow-up date the daily job
 (``queue_follow_up_surveys``) sends the outcome follow-up the same way. Never twice: one
@@ -87,6 +91,23 @@ def erased(party: Party) -> bool:
     return Anonymisation.objects.filter(party=party).exists() or (
         Anonymisation.objects.filter(case_id=party.case_id, party__isnull=True).exists()
     )
+
+
+NOT_MEDIATED = "No feedback survey: mediation did not take place."
+
+
+def mediated(case: Case) -> bool:
+    """Mediation took place on ``case``: cases.services.mediation_took_place, which a mediated
+    outcome (cases.lifecycle.MEDIATED_OUTCOMES) already required when the case closed — so such
+    an outcome answers without a query. Kept on the instance for the loops over its parties."""
+    from cases.lifecycle import MEDIATED_OUTCOMES
+    from cases.services import mediation_took_place
+
+    known = getattr(case, "_surveys_mediated", None)
+    if known is None:
+        known = case.outcome in MEDIATED_OUTCOMES or mediation_took_place(case)
+        case._surveys_mediated = known
+    return known
 
 
 def why_not_asked(party: Party) -> str:
@@ -191,6 +212,8 @@ def invite(*, case: Case, party: Party, kind: str) -> SurveyInvitation | None:
         return None
     if kind == Kind.FOLLOW_UP and case.follow_up_on is None:
         return None
+    if not mediated(case):
+        return None
     route = survey_route(party)
     if route is None:
         return None
@@ -252,7 +275,11 @@ def _summary(invitations: list[SurveyInvitation], what: str) -> str:
 
 
 def invite_on_close(case: Case) -> list[SurveyInvitation]:
-    """Ask each party of ``case``, which has just closed, for their feedback."""
+    """Ask each party of ``case``, which has just closed, for their feedback — if mediation
+    took place; if not, the coordinator is told why nobody is asked."""
+    if not mediated(case):
+        tell(NOT_MEDIATED)
+        return []
     parties = Party.objects.filter(case=case).prefetch_related("consents")
     invited = [invite(case=case, party=party, kind=Kind.FEEDBACK) for party in parties]
     invited = [i for i in invited if i is not None]
@@ -498,6 +525,14 @@ def why_not_recordable(case: Case, party: Party, kind: str) -> str:
         return "The surveys are asked once the case has closed."
     if kind == Kind.FOLLOW_UP and case.follow_up_on is None:
         return "This case has no follow-up date."
+    if kind == Kind.FOLLOW_UP and case.follow_up_on > timezone.localdate():
+        # Recording it would mark the case's follow-up done months early.
+        return (
+            f"The follow-up is due on {date_format(case.follow_up_on, 'j F Y')}: its answers "
+            "can be recorded from then."
+        )
+    if not mediated(case):
+        return "No survey on this case: mediation did not take place."
     why = why_not_asked(party)
     if why:
         return why
