@@ -2,13 +2,14 @@
 
 **Who is asked.** Only on a case where mediation took place (``mediated``: a meeting held or an
 agreement reached, the rule a mediated outcome needs): the questions are about the mediators and
-the meetings, and a party who never met a mediator (a case withdrawn, unsuitable or whose party
-could not be reached) cannot answer them, would skew the figures, and — "not contactable" — may
-not want to hear from us at all. When such a case closes (``invite_on_close``, called by
-cases.services.case_close in its transaction), each of its parties who holds a current consent to the processing of their
-data, whose contact has not stopped (parties.consent.contact_stopped) and whose records have not
-been erased (privacy) gets the feedback survey; at the case's follow-up date the daily job
-(``queue_follow_up_surveys``) sends the outcome follow-up the same way. Never twice: one
+the meetings; a party who never met a mediator (a case withdrawn, unsuitable or not contactable
+before any meeting) cannot answer them, would skew the figures and — "not contactable" — may not
+want to hear from us at all. When a mediated case closes (``invite_on_close``, called by
+cases.services.case_close in its transaction), each of its parties who holds a current consent
+to the processing of their data, whose contact has not stopped (parties.consent.contact_stopped)
+and whose records have not been erased (privacy) gets the feedback survey; at the case's
+follow-up date the daily job (``queue_follow_up_surveys``) sends the outcome follow-up the same
+way. Never twice: one
 invitation per party and survey (its unique constraint), one message or one call or letter per
 invitation (their dedupe keys, ``survey:<invitation id>``).
 
@@ -158,6 +159,11 @@ def _already_told(invitation: SurveyInvitation) -> bool:
     )
 
 
+def _month(day) -> str:
+    """ "March 2026" (en-GB), or "" without a date."""
+    return date_format(day, "F Y") if day else ""
+
+
 def _write_message(invitation, route, expires_at) -> None:
     """The email or text for ``invitation``: written, or the cancelled one sent after all."""
     from notifications.models import OutboxMessage
@@ -174,6 +180,8 @@ def _write_message(invitation, route, expires_at) -> None:
             "invitation": invitation.pk,
             "expires_on": date_format(timezone.localtime(expires_at), "j F Y"),
             "reference": invitation.case.reference,
+            # When it ended, in the party's words ("In March 2026 …"), not "a few months ago".
+            "closed_in": _month(invitation.case.closed_on),
         },
         # Nothing here is urgent: a text due in quiet hours waits for the morning.
         "due_at": outside_quiet_hours(now, route.channel, now + datetime.timedelta(days=1)),
@@ -512,6 +520,12 @@ def record_answers(
         with contextlib.suppress(ValidationError):
             follow_up_done(case=case, by=by)
     return answer
+
+
+def asks_about_referrer(case: Case) -> bool:
+    """The follow-up asks whether they contacted the organisation that referred them unless
+    nobody did: a self-referral with no referring organisation on record."""
+    return not (case.referral_source == "self" and case.referrer_id is None)
 
 
 def why_not_recordable(case: Case, party: Party, kind: str) -> str:

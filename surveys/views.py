@@ -20,7 +20,7 @@ from public import spam
 from wkm.forms import add_service_errors
 
 from . import services
-from .forms import FORMS
+from .forms import FORMS, survey_form
 from .services import LinkState
 
 PAGES = {
@@ -69,7 +69,9 @@ def answer(request, token):
         return _render(request, "surveys/thanks.html", {"kind": invitation.kind})
     if link.state is not LinkState.OPEN:
         return _render(request, PAGES[link.state], {"kind": invitation.kind})
-    form = FORMS[invitation.kind](request.POST if request.method == "POST" else None)
+    form = survey_form(
+        invitation.kind, invitation.case, request.POST if request.method == "POST" else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             # A member of the public: the trail keeps no address (as for the reminders' links).
@@ -96,6 +98,8 @@ def answer(request, token):
         {
             "kind": invitation.kind,
             "first_name": invitation.party.first_name,
+            "closed_on": invitation.case.closed_on,
+            "questions": len(form.fields) - 1,
             "expires_at": invitation.expires_at,
             "form": form,
             "form_list": [form],
@@ -118,7 +122,7 @@ def record(request, reference, pk, kind):
     if refusal:
         messages.error(request, refusal)
         return redirect(case)
-    form = FORMS[kind](request.POST or None)
+    form = survey_form(kind, case, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_by_phone(

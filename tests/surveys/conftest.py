@@ -20,7 +20,11 @@ def close(coordinator):
             today + datetime.timedelta(days=follow_up_days) if follow_up_days is not None else None
         )
         return case_close(
-            case=case, by=coordinator, outcome="no_agreement", closed_on=today, follow_up_on=follow_up
+            case=case,
+            by=coordinator,
+            outcome="no_agreement",
+            closed_on=today,
+            follow_up_on=follow_up,
         )
 
     return _close
