@@ -424,6 +424,35 @@ def open_link(token: str, *, now=None) -> Link:
     return Link(state_of(invitation, now=now), invitation)
 
 
+VIEW_AUDITED_EVERY = datetime.timedelta(hours=1)
+
+
+def record_page_view(invitation: SurveyInvitation, *, now=None) -> bool:
+    """The party opened their survey page: into the audit trail (as the reminders' reply page
+    is, with no address kept), at most once an hour per invitation — a page reloaded, or
+    opened again and again by a browser restoring its tabs, would otherwise fill the trail with
+    the same line (and anyone holding the link could write to the trail at will). The answer
+    itself is always audited (``record_answers``). Returns whether a line was written."""
+    now = now or timezone.now()
+    seen = AuditEvent.objects.filter(
+        case_reference=invitation.case.reference,
+        at__gt=now - VIEW_AUDITED_EVERY,
+        action=AuditEvent.Action.VIEW,
+        object_type=SurveyInvitation._meta.label_lower,
+        object_id=str(invitation.pk),
+    )
+    if seen.exists():
+        return False
+    record_event(
+        action=AuditEvent.Action.VIEW,
+        obj=invitation,
+        object_repr="Survey page of a party",
+        case_reference=invitation.case.reference,
+        detail={"survey_page": "viewed", "party": invitation.party_id},
+    )
+    return True
+
+
 ANSWER_MODELS = {Kind.FEEDBACK: FeedbackAnswer, Kind.FOLLOW_UP: FollowUpAnswer}
 ANSWER_FIELDS = {
     Kind.FEEDBACK: (

@@ -11,8 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from audit.context import acting_in
-from audit.models import AuditEvent
-from audit.services import record_event
 from cases.access import case_for
 from notifications import replies
 from parties.models import Party
@@ -85,13 +83,7 @@ def answer(request, token):
             return redirect(f"{request.path}?sent=1")
     if request.method != "POST":
         with acting_in(None):
-            record_event(
-                action=AuditEvent.Action.VIEW,
-                obj=invitation,
-                object_repr="Survey page of a party",
-                case_reference=invitation.case.reference,
-                detail={"survey_page": "viewed", "party": invitation.party_id},
-            )
+            services.record_page_view(invitation)
     return _render(
         request,
         "surveys/answer.html",

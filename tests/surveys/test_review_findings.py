@@ -103,3 +103,42 @@ def test_a_question_can_be_left_out_after_a_choice_was_clicked(invitation_of_ali
 def invitation_of_alice(case, close):
     close(case)
     return SurveyInvitation.objects.get(party__full_name="Alice Carter", kind="feedback")
+
+
+# --- Finding 12: the trail of views, and a browser that blocks cookies --------------------------
+
+
+def test_opening_the_survey_page_again_and_again_is_audited_once_an_hour(
+    invitation_of_alice, client
+):
+    from audit.models import AuditEvent
+    from surveys.services import record_page_view
+
+    views = AuditEvent.objects.filter(action="view", object_type="surveys.surveyinvitation")
+    for _ in range(5):
+        assert client.get(url_of(invitation_of_alice)).status_code == 200
+    assert views.count() == 1
+
+    later = timezone.now() + datetime.timedelta(hours=1, minutes=1)
+    assert record_page_view(invitation_of_alice, now=later)
+    assert views.count() == 2
+    # Another party's page is another line; the answer is always audited.
+    bob = SurveyInvitation.objects.get(party__full_name="Bob Dunn", kind="feedback")
+    client.get(url_of(bob))
+    assert views.count() == 3
+    client.post(url_of(invitation_of_alice), FEEDBACK)
+    assert AuditEvent.objects.filter(action="create", object_type="surveys.feedbackanswer").exists()
+
+
+def test_a_survey_sent_without_its_cookie_gets_a_plain_words_page(invitation_of_alice):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(url_of(invitation_of_alice), FEEDBACK)
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Your answer could not be sent" in page
+    assert "allow cookies" in page
+    assert "CSRF" not in page
+    assert not FeedbackAnswer.objects.exists()
