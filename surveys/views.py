@@ -5,10 +5,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from audit.context import acting_in
 from cases.access import case_for
@@ -17,8 +18,9 @@ from parties.models import Party
 from public import spam
 from wkm.forms import add_service_errors
 
-from . import services
+from . import letters, services
 from .forms import FORMS, survey_form
+from .models import SurveyInvitation
 from .services import LinkState
 
 PAGES = {
@@ -136,3 +138,32 @@ def record(request, reference, pk, kind):
             "form": form,
         },
     )
+
+
+@require_safe
+def letter(request, reference, pk):
+    """The survey letter for invitation ``pk`` of the case, as a PDF to print and post
+    (surveys.letters): coordinators only, as the rest of the surveys; a letter that cannot be
+    made (answered, closed, expired, no address) is refused with the reason, on the case
+    page."""
+    case, access = case_for(request, reference)
+    if not access.can_manage:
+        raise PermissionDenied
+    invitation = get_object_or_404(
+        SurveyInvitation.objects.select_related("party").prefetch_related("party__consents"),
+        pk=pk,
+        case=case,
+    )
+    invitation.case = case
+    try:
+        pdf, filename = letters.survey_letter(invitation=invitation, by=request.user)
+    except ValidationError as error:  # or documents.rendering.DocumentTooLarge
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(f"{case.get_absolute_url()}#manual-contacts-heading")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    response["Cache-Control"] = "no-store"
+    return response

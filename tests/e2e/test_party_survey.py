@@ -114,6 +114,10 @@ def test_a_coordinator_prints_a_survey_letter_and_records_answers_given_by_phone
     page.goto(case.get_absolute_url())
     expect(page.get_by_text("Post them the feedback survey").first).to_be_visible()
     expect(page.get_by_role("img", name="QR code of Alice's survey link")).to_be_visible()
+    # The letter itself, to print and post (review finding 7a).
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the letter to Alice (PDF)").click()
+    assert download.value.suggested_filename == f"{case.reference}-feedback-survey-letter.pdf"
     expect(page.get_by_role("heading", name="Surveys")).to_be_visible()
     scan(page, "case page with surveys (375 px)")
 
