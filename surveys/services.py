@@ -298,10 +298,12 @@ def invite_on_close(case: Case) -> list[SurveyInvitation]:
 def queue_follow_up_surveys(today=None) -> int:
     """The daily job: the outcome follow-up to each party of each closed case whose follow-up
     date has come and which nobody has followed up yet (cases.querysets.follow_up_due_q, as the
-    coordinators' follow-up reminder). A follow-up date more than SURVEY_LINK_DAYS past is not
-    sent automatically (a case closed long ago, the job switched off for a while): the
-    coordinator decides. Running it twice, or on two workers, asks nobody twice (one invitation
-    per party and survey). Returns how many parties were asked now."""
+    coordinators' follow-up reminder), where mediation took place (``invite`` asks nobody on
+    a case that closed before any meeting: nothing to follow up). A follow-up date more than
+    SURVEY_LINK_DAYS past is not sent automatically (a case closed long ago, the job switched
+    off for a while): the coordinator decides. Running it twice, or on two workers, asks
+    nobody twice (one invitation per party and survey). Returns how many parties were asked
+    now."""
     today = today or timezone.localdate()
     since = today - datetime.timedelta(days=link_days())
     due = Case.objects.filter(follow_up_due_q(today), follow_up_on__gte=since).order_by("pk")
