@@ -175,11 +175,14 @@ def office_panels(*, rows: int = 20, replies_days: int = 7, now=None) -> dict:
             words = f"the {sessions.get(r.session_kind, 'session').lower()} on " + (
                 f"{date_format(start, 'D j M Y')} at {start:%H:%M}"
             )
-        r.about = (
-            f"Tell them {words} is cancelled"
-            if r.kind == ManualContact.Kind.SESSION_CANCELLED
-            else f"Remind them of {words}"
-        )
+        if r.kind in (ManualContact.Kind.SURVEY_FEEDBACK, ManualContact.Kind.SURVEY_FOLLOW_UP):
+            # A survey call or letter has no session: the same words as the case page
+            # (ManualContact.about), built from the row's kind and method with no query.
+            r.about = ManualContact(kind=r.kind, method=r.via).about
+        elif r.kind == ManualContact.Kind.SESSION_CANCELLED:
+            r.about = f"Tell them {words} is cancelled"
+        else:
+            r.about = f"Remind them of {words}"
     kinds = dict(OutboxMessage.Kind.choices)
     failed = sorted(
         (r for r in found if r.source == "failed"), key=lambda r: (r.due, r.id), reverse=True

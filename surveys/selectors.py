@@ -3,11 +3,13 @@ each survey, how, whether they answered and what (two queries, however many part
 
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from parties.consent import contact_stopped, current_kinds
 from parties.models import Consent
 
 from .models import SurveyInvitation
-from .services import ANSWER_FIELDS, Kind
+from .services import ANSWER_FIELDS, Kind, mediated
 
 
 def _shown(answer, name) -> str:
@@ -44,6 +46,8 @@ class SurveyRow:
     answers: list = field(default_factory=list)
     recorded_by: object = None
     can_record: bool = False
+    due_later: bool = False  # the follow-up, to be asked (and recorded) from its date
+    not_mediated: bool = False  # not asked: mediation did not take place
 
 
 @dataclass
@@ -63,6 +67,9 @@ def case_panel(case) -> list[PartySurveys]:
             "feedback__recorded_by", "follow_up__recorded_by"
         )
     }
+    # The same rules as services.why_not_recordable, asked once for the case.
+    was_mediated = mediated(case)
+    follow_up_due = case.follow_up_on is not None and case.follow_up_on <= timezone.localdate()
     erased = set(Anonymisation.objects.filter(case=case).values_list("party_id", flat=True))
     panel = []
     for party in case.parties.all():
@@ -82,8 +89,17 @@ def case_panel(case) -> list[PartySurveys]:
                 row.recorded_by = answer.recorded_by
             row.can_record = (
                 askable
+                and was_mediated
                 and answer is None
-                and (kind != Kind.FOLLOW_UP or case.follow_up_on is not None)
+                and (kind != Kind.FOLLOW_UP or follow_up_due)
+            )
+            row.not_mediated = not was_mediated
+            row.due_later = (
+                askable
+                and was_mediated
+                and kind == Kind.FOLLOW_UP
+                and case.follow_up_on is not None
+                and not follow_up_due
             )
             rows.append(row)
         panel.append(PartySurveys(party=party, surveys=rows))

@@ -1,10 +1,15 @@
 """The parties' surveys: who is asked, how, and what happens when they answer.
 
-**Who is asked.** When a case closes (``invite_on_close``, called by cases.services.case_close in
-its transaction), each of its parties who holds a current consent to the processing of their
-data, whose contact has not stopped (parties.consent.contact_stopped) and whose records have not
-been erased (privacy) gets the feedback survey; at the case's follow-up date the daily job
-(``queue_follow_up_surveys``) sends the outcome follow-up the same way. Never twice: one
+**Who is asked.** Only on a case where mediation took place (``mediated``: a meeting held or an
+agreement reached, the rule a mediated outcome needs): the questions are about the mediators and
+the meetings; a party who never met a mediator (a case withdrawn, unsuitable or not contactable
+before any meeting) cannot answer them, would skew the figures and — "not contactable" — may not
+want to hear from us at all. When a mediated case closes (``invite_on_close``, called by
+cases.services.case_close in its transaction), each of its parties who holds a current consent
+to the processing of their data, whose contact has not stopped (parties.consent.contact_stopped)
+and whose records have not been erased (privacy) gets the feedback survey; at the case's
+follow-up date the daily job (``queue_follow_up_surveys``) sends the outcome follow-up the same
+way. Never twice: one
 invitation per party and survey (its unique constraint), one message or one call or letter per
 invitation (their dedupe keys, ``survey:<invitation id>``).
 
@@ -89,6 +94,23 @@ def erased(party: Party) -> bool:
     )
 
 
+NOT_MEDIATED = "No feedback survey: mediation did not take place."
+
+
+def mediated(case: Case) -> bool:
+    """Mediation took place on ``case``: cases.services.mediation_took_place, which a mediated
+    outcome (cases.lifecycle.MEDIATED_OUTCOMES) already required when the case closed — so such
+    an outcome answers without a query. Kept on the instance for the loops over its parties."""
+    from cases.lifecycle import MEDIATED_OUTCOMES
+    from cases.services import mediation_took_place
+
+    known = getattr(case, "_surveys_mediated", None)
+    if known is None:
+        known = case.outcome in MEDIATED_OUTCOMES or mediation_took_place(case)
+        case._surveys_mediated = known
+    return known
+
+
 def why_not_asked(party: Party) -> str:
     """Why ``party`` may not be asked a survey now ("" if they may): consent to the processing
     of their data (a survey is more processing), contact not stopped, records not erased.
@@ -137,6 +159,11 @@ def _already_told(invitation: SurveyInvitation) -> bool:
     )
 
 
+def _month(day) -> str:
+    """ "March 2026" (en-GB), or "" without a date."""
+    return date_format(day, "F Y") if day else ""
+
+
 def _write_message(invitation, route, expires_at) -> None:
     """The email or text for ``invitation``: written, or the cancelled one sent after all."""
     from notifications.models import OutboxMessage
@@ -153,6 +180,8 @@ def _write_message(invitation, route, expires_at) -> None:
             "invitation": invitation.pk,
             "expires_on": date_format(timezone.localtime(expires_at), "j F Y"),
             "reference": invitation.case.reference,
+            # When it ended, in the party's words ("In March 2026 …"), not "a few months ago".
+            "closed_in": _month(invitation.case.closed_on),
         },
         # Nothing here is urgent: a text due in quiet hours waits for the morning.
         "due_at": outside_quiet_hours(now, route.channel, now + datetime.timedelta(days=1)),
@@ -190,6 +219,8 @@ def invite(*, case: Case, party: Party, kind: str) -> SurveyInvitation | None:
     if case.status != Status.CLOSED or party.case_id != case.pk:
         return None
     if kind == Kind.FOLLOW_UP and case.follow_up_on is None:
+        return None
+    if not mediated(case):
         return None
     route = survey_route(party)
     if route is None:
@@ -252,7 +283,11 @@ def _summary(invitations: list[SurveyInvitation], what: str) -> str:
 
 
 def invite_on_close(case: Case) -> list[SurveyInvitation]:
-    """Ask each party of ``case``, which has just closed, for their feedback."""
+    """Ask each party of ``case``, which has just closed, for their feedback — if mediation
+    took place; if not, the coordinator is told why nobody is asked."""
+    if not mediated(case):
+        tell(NOT_MEDIATED)
+        return []
     parties = Party.objects.filter(case=case).prefetch_related("consents")
     invited = [invite(case=case, party=party, kind=Kind.FEEDBACK) for party in parties]
     invited = [i for i in invited if i is not None]
@@ -263,10 +298,12 @@ def invite_on_close(case: Case) -> list[SurveyInvitation]:
 def queue_follow_up_surveys(today=None) -> int:
     """The daily job: the outcome follow-up to each party of each closed case whose follow-up
     date has come and which nobody has followed up yet (cases.querysets.follow_up_due_q, as the
-    coordinators' follow-up reminder). A follow-up date more than SURVEY_LINK_DAYS past is not
-    sent automatically (a case closed long ago, the job switched off for a while): the
-    coordinator decides. Running it twice, or on two workers, asks nobody twice (one invitation
-    per party and survey). Returns how many parties were asked now."""
+    coordinators' follow-up reminder), where mediation took place (``invite`` asks nobody on
+    a case that closed before any meeting: nothing to follow up). A follow-up date more than
+    SURVEY_LINK_DAYS past is not sent automatically (a case closed long ago, the job switched
+    off for a while): the coordinator decides. Running it twice, or on two workers, asks
+    nobody twice (one invitation per party and survey). Returns how many parties were asked
+    now."""
     today = today or timezone.localdate()
     since = today - datetime.timedelta(days=link_days())
     due = Case.objects.filter(follow_up_due_q(today), follow_up_on__gte=since).order_by("pk")
@@ -389,6 +426,35 @@ def open_link(token: str, *, now=None) -> Link:
     return Link(state_of(invitation, now=now), invitation)
 
 
+VIEW_AUDITED_EVERY = datetime.timedelta(hours=1)
+
+
+def record_page_view(invitation: SurveyInvitation, *, now=None) -> bool:
+    """The party opened their survey page: into the audit trail (as the reminders' reply page
+    is, with no address kept), at most once an hour per invitation — a page reloaded, or
+    opened again and again by a browser restoring its tabs, would otherwise fill the trail with
+    the same line (and anyone holding the link could write to the trail at will). The answer
+    itself is always audited (``record_answers``). Returns whether a line was written."""
+    now = now or timezone.now()
+    seen = AuditEvent.objects.filter(
+        case_reference=invitation.case.reference,
+        at__gt=now - VIEW_AUDITED_EVERY,
+        action=AuditEvent.Action.VIEW,
+        object_type=SurveyInvitation._meta.label_lower,
+        object_id=str(invitation.pk),
+    )
+    if seen.exists():
+        return False
+    record_event(
+        action=AuditEvent.Action.VIEW,
+        obj=invitation,
+        object_repr="Survey page of a party",
+        case_reference=invitation.case.reference,
+        detail={"survey_page": "viewed", "party": invitation.party_id},
+    )
+    return True
+
+
 ANSWER_MODELS = {Kind.FEEDBACK: FeedbackAnswer, Kind.FOLLOW_UP: FollowUpAnswer}
 ANSWER_FIELDS = {
     Kind.FEEDBACK: (
@@ -487,6 +553,12 @@ def record_answers(
     return answer
 
 
+def asks_about_referrer(case: Case) -> bool:
+    """The follow-up asks whether they contacted the organisation that referred them unless
+    nobody did: a self-referral with no referring organisation on record."""
+    return not (case.referral_source == "self" and case.referrer_id is None)
+
+
 def why_not_recordable(case: Case, party: Party, kind: str) -> str:
     """Why a coordinator may not record ``party``'s answers to ``kind`` by phone now ("" if
     they may). Uses the party's prefetched consents."""
@@ -498,6 +570,14 @@ def why_not_recordable(case: Case, party: Party, kind: str) -> str:
         return "The surveys are asked once the case has closed."
     if kind == Kind.FOLLOW_UP and case.follow_up_on is None:
         return "This case has no follow-up date."
+    if kind == Kind.FOLLOW_UP and case.follow_up_on > timezone.localdate():
+        # Recording it would mark the case's follow-up done months early.
+        return (
+            f"The follow-up is due on {date_format(case.follow_up_on, 'j F Y')}: its answers "
+            "can be recorded from then."
+        )
+    if not mediated(case):
+        return "No survey on this case: mediation did not take place."
     why = why_not_asked(party)
     if why:
         return why

@@ -13,4 +13,6 @@ urlpatterns = [
         views.record,
         name="record",
     ),
+    # The survey on paper, for a party who asked for letters (coordinators only).
+    path("cases/<str:reference>/surveys/<int:pk>/letter/", views.letter, name="letter"),
 ]

@@ -5,22 +5,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from audit.context import acting_in
-from audit.models import AuditEvent
-from audit.services import record_event
 from cases.access import case_for
 from notifications import replies
 from parties.models import Party
 from public import spam
 from wkm.forms import add_service_errors
 
-from . import services
-from .forms import FORMS
+from . import letters, services
+from .forms import FORMS, survey_form
+from .models import SurveyInvitation
 from .services import LinkState
 
 PAGES = {
@@ -69,7 +69,9 @@ def answer(request, token):
         return _render(request, "surveys/thanks.html", {"kind": invitation.kind})
     if link.state is not LinkState.OPEN:
         return _render(request, PAGES[link.state], {"kind": invitation.kind})
-    form = FORMS[invitation.kind](request.POST if request.method == "POST" else None)
+    form = survey_form(
+        invitation.kind, invitation.case, request.POST if request.method == "POST" else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             # A member of the public: the trail keeps no address (as for the reminders' links).
@@ -83,19 +85,15 @@ def answer(request, token):
             return redirect(f"{request.path}?sent=1")
     if request.method != "POST":
         with acting_in(None):
-            record_event(
-                action=AuditEvent.Action.VIEW,
-                obj=invitation,
-                object_repr="Survey page of a party",
-                case_reference=invitation.case.reference,
-                detail={"survey_page": "viewed", "party": invitation.party_id},
-            )
+            services.record_page_view(invitation)
     return _render(
         request,
         "surveys/answer.html",
         {
             "kind": invitation.kind,
             "first_name": invitation.party.first_name,
+            "closed_on": invitation.case.closed_on,
+            "questions": len(form.fields) - 1,
             "expires_at": invitation.expires_at,
             "form": form,
             "form_list": [form],
@@ -118,7 +116,7 @@ def record(request, reference, pk, kind):
     if refusal:
         messages.error(request, refusal)
         return redirect(case)
-    form = FORMS[kind](request.POST or None)
+    form = survey_form(kind, case, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_by_phone(
@@ -140,3 +138,32 @@ def record(request, reference, pk, kind):
             "form": form,
         },
     )
+
+
+@require_safe
+def letter(request, reference, pk):
+    """The survey letter for invitation ``pk`` of the case, as a PDF to print and post
+    (surveys.letters): coordinators only, as the rest of the surveys; a letter that cannot be
+    made (answered, closed, expired, no address) is refused with the reason, on the case
+    page."""
+    case, access = case_for(request, reference)
+    if not access.can_manage:
+        raise PermissionDenied
+    invitation = get_object_or_404(
+        SurveyInvitation.objects.select_related("party").prefetch_related("party__consents"),
+        pk=pk,
+        case=case,
+    )
+    invitation.case = case
+    try:
+        pdf, filename = letters.survey_letter(invitation=invitation, by=request.user)
+    except ValidationError as error:  # or documents.rendering.DocumentTooLarge
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(f"{case.get_absolute_url()}#manual-contacts-heading")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -302,6 +302,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A form refused for want of its cookie (a party's phone blocking cookies): a page in plain words.
+CSRF_FAILURE_VIEW = "wkm.csrf.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 # Request size limits (tests/hostile): a form post larger than this, or with more fields, is

@@ -26,9 +26,11 @@ def qr_svg(url: str, *, label: str) -> str:
     return svg.replace("<svg ", f'<svg class="qr-code" role="img" aria-label="{escape(label)}" ', 1)
 
 
-@register.inclusion_tag("surveys/_letter_link.html")
-def survey_letter(task):
-    """The link (and QR code) for the survey letter ``task`` (a notifications.ManualContact)."""
+@register.inclusion_tag("surveys/_letter_link.html", takes_context=True)
+def survey_letter(context, task):
+    """The link (and QR code) for the survey letter ``task`` (a notifications.ManualContact)
+    on the page of its case (``case`` in the context: no query for the letter's address), and
+    the button to download the letter itself (surveys.letters)."""
     invitation_id = invitation_id_of_task(task)
     if invitation_id is None:
         return {"url": ""}
@@ -38,4 +40,6 @@ def survey_letter(task):
         "url": url,
         "qr": mark_safe(qr_svg(url, label=f"QR code of {first_name}'s survey link")),  # noqa: S308
         "task": task,
+        "invitation_id": invitation_id,
+        "reference": context["case"].reference,
     }

@@ -16,7 +16,7 @@ from cases.services import case_close
 from notifications.dispatch import claim, send_claim
 from surveys.models import FeedbackAnswer
 from tests.e2e.conftest import no_horizontal_scroll, scan
-from tests.factories import ready_case
+from tests.factories import held_session, ready_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,7 +29,8 @@ def test_a_party_answers_the_feedback_survey_from_their_email(open_page, coordin
     alice = case.parties.get(full_name="Alice Carter")
     alice.preferred_contact, alice.email = "email", "alice@example.org"
     alice.save()
-    case_close(case=case, by=coordinator, outcome="unsuitable", closed_on=timezone.localdate())
+    held_session(case)  # the survey is asked where mediation took place
+    case_close(case=case, by=coordinator, outcome="no_agreement", closed_on=timezone.localdate())
     send_claim(claim(now=timezone.now() + datetime.timedelta(minutes=1)))
 
     (email,) = [m for m in mail.outbox if m.to == ["alice@example.org"]]
@@ -59,6 +60,10 @@ def test_a_party_answers_the_feedback_survey_from_their_email(open_page, coordin
     page.get_by_role("group", name="I would recommend mediation to someone else").get_by_label(
         "Agree", exact=True
     ).check()
+    # A choice clicked by mistake can be taken back (review finding 11).
+    sides = page.get_by_role("group", name="The mediators did not take sides")
+    sides.get_by_label("Disagree", exact=True).check()
+    sides.get_by_label("Prefer not to say").check()
     page.get_by_label("Anything else you would like to tell us").fill("Thank you both.")
     page.get_by_role("button", name="Send my answers").click()
 
@@ -70,6 +75,7 @@ def test_a_party_answers_the_feedback_survey_from_their_email(open_page, coordin
         4,
         "Thank you both.",
     )
+    assert answer.mediators_impartial is None
 
     # The same link again: answered already.
     page.goto(path)
@@ -95,10 +101,11 @@ def test_a_coordinator_prints_a_survey_letter_and_records_answers_given_by_phone
     bob = case.parties.get(full_name="Bob Dunn")
     bob.preferred_contact, bob.phone, bob.email = "phone", "+441732123456", ""
     bob.save()
+    held_session(case)
     case_close(
         case=case,
         by=coordinator,
-        outcome="unsuitable",
+        outcome="no_agreement",
         closed_on=timezone.localdate(),
         follow_up_on=timezone.localdate() + datetime.timedelta(days=90),
     )
@@ -107,6 +114,10 @@ def test_a_coordinator_prints_a_survey_letter_and_records_answers_given_by_phone
     page.goto(case.get_absolute_url())
     expect(page.get_by_text("Post them the feedback survey").first).to_be_visible()
     expect(page.get_by_role("img", name="QR code of Alice's survey link")).to_be_visible()
+    # The letter itself, to print and post (review finding 7a).
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the letter to Alice (PDF)").click()
+    assert download.value.suggested_filename == f"{case.reference}-feedback-survey-letter.pdf"
     expect(page.get_by_role("heading", name="Surveys")).to_be_visible()
     scan(page, "case page with surveys (375 px)")
 

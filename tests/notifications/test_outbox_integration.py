@@ -253,9 +253,11 @@ def test_every_kind_of_message_goes_through_the_worker_once_and_is_audited(
     # SURVEY_FEEDBACK: a case closed; SURVEY_FOLLOW_UP: its follow-up date has come (today).
     from cases.services import case_close
     from surveys.services import queue_follow_up_surveys
+    from tests.factories import held_session
 
     surveyed = ready_case()
-    case_close(case=surveyed, by=coordinator, outcome="unsuitable", closed_on=today,
+    held_session(surveyed)  # asked only where mediation took place
+    case_close(case=surveyed, by=coordinator, outcome="no_agreement", closed_on=today,
                follow_up_on=today)  # fmt: skip
     assert queue_follow_up_surveys() == 2
 

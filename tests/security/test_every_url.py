@@ -215,6 +215,8 @@ EXPECTED = {
     "surveys:answer": ("GET", 200, 200, 200, 200, 200, 200),
     # Answers given by phone are typed in by coordinators (the case is open: refused, with why).
     "surveys:record": ("GET", LOGIN, 404, 403, 403, REDIRECT, 404),
+    # The survey letter (PDF), for coordinators (the case is open: refused, with why).
+    "surveys:letter": ("GET", LOGIN, 404, 403, 403, REDIRECT, 404),
     # -- referring organisations: the office's (coordinators) and the lists' keepers (admins) ----
     "referrers:list": ("GET", LOGIN, 403, 403, 403, 200, 200),
     "referrers:new": ("GET", LOGIN, 403, 403, 403, 200, 200),
@@ -360,6 +362,7 @@ def kwargs_for(name: str, wanted: set[str], world) -> dict:
         "notifications:reply": {"token": reply_token(party_id=w.party.pk, session_id=w.session.pk)},
         "surveys:answer": {"token": survey_token(w.survey.pk)},
         "surveys:record": {"pk": w.party.pk, "kind": "feedback"},
+        "surveys:letter": {"pk": w.survey.pk},
     }
     by_prefix = {
         "cases:agreement": {"pk": w.agreement.pk},

@@ -11,7 +11,8 @@ from notifications.models import ManualContact, OutboxMessage
 from notifications.outbox import may_still_go_q
 from parties.services import consent_withdraw
 from surveys.models import SurveyInvitation
-from surveys.services import invite, queue_follow_up_surveys
+from surveys.services import invite, queue_follow_up_surveys, why_not_recordable
+from tests.factories import held_session
 
 pytestmark = pytest.mark.django_db
 
@@ -218,10 +219,11 @@ def test_closing_from_the_page_says_who_will_be_asked(case, login, coordinator):
     alice.preferred_contact = "letter"
     alice.save()
     today = timezone.localdate()
+    held_session(case)
 
     response = login(coordinator).post(
         f"/cases/{case.reference}/close/",
-        {"outcome": "unsuitable", "closed_on": today.isoformat(), "follow_up_on": ""},
+        {"outcome": "no_agreement", "closed_on": today.isoformat(), "follow_up_on": ""},
         follow=True,
     )
 
@@ -230,3 +232,43 @@ def test_closing_from_the_page_says_who_will_be_asked(case, login, coordinator):
         "The parties will be asked for their feedback: 1 by text or email and 1 by a call or "
         "letter for you to make (see To phone or write)." in response.content.decode()
     )
+
+
+@pytest.mark.parametrize("outcome", ["withdrawn", "unsuitable", "not_contactable"])
+def test_nobody_is_asked_when_the_case_closed_without_mediation(case, login, coordinator, outcome):
+    """Review finding 6: parties who never met a mediator cannot say whether the mediators took
+    sides, would skew the figures, and a "not contactable" party is not to be contacted. The
+    closing message says why nobody is asked; nor is the follow-up sent, nor can either be
+    recorded by phone."""
+    today = timezone.localdate()
+    session = held_session(case, kind="intake")  # an intake visit is not mediation
+
+    response = login(coordinator).post(
+        f"/cases/{case.reference}/close/",
+        {"outcome": outcome, "closed_on": today.isoformat(), "follow_up_on": today.isoformat()},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "No feedback survey: mediation did not take place." in page
+    assert "will be asked for their feedback" not in page
+    assert not SurveyInvitation.objects.filter(case=case).exists()
+    assert not OutboxMessage.objects.filter(kind__startswith="survey").exists()
+    assert queue_follow_up_surveys(today) == 0
+    assert not SurveyInvitation.objects.exists()
+    alice = case.parties.prefetch_related("consents").get(full_name="Alice Carter")
+    case.refresh_from_db()
+    for kind in ("feedback", "follow_up"):
+        assert "mediation did not take place" in why_not_recordable(case, alice, kind)
+    assert session.kind == "intake"
+
+
+def test_a_case_closed_as_withdrawn_after_a_meeting_is_asked(case, close, coordinator):
+    """The rule is whether mediation took place, not the outcome: a party who withdrew after a
+    joint meeting has something to say about it."""
+    from cases.services import case_close
+
+    held_session(case)
+    case_close(case=case, by=coordinator, outcome="withdrawn", closed_on=timezone.localdate())
+
+    assert SurveyInvitation.objects.filter(case=case, kind="feedback").count() == 2

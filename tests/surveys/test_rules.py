@@ -59,7 +59,14 @@ def test_no_survey_message_names_another_party_or_the_dispute(case, close, chann
                 leaked = [d for d in details_of(other) if d and d in words]
                 assert leaked == [], (message.kind, leaked)
         # Nothing of the dispute, the case or its outcome.
-        for secret in (case.summary, case.reference, "unsuitable", "Unsuitable", "noise"):
+        for secret in (
+            case.summary,
+            case.reference,
+            "no_agreement",
+            "No agreement",
+            "unsuitable",
+            "noise",
+        ):
             assert secret not in words
         if channel == "sms":
             assert sms_parts(rendered.text) <= 2, rendered.text
