@@ -48,7 +48,7 @@ def test_closing_cancels_the_sessions_to_come_with_their_reminders(team, book, c
         f"{timezone.localtime(separate.starts_at).day} {separate.starts_at:%b}, the joint meeting "
         f"on {joint.starts_at:%a} {timezone.localtime(joint.starts_at).day} {joint.starts_at:%b}) "
         f"and their {pending} reminders.",
-        "The parties will be asked for their feedback: 2 by text or email.",
+        "No feedback survey: mediation did not take place.",
     ]
     note = ContactLogEntry.objects.get(case=team.case, text__startswith="Cancelled because")
     assert "the case closed" in note.text and "joint meeting" in note.text
