@@ -240,3 +240,20 @@ def test_it_counts_the_open_stages_and_the_cases_closed_in_the_last_year(login, 
     params = dict(pair.split("=") for pair in closed_query.replace("&amp;", "&").split("&"))
     assert len(listed(client, **params)) == 3
     assert len(listed(client, status="referred")) == 3
+
+
+@pytest.mark.django_db
+def test_the_referrals_not_contacted_are_read_from_their_own_index():
+    """The panel's plan, sequential scans ruled out, reads case_not_contacted_idx (the
+    referrals still being contacted, oldest first), not case_received_idx through every closed
+    case: at 100,000 cases 1.5 ms instead of 34."""
+    from cases.filters import not_contacted_q
+    from cases.models import Case
+
+    query = Case.objects.filter(not_contacted_q())
+    sql, params = query.order_by("received_on", "id").values("pk")[:20].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "case_not_contacted_idx" in plan, plan
