@@ -486,7 +486,12 @@ def _check_answers(kind: str, answers: dict) -> dict:
     if len(answers["comments"]) > COMMENTS_MAX_CHARS:
         raise ValidationError({"comments": f"Please keep it to {COMMENTS_MAX_CHARS} characters."})
     if all(value in (None, "") for value in answers.values()):
-        raise ValidationError("Answer at least one question, or write something in the box.")
+        # "Prefer not to say" everywhere and an empty box is no answer to keep; it is also what
+        # a party who would rather not take part sends, so the message says they need not.
+        raise ValidationError(
+            "Answer at least one question, or write something in the box, to send your answers. "
+            "If you would rather not answer any, there is nothing to send: you can close this page."
+        )
     for name in ("agreement_holding", "problem_back"):  # text choices: "" when not answered
         if name in answers and answers[name] is None:
             answers[name] = ""
