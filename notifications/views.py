@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,11 +18,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.context import acting_in
 from audit.models import AuditEvent
 from audit.services import record_event
-from public import spam
 from wkm.forms import add_service_errors
 
 from . import replies
 from .forms import ReplyForm
+from .link_pages import render_link_page, throttle
 from .models import PartyReply
 from .replies import LinkState
 
@@ -34,17 +34,6 @@ TOO_MANY_REPLIES = (
 )
 
 
-def _render(request, template, context=None, status=200):
-    base = {
-        "service_name": settings.SERVICE_NAME,
-        "service_phone": settings.SERVICE_PHONE,
-        "service_address": settings.SERVICE_ADDRESS,
-    }
-    response = render(request, template, base | (context or {}), status=status)
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -52,12 +41,9 @@ def reply(request, token):
     """A party's own appointment and three answers. Anything but a live link of theirs answers
     404 and tells nothing; a session that is off, or a party we may no longer contact, gets a
     page asking them to phone."""
-    hashed_ip = spam.request_ip_hash(request)
-    wait = replies.throttled_for(hashed_ip)
-    if wait:
-        response = _render(request, "notifications/reply_throttled.html", status=429)
-        response["Retry-After"] = str(wait)
-        return response
+    hashed_ip, too_many = throttle(request)
+    if too_many:
+        return too_many
     link = replies.open_link(token)
     if link.state is LinkState.WRONG:
         replies.record_miss(hashed_ip)
@@ -65,7 +51,7 @@ def reply(request, token):
     if link.state is LinkState.EXPIRED:
         raise Http404
     if link.state is LinkState.CLOSED:
-        return _render(request, "notifications/reply_closed.html")
+        return render_link_page(request, "notifications/reply_closed.html")
     party, session = link.party, link.session
     form = ReplyForm(
         request.POST if request.method == "POST" else None,
@@ -83,7 +69,7 @@ def reply(request, token):
                 about=form.cleaned_data["shown_start"],
             )
         except replies.ReplyRefused:
-            return _render(request, "notifications/reply_closed.html")
+            return render_link_page(request, "notifications/reply_closed.html")
         except replies.TooManyReplies:
             form.add_error(None, TOO_MANY_REPLIES.format(phone=settings.SERVICE_PHONE))
         except ValidationError as error:
@@ -100,7 +86,7 @@ def reply(request, token):
                 case_reference=session.case.reference,
                 detail={"reply_page": "viewed", "party": party.pk},
             )
-    return _render(
+    return render_link_page(
         request,
         "notifications/reply.html",
         {

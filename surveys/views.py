@@ -1,7 +1,6 @@
 """The survey pages: the party's (from their personal link, no login) and the coordinator's
 (answers given by phone). Thin: the rules are in surveys.services."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,8 +13,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from audit.context import acting_in
 from cases.access import case_for
 from notifications import replies
+from notifications.link_pages import render_link_page, throttle
 from parties.models import Party
-from public import spam
 from wkm.forms import add_service_errors
 
 from . import letters, services
@@ -28,17 +27,6 @@ PAGES = {
     LinkState.CLOSED: "surveys/closed.html",
     LinkState.EXPIRED: "surveys/expired.html",
 }
-
-
-def _render(request, template, context=None, status=200):
-    base = {
-        "service_name": settings.SERVICE_NAME,
-        "service_phone": settings.SERVICE_PHONE,
-        "service_address": settings.SERVICE_ADDRESS,
-    }
-    response = render(request, template, base | (context or {}), status=status)
-    response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def _answers(form) -> dict:
@@ -54,21 +42,18 @@ def answer(request, token):
     the reminders' links, notifications.replies). The same link once answered says so (and,
     straight after answering, thanks them); past its date, or while the case is open again, a
     page says so, with nothing about the case."""
-    hashed_ip = spam.request_ip_hash(request)
-    wait = replies.throttled_for(hashed_ip)
-    if wait:
-        response = _render(request, "notifications/reply_throttled.html", status=429)
-        response["Retry-After"] = str(wait)
-        return response
+    hashed_ip, too_many = throttle(request)
+    if too_many:
+        return too_many
     link = services.open_link(token)
     if link.state is LinkState.WRONG:
         replies.record_miss(hashed_ip)
         raise Http404
     invitation = link.invitation
     if link.state is LinkState.ANSWERED and request.GET.get("sent") == "1":
-        return _render(request, "surveys/thanks.html", {"kind": invitation.kind})
+        return render_link_page(request, "surveys/thanks.html", {"kind": invitation.kind})
     if link.state is not LinkState.OPEN:
-        return _render(request, PAGES[link.state], {"kind": invitation.kind})
+        return render_link_page(request, PAGES[link.state], {"kind": invitation.kind})
     form = survey_form(
         invitation.kind, invitation.case, request.POST if request.method == "POST" else None
     )
@@ -78,7 +63,7 @@ def answer(request, token):
             with acting_in(None):
                 services.record_answers(invitation=invitation, answers=_answers(form))
         except services.SurveyRefused as refused:
-            return _render(request, PAGES[refused.state], {"kind": invitation.kind})
+            return render_link_page(request, PAGES[refused.state], {"kind": invitation.kind})
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -86,7 +71,7 @@ def answer(request, token):
     if request.method != "POST":
         with acting_in(None):
             services.record_page_view(invitation)
-    return _render(
+    return render_link_page(
         request,
         "surveys/answer.html",
         {
