@@ -22,22 +22,21 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FilteredRelation,
-    OuterRef,
     Q,
     Subquery,
     Value,
     When,
 )
 from django.db.models import Case as SqlCase
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 
-from cases.models import CONTACT_KINDS, Case, ContactLogEntry, Status
+from cases.models import Case, Status
 from surveys.models import SurveyInvitation
 
 from .districts import NO_POSTCODE, NOT_IN_TABLE
 from .models import PostcodeDistrict
 from .periods import Period
-from .queries import DaysBetween, _both, _grouping_sets, _median
+from .queries import DaysBetween, _both, _grouping_sets, _median, first_contact_day
 
 FEEDBACK_QUESTIONS = (
     "felt_heard",
@@ -236,16 +235,7 @@ def referrer_cases(period: Period, referrer_id: int | None) -> dict:
     current, _, either = _both("received_on", period)
     if referrer_id is None:  # the table of every organisation is of this period only
         either = current
-    first_contact = (
-        ContactLogEntry.objects.filter(
-            case=OuterRef("pk"),
-            is_draft=False,
-            kind__in=CONTACT_KINDS,
-            occurred_at__date__gte=OuterRef("received_on"),
-        )
-        .order_by("occurred_at")
-        .values(day=TruncDate("occurred_at"))[:1]
-    )
+    first_contact = first_contact_day()
     cases = Case.objects.filter(either, referrer__isnull=False)
     if referrer_id is not None:
         cases = cases.filter(referrer_id=referrer_id)

@@ -174,6 +174,22 @@ def outcomes(period: Period) -> dict[str, tuple[int, int]]:
 # --- Timeliness -------------------------------------------------------------------------------
 
 
+def first_contact_day():
+    """The day of a case's first contact (a call, letter, email, visit or meeting logged on or
+    after the date received; not a note, not a draft), as a subquery on the outer case: one
+    definition for the timeliness report and the referrers' report."""
+    return (
+        ContactLogEntry.objects.filter(
+            case=OuterRef("pk"),
+            is_draft=False,
+            kind__in=CONTACT_KINDS,
+            occurred_at__date__gte=OuterRef("received_on"),
+        )
+        .order_by("occurred_at")
+        .values(day=TruncDate("occurred_at"))[:1]
+    )
+
+
 def timeliness(period: Period, *, sessions: bool = True) -> dict[str, tuple]:
     """Median days from referral to first contact, first session and closure, and how many
     cases each median is of, for both periods (one query).
@@ -186,16 +202,7 @@ def timeliness(period: Period, *, sessions: bool = True) -> dict[str, tuple]:
     """
     received_either = _both("received_on", period)[2]
     closed_either = _both("closed_on", period)[2] & Q(status=Status.CLOSED)
-    first_contact = (
-        ContactLogEntry.objects.filter(
-            case=OuterRef("pk"),
-            is_draft=False,
-            kind__in=CONTACT_KINDS,
-            occurred_at__date__gte=OuterRef("received_on"),
-        )
-        .order_by("occurred_at")
-        .values(day=TruncDate("occurred_at"))[:1]
-    )
+    first_contact = first_contact_day()
     first_session = (
         MediationSession.objects.filter(
             case=OuterRef("pk"),
