@@ -26,25 +26,22 @@ from .districts import district_of
 # Party postcodes are stored normalised ("TN9 1AA": parties.validators.normalise_postcode); the
 # pattern keeps anything else (an old row typed before the check) out, as district_of does.
 _REFRESH = r"""
+WITH found AS (
+    SELECT COALESCE((
+               SELECT split_part(p.postcode, ' ', 1)
+                 FROM parties_party AS p
+                WHERE p.case_id = %(case)s
+                  AND p.postcode ~ '^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}$'
+                ORDER BY p.id
+                LIMIT 1
+           ), '') AS district
+)
 UPDATE cases_case
-   SET postcode_district = COALESCE((
-           SELECT split_part(p.postcode, ' ', 1)
-             FROM parties_party AS p
-            WHERE p.case_id = cases_case.id
-              AND p.postcode ~ '^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}$'
-            ORDER BY p.id
-            LIMIT 1
-       ), '')
- WHERE id = %s
-   AND postcode_district IS DISTINCT FROM COALESCE((
-           SELECT split_part(p.postcode, ' ', 1)
-             FROM parties_party AS p
-            WHERE p.case_id = cases_case.id
-              AND p.postcode ~ '^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}$'
-            ORDER BY p.id
-            LIMIT 1
-       ), '')
-RETURNING postcode_district
+   SET postcode_district = found.district
+  FROM found
+ WHERE cases_case.id = %(case)s
+   AND cases_case.postcode_district IS DISTINCT FROM found.district
+RETURNING cases_case.postcode_district
 """
 
 
@@ -64,7 +61,7 @@ def refresh_case_district(case) -> str:
     on ``case`` when given a Case."""
     case_id = getattr(case, "pk", case)
     with connection.cursor() as cursor:
-        cursor.execute(_REFRESH, [case_id])
+        cursor.execute(_REFRESH, {"case": case_id})
         row = cursor.fetchone()
     if row is None:  # unchanged
         if hasattr(case, "postcode_district"):
