@@ -204,7 +204,12 @@ def _anonymise_parties(case: Case, parties: list[Party], counts: CaseCounts) -> 
 def _clear_case_narrative(case: Case, counts: CaseCounts, *, reason: str) -> None:
     """Every piece of free text in the case. It describes the dispute and may name anyone in
     it, so none of it can be kept for one party and dropped for another."""
-    Case.objects.filter(pk=case.pk).update(**Case.personal_data.cleared(summary=REMOVED))
+    # The referrer's person goes with the referrer's name: a link kept would show the name on
+    # the organisation's page, and a rename of that person would write it back
+    # (referrers.services._rename_on_cases).
+    Case.objects.filter(pk=case.pk).update(
+        referrer_person=None, **Case.personal_data.cleared(summary=REMOVED)
+    )
     counts.add(
         "log_entries",
         ContactLogEntry.objects.filter(case=case).update(

@@ -452,3 +452,27 @@ def test_no_declared_personal_value_survives_in_an_anonymised_application(
     assert run(django_capture_on_commit_callbacks).volunteers == [applicant.pk]
 
     assert still_there(planted) == []
+
+
+def test_an_anonymised_case_keeps_no_link_to_the_person_who_referred_it(
+    world, coordinator, django_capture_on_commit_callbacks, case_rule_only
+):
+    """The referrer's name is cleared, and so is the link to their record: the organisation's
+    page no longer names them on that case, and renaming them later writes nothing back."""
+    from referrers.services import contact_update
+    from tests.factories import ReferrerContactFactory
+
+    pat = ReferrerContactFactory(name="Pat Jones")
+    for case in (world.old.case, world.recent.case):
+        Case.objects.filter(pk=case.pk).update(
+            referrer=pat.referrer, referrer_person=pat, referrer_name="Pat Jones"
+        )
+
+    run(django_capture_on_commit_callbacks)
+    contact_update(contact=pat, by=coordinator, fields={"name": "Patricia Jones"})
+
+    old = Case.objects.get(pk=world.old.case.pk)
+    assert (old.referrer_person_id, old.referrer_name) == (None, "")
+    assert old.referrer_id == pat.referrer_id  # the organisation is not personal: kept
+    recent = Case.objects.get(pk=world.recent.case.pk)
+    assert (recent.referrer_person_id, recent.referrer_name) == (pat.pk, "Patricia Jones")
