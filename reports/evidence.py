@@ -573,6 +573,12 @@ def _all_referrers_section(period, cases, feedback) -> Section:
         rows.append((OTHER_ORGANISATIONS, merged | {"median": None}))
     counts = ("received", "open", "closed", "agreed", "answered")
     shown = {name: suppress([row[1][name] for row in rows]) for name in counts}
+    # Across a row too: received = still open + closed, so with the received shown and one of
+    # the two hidden, the hidden one is received minus the other. Withhold the other as well.
+    for i in range(len(rows)):
+        open_, closed = shown["open"][i], shown["closed"][i]
+        if not _hidden(shown["received"][i]) and _hidden(open_) != _hidden(closed):
+            shown["closed" if _hidden(open_) else "open"][i] = WITHHELD
     cells = [
         [
             label,

@@ -326,6 +326,25 @@ def test_what_happened_to_every_referrers_referrals(referrer_data):
     ]
 
 
+def test_a_hidden_closed_count_cannot_be_worked_out_from_received_and_still_open(db):
+    """Ten referrals, two of them closed: "closed" is hidden, and "still open" (8 = 10 - 2)
+    is withheld with it, or the 2 would be received minus still open."""
+    orbit = Referrer.objects.create(name="Orbit Group", kind="housing")
+    for i in range(10):
+        closed = i < 2
+        CaseFactory(
+            referrer=orbit,
+            received_on=d(10, 1),
+            status="closed" if closed else "active",
+            outcome="withdrawn" if closed else "",
+            closed_on=d(11, 1) if closed else None,
+        )
+
+    (row,) = cells(evidence.referrer_report(Q4), "referrer_all")
+
+    assert row[:4] == ["Orbit Group", 10, W, F]
+
+
 # --- Pages, downloads -------------------------------------------------------------------------
 
 PAGES = ["satisfaction", "sustained", "referrer", "area"]
