@@ -195,14 +195,38 @@ def _merge_small(pairs: list, found: dict, size: str) -> list:
     return [*named, (OTHER_ORGANISATIONS, OTHER_ORGANISATIONS), *(p for p in keep if not p[0])]
 
 
+def _nest_districts(counts: list, districts: list, shown: list, hidden_authorities: set, table):
+    """A postcode district is shown only when nothing in its local authority is hidden: a local
+    authority's figure is the sum of its districts, so with the authority shown and one of its
+    districts hidden, that district would be the authority minus the others; and a hidden
+    authority would be the sum of its districts. So where an authority is hidden, or any of its
+    districts is, every non-zero district of it is withheld. ``shown``: the column as ``suppress``
+    left it (changed in place and returned); ``hidden_authorities``: the authorities hidden in
+    the same column of the authority table."""
+    groups: dict[str, list[int]] = {}
+    for i, district in enumerate(districts):
+        groups.setdefault(queries.authority_of(district, table), []).append(i)
+    for authority, rows in groups.items():
+        if authority in hidden_authorities or any(_hidden(shown[i]) for i in rows):
+            for i in rows:
+                if counts[i] > 0 and not _hidden(shown[i]):
+                    shown[i] = WITHHELD
+    return shown
+
+
 def _breakdown_tables(key: str, what: str, data: dict, columns: list, period: Period) -> list:
     """A list table per dimension: a row per value found this period, each count column
     suppressed down the column, each rate from its counts. ``columns``: [(title, unit, how)]
     with ``how`` either a count name or (numerator, denominator, the count columns whose hidden
     figure the rate would give away, and so hides with)."""
-    sections = []
+    sections = {}
     size = columns[1][2]  # the second column counts the answers
-    for dimension, title, label in DIMENSION_TITLES:
+    table = data["district_table"]
+    hidden_authorities: dict[str, set] = {}  # column → the authorities hidden in it
+    # The authority table is worked out before the district one, whose suppression follows it
+    # (_nest_districts); the tables are shown in DIMENSION_TITLES' order.
+    order = sorted(DIMENSION_TITLES, key=lambda d: d[0] == "r_district")
+    for dimension, title, label in order:
         found = {value: row for (current, value), row in data[dimension].items() if current}
         pairs = _labelled(dimension, found)
         if dimension == "r_referrer":
@@ -210,7 +234,17 @@ def _breakdown_tables(key: str, what: str, data: dict, columns: list, period: Pe
         shown = {}
         for title_, _unit, how in columns:
             if isinstance(how, str):
-                shown[title_] = suppress([found[v][how] for v, _ in pairs])
+                counts = [found[v][how] for v, _ in pairs]
+                shown[title_] = suppress(counts)
+                if dimension == "r_authority":
+                    hidden_authorities[title_] = {
+                        v for (v, _), x in zip(pairs, shown[title_], strict=True) if _hidden(x)
+                    }
+                elif dimension == "r_district":
+                    shown[title_] = _nest_districts(
+                        counts, [v for v, _ in pairs], shown[title_],
+                        hidden_authorities[title_], table,
+                    )  # fmt: skip
         cells = []
         for i, (value, name) in enumerate(pairs):
             row = found[value]
@@ -223,24 +257,22 @@ def _breakdown_tables(key: str, what: str, data: dict, columns: list, period: Pe
                     hidden = any(_hidden(shown[guard][i]) for guard in guards)
                     line.append(rate(row[numerator], row[denominator], hidden=hidden))
             cells.append(line)
-        sections.append(
-            Section(
-                f"{what}: {title.lower()}",
-                [
-                    Table(
-                        f"{key}_{dimension.removeprefix('r_')}",
-                        f"{what} {title.lower()}",
-                        compare=False,
-                        chart=False,
-                        caption=f"{what} {title.lower()}, {period.label}",
-                        columns=[label, *(c[0] for c in columns)],
-                        column_units=[None, *(c[1] for c in columns)],
-                        cells=cells,
-                    )
-                ],
-            )
+        sections[dimension] = Section(
+            f"{what}: {title.lower()}",
+            [
+                Table(
+                    f"{key}_{dimension.removeprefix('r_')}",
+                    f"{what} {title.lower()}",
+                    compare=False,
+                    chart=False,
+                    caption=f"{what} {title.lower()}, {period.label}",
+                    columns=[label, *(c[0] for c in columns)],
+                    column_units=[None, *(c[1] for c in columns)],
+                    cells=cells,
+                )
+            ],
         )
-    return sections
+    return [sections[dimension] for dimension, _, _ in DIMENSION_TITLES]
 
 
 # --- Satisfaction -----------------------------------------------------------------------------
@@ -414,13 +446,33 @@ def sustained_report(period: Period, user=None) -> Report:
 # --- By area ----------------------------------------------------------------------------------
 
 
-def _compare_rows(pairs: list[tuple[str, str]], counts: dict) -> list[Row]:
-    current = suppress([counts.get((True, v), 0) for v, _ in pairs])
-    previous = suppress([counts.get((False, v), 0) for v, _ in pairs])
-    return [Row(name, c, p) for (_, name), c, p in zip(pairs, current, previous, strict=True)]
+def _nested(dimension: str, columns: dict, hidden: dict, pairs, table) -> dict:
+    """Each column ({name: (counts, shown)}) of an area table, as shown: for the authority
+    table, noting in ``hidden`` what it hides; for the district table, suppressed within each
+    authority too (_nest_districts)."""
+    result = {}
+    for name, (counts, shown) in columns.items():
+        if dimension == "r_authority":
+            hidden[name] = {v for (v, _), x in zip(pairs, shown, strict=True) if _hidden(x)}
+        elif dimension == "r_district":
+            shown = _nest_districts(counts, [v for v, _ in pairs], shown, hidden[name], table)
+        result[name] = shown
+    return result
 
 
-def _outcome_cells(pairs, outcomes: dict) -> list[list]:
+def _compare_rows(pairs: list[tuple[str, str]], counts: dict, nest) -> list[Row]:
+    columns = {}
+    for name, current in (("current", True), ("previous", False)):
+        column = [counts.get((current, v), 0) for v, _ in pairs]
+        columns[name] = (column, suppress(column))
+    shown = nest(columns)
+    return [
+        Row(name, c, p)
+        for (_, name), c, p in zip(pairs, shown["current"], shown["previous"], strict=True)
+    ]
+
+
+def _outcome_cells(pairs, outcomes: dict, nest) -> list[list]:
     closed, mediated, agreed = [], [], []
     for value, _ in pairs:
         found = {o: n for (cur, v, o), n in outcomes.items() if cur and v == value}
@@ -429,7 +481,10 @@ def _outcome_cells(pairs, outcomes: dict) -> list[list]:
         agreed.append(
             found.get(Outcome.FULL_AGREEMENT, 0) + found.get(Outcome.PARTIAL_AGREEMENT, 0)
         )
-    shown = [suppress(column) for column in (closed, mediated, agreed)]
+    columns = {name: (column, suppress(column)) for name, column in
+               (("closed", closed), ("mediated", mediated), ("agreed", agreed))}  # fmt: skip
+    nested = nest(columns)
+    shown = [nested["closed"], nested["mediated"], nested["agreed"]]
     return [
         [
             name,
@@ -446,6 +501,8 @@ def area_report(period: Period, user=None) -> Report:
     referrals = queries.area_referrals(period)
     outcomes = queries.area_outcomes(period)
     sections = []
+    table = outcomes["district_table"]
+    hidden: dict[str, set] = {}  # column → authorities hidden in it (for the districts)
     for dimension, title, label in DIMENSION_TITLES[2:][::-1]:  # authority first, then district
         counts = {key: row["n"] for key, row in referrals[dimension].items()}
         values = {v for _, v in counts} | {v for _, v, _ in outcomes[dimension]}
@@ -458,7 +515,11 @@ def area_report(period: Period, user=None) -> Report:
                     Table(
                         f"area_referrals_{name}",
                         f"Referrals {title.lower()}",
-                        _compare_rows(pairs, counts),
+                        _compare_rows(
+                            pairs,
+                            counts,
+                            lambda c, p=pairs, d=dimension: _nested(d, c, hidden, p, table),
+                        ),
                         chart=dimension == "r_authority",
                         category_label=label,
                         caption=_compare_caption(f"Referrals {title.lower()}", period),
@@ -485,7 +546,11 @@ def area_report(period: Period, user=None) -> Report:
                             "Agreement rate",
                         ],
                         column_units=[None, COUNT, COUNT, COUNT, PERCENT],
-                        cells=_outcome_cells(closed_pairs, outcomes[dimension]),
+                        cells=_outcome_cells(
+                            closed_pairs,
+                            outcomes[dimension],
+                            lambda c, p=closed_pairs, d=dimension: _nested(d, c, hidden, p, table),
+                        ),
                     )
                 ],
             )

@@ -95,7 +95,9 @@ def _fold(groups: dict, sets: dict) -> dict:
             (row["r_current"], row[column] if column else None): row for row in groups[grouping]
         }
     if "r_district" in result:
-        result["r_authority"] = _by_authority(result["r_district"], authorities())
+        table = authorities()
+        result["r_authority"] = _by_authority(result["r_district"], table)
+        result["district_table"] = table  # for the reports' suppression within an authority
     return result
 
 
@@ -221,7 +223,7 @@ def area_outcomes(period: Period) -> dict:
         by_district[(row["r_current"], district, row["r_outcome"])] = row["n"]
         key = (row["r_current"], authority_of(district, table), row["r_outcome"])
         by_authority[key] = by_authority.get(key, 0) + row["n"]
-    return {"r_district": by_district, "r_authority": by_authority}
+    return {"r_district": by_district, "r_authority": by_authority, "district_table": table}
 
 
 # --- What happened to the referrals -----------------------------------------------------------

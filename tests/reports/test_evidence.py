@@ -115,12 +115,16 @@ def test_satisfaction_by_district_with_secondary_suppression(survey_data):
 
     rows = {row[0]: row[1:5] for row in cells(report, "satisfaction_district")}
     assert list(rows) == ["ME14", "TN9", "TN10", "XX1"]
-    # invited 10, 3, 7, 1: two hidden, so neither can be worked out from the total
+    # invited 10, 3, 7, 1: two hidden, so neither can be worked out from the total; but
+    # within their local authorities too (_nest_districts): Maidstone's 10 is withheld in the
+    # authority table, so ME14's (its only district) is too; TN9 is hidden in Tonbridge &
+    # Malling, whose 10 is shown, so TN10's 7 is withheld (10 - 7 would give TN9's 3)
     # answered 8, 2, 6, 0: only TN9 hidden, so the next smallest (TN10's 6) is withheld
-    # rates: ME14 8/10 and 5 of 7 agree; TN9 out of 3 and of 2; TN10 withheld with its count
-    assert rows["ME14"] == [10, 8, pytest.approx(80.0), pytest.approx(100 * 5 / 7)]
+    # rates: ME14's response rate would give its invited away; 5 of 7 agree; TN9 out of 3 and
+    # of 2; TN10 withheld with its counts
+    assert rows["ME14"] == [W, 8, W, pytest.approx(100 * 5 / 7)]
     assert rows["TN9"] == [F, F, F, F]
-    assert rows["TN10"] == [7, W, W, W]
+    assert rows["TN10"] == [W, W, W, W]
     assert rows["XX1"] == [F, 0, F, None]
 
 
@@ -226,10 +230,13 @@ def area_data():
 def test_referrals_by_area(area_data):
     report = evidence.area_report(Q4)
 
+    # Within their local authorities too (_nest_districts): Maidstone's 6 is withheld below,
+    # so ME14's (its only district) is; TN9 is hidden and Tonbridge & Malling's 7 shown, so
+    # TN10's 5 is withheld (7 - 5 would give TN9's 2)
     assert report.figures("area_referrals_district") == {
-        "ME14": (6, 5),
-        "TN9": (F, 0),  # two hidden this period: neither can be worked out
-        "TN10": (5, 0),
+        "ME14": (W, 5),
+        "TN9": (F, 0),
+        "TN10": (W, 0),
         "No postcode recorded": (F, 0),
     }
     # Maidstone 6, Tonbridge & Malling 2 + 5, no postcode 1 (hidden alone: the smallest other,
@@ -343,6 +350,29 @@ def test_a_hidden_closed_count_cannot_be_worked_out_from_received_and_still_open
     (row,) = cells(evidence.referrer_report(Q4), "referrer_all")
 
     assert row[:4] == ["Orbit Group", 10, W, F]
+
+
+def test_a_district_cannot_be_worked_out_from_its_local_authority(db):
+    """ME14 20 and ME15 3 in Maidstone, TN9 10 in Tonbridge & Malling: ME15 is hidden and,
+    down the column, TN9 withheld with it; but Maidstone's 23 is shown, so ME14 is withheld too,
+    or ME15 would be 23 - 20."""
+    from cases.models import Case
+
+    for district, n in (("ME14", 20), ("ME15", 3), ("TN9", 10)):
+        for _ in range(n):
+            case = CaseFactory(received_on=d(10, 1))
+            Case.objects.filter(pk=case.pk).update(postcode_district=district)
+
+    report = evidence.area_report(Q4)
+
+    authorities = report.figures("area_referrals_authority")
+    assert authorities["Maidstone"][0] == 23 and authorities["Tonbridge & Malling"][0] == 10
+    districts = report.figures("area_referrals_district")
+    assert {name: districts[name][0] for name in ("ME14", "ME15", "TN9")} == {
+        "ME14": W,
+        "ME15": F,
+        "TN9": W,
+    }
 
 
 # --- Pages, downloads -------------------------------------------------------------------------

@@ -96,11 +96,15 @@ def test_cells_are_typed_and_suppressed_ones_are_text(survey_data):  # noqa: F81
         "Response rate",
     ]
     me14 = list(districts[2])
-    assert me14[0].value == "ME14"
-    assert (me14[1].value, me14[2].value) == (10, 8)
-    assert me14[3].value == pytest.approx(0.8) and me14[3].number_format == "0.0%"
+    assert [c.value for c in me14[:3]] == ["ME14", "withheld", 8]
+    assert (me14[1].data_type, me14[2].data_type) == ("s", "n")
     tn10 = [c.value for c in districts[4]]
-    assert tn10[:3] == ["TN10", 7, "withheld"]
+    assert tn10[:3] == ["TN10", "withheld", "withheld"]
+    authorities = book["Feedback by local authority"]
+    tonbridge = list(authorities[3])
+    assert tonbridge[0].value == "Tonbridge & Malling"
+    assert (tonbridge[1].value, tonbridge[2].value) == (10, 8)
+    assert tonbridge[3].value == pytest.approx(0.8) and tonbridge[3].number_format == "0.0%"
 
 
 def test_text_that_looks_like_a_formula_stays_text(survey_data):  # noqa: F811
@@ -122,9 +126,9 @@ def test_the_csv_defuses_formulas_and_keeps_numbers_plain(survey_data):  # noqa:
     hostile = [row for row in rows if len(row) > 1 and HOSTILE in row[1]]
     assert hostile
     assert all(row[1] == f"'{HOSTILE}" for row in hostile)
-    assert [*next(r for r in rows if r[1:2] == ["ME14"])[:5]] == [
-        "Feedback by postcode district, 1 Oct 2025 to 31 Dec 2025",
-        "ME14",
+    assert [*next(r for r in rows if r[1:2] == ["Tonbridge & Malling"])[:5]] == [
+        "Feedback by local authority, 1 Oct 2025 to 31 Dec 2025",
+        "Tonbridge & Malling",
         "10",
         "8",
         "80",
