@@ -34,10 +34,19 @@ def _open_invitations():
     ).exclude(Exists(erased))
 
 
+def _still_wanted(invitations):
+    """The follow-up survey is the follow-up: once the case's follow-up is done another way
+    (a call logged, the button), its message, call or letter is not sent, so nobody is asked
+    twice (its link still takes an answer from a party who has it)."""
+    return invitations.exclude(
+        kind=SurveyInvitation.Kind.FOLLOW_UP, case__follow_up_done_on__isnull=False
+    )
+
+
 def message_may_go_q() -> Q:
     """A survey message (its context names its invitation) goes only while its invitation is
     open and its link has not expired; any other message is not this module's business."""
-    invitation = _open_invitations().filter(
+    invitation = _still_wanted(_open_invitations()).filter(
         pk=Cast(KeyTextTransform("invitation", OuterRef("context")), IntegerField()),
         party=OuterRef("party_id"),
         expires_at__gt=Now(),
@@ -51,6 +60,8 @@ def task_wanted_q() -> Q:
     the questions by phone, or the letter gives the phone number)."""
     wanted = ~Q(kind__in=MESSAGE_KINDS.values())
     for kind, task_kind in MESSAGE_KINDS.items():
-        invitation = _open_invitations().filter(party=OuterRef("party_id"), kind=kind)
+        invitation = _still_wanted(_open_invitations()).filter(
+            party=OuterRef("party_id"), kind=kind
+        )
         wanted |= Q(kind=task_kind) & Q(Exists(invitation))
     return wanted

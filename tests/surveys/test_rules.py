@@ -124,6 +124,30 @@ def test_a_survey_letter_is_no_longer_to_do_once_the_case_is_open_however(case, 
     assert not ManualContact.objects.to_do().filter(party=alice).exists()
 
 
+def test_a_follow_up_done_another_way_stops_the_follow_up_survey_still_to_go(case, close):
+    """The coordinator phoned (or pressed the button) before the survey went: its text is not
+    sent and its letter is no longer to do, so nobody is asked twice; the feedback survey is
+    not touched."""
+    from cases.services import follow_up_done
+    from notifications.outbox import may_still_go_q
+
+    alice = case.parties.get(full_name="Alice Carter")
+    alice.preferred_contact = "letter"
+    alice.save()
+    close(case, follow_up_days=0)
+    assert queue_follow_up_surveys(timezone.localdate()) == 2
+    follow_ups = OutboxMessage.objects.filter(kind="survey_follow_up")
+    assert follow_ups.filter(may_still_go_q()).count() == 1  # Bob's text
+    assert ManualContact.objects.to_do().filter(party=alice, kind="survey_follow_up").exists()
+
+    follow_up_done(case=case, by=None)
+
+    assert not follow_ups.filter(may_still_go_q()).exists()
+    assert not ManualContact.objects.to_do().filter(party=alice, kind="survey_follow_up").exists()
+    assert OutboxMessage.objects.filter(kind="survey_feedback").filter(may_still_go_q()).exists()
+    assert ManualContact.objects.to_do().filter(party=alice, kind="survey_feedback").exists()
+
+
 def test_erasure_cancels_the_survey_and_clears_the_comments(case, close, coordinator, client):
     from privacy.services import erase_party
 
