@@ -14,12 +14,10 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 
-from accounts.roles import ADMINISTRATOR, ALL_ROLES, COORDINATOR
+from accounts.roles import ALL_ROLES
+from reports.builders import REPORT_ROLES
 
 from .kinds import Built, ExportKind, register
-
-REPORT_ROLES = (COORDINATOR, ADMINISTRATOR)
-
 
 # --- Reports' parameters: a period --------------------------------------------------------------
 

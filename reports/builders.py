@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import TextChoices
 from django.utils import timezone
 
-from accounts.roles import COORDINATOR, has_role
+from accounts.roles import ADMINISTRATOR, COORDINATOR, has_role
 from cases import lists
 from cases.lifecycle import MEDIATED_OUTCOMES
 from cases.models import DisputeType, Outcome, ReferralSource
@@ -31,6 +31,9 @@ from .tables import (
     Section,
     Table,
 )
+
+# Who may see the reports and have them as files (the pages, and the exports' report kinds).
+REPORT_ROLES = (COORDINATOR, ADMINISTRATOR)
 
 # Small numbers: any count from 1 to this is shown as "fewer than 5".
 SMALL_NUMBER = 4

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.roles import ADMINISTRATOR, COORDINATOR, role_required
+from accounts.roles import role_required
 from audit.models import AuditEvent
 from audit.services import record_event
 from exports.builders import TRUSTEES_SUMMARY, describe_period
@@ -23,7 +23,7 @@ from .periods import presets
 from .spreadsheets import report_xlsx
 from .tables import Report
 
-REPORT_ROLES = (COORDINATOR, ADMINISTRATOR)
+REPORT_ROLES = builders.REPORT_ROLES
 
 # (url name, title, what it answers) in the order of the reports' navigation.
 REPORT_PAGES = (
