@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
-from cases.models import Case
+from cases import lists
+from cases.models import Case, ReferralSource
 from parties.validators import normalise_phone
 from wkm.consequences import tell
 
@@ -55,6 +56,17 @@ def _check_name(referrer: Referrer) -> None:
         )
 
 
+def _check_kind(referrer: Referrer, *, kept: str = "") -> None:
+    """An organisation usually refers as one of the current referral sources, never as a
+    self-referral; the one it has may stay after that source is retired."""
+    kind = referrer.kind
+    if not kind or kind == kept:
+        return
+    if kind == ReferralSource.SELF:
+        raise ValidationError({"kind": "An organisation does not refer as a self-referral."})
+    lists.check_current(lists.REFERRAL_SOURCE, kind, field="kind")
+
+
 def _phone(instance, errors_key: str = "phone") -> None:
     """Keep a UK phone number in the form the rest of the service keeps them (E.164)."""
     if instance.phone:
@@ -79,6 +91,7 @@ def referrer_create(*, by, fields: dict) -> Referrer:
     _only(fields, REFERRER_FIELDS)
     referrer = Referrer(**fields)
     _check_name(referrer)
+    _check_kind(referrer)
     _phone(referrer)
     referrer.full_clean()
     referrer.save()
@@ -90,9 +103,11 @@ def referrer_create(*, by, fields: dict) -> Referrer:
 def referrer_update(*, referrer: Referrer, by, fields: dict) -> Referrer:
     _only(fields, REFERRER_FIELDS)
     referrer = Referrer.objects.select_for_update().get(pk=referrer.pk)
+    kept_kind = referrer.kind
     for name, value in fields.items():
         setattr(referrer, name, value)
     _check_name(referrer)
+    _check_kind(referrer, kept=kept_kind)
     _phone(referrer)
     before = Referrer.objects.get(pk=referrer.pk)
     changed = _changed(before, {f: getattr(referrer, f) for f in fields})

@@ -49,6 +49,27 @@ def test_a_name_is_kept_once_whatever_its_capitals_and_spaces(coordinator):
         services.referrer_update(referrer=other, by=coordinator, fields={"name": "kent police"})
 
 
+def test_its_usual_source_is_a_current_referral_source_whatever_calls_the_service(coordinator):
+    """The service refuses what the form would (the admin, a command, intake all come here):
+    a self-referral, or a code no list has; a source retired since stays on the organisation
+    that has it, but no other may take it."""
+    from cases import lists
+    from cases.models import ListEntry
+
+    for kind, message in (("self", "self-referral"), ("nonsense", "Choose one of the")):
+        with pytest.raises(ValidationError, match=message):
+            services.referrer_create(by=coordinator, fields={"name": f"Org {kind}", "kind": kind})
+    school = services.referrer_create(
+        by=coordinator, fields={"name": "Hayesbrook", "kind": "school"}
+    )
+    entry = ListEntry.objects.get(list=lists.REFERRAL_SOURCE, code="school")
+    lists.entry_change(entry=entry, by=coordinator, retired=True)
+
+    services.referrer_update(referrer=school, by=coordinator, fields={"notes": "Head of year"})
+    with pytest.raises(ValidationError, match="has been retired"):
+        services.referrer_create(by=coordinator, fields={"name": "Another", "kind": "school"})
+
+
 def test_a_retired_name_says_to_bring_it_back(coordinator):
     ReferrerFactory(name="Kent Police", retired_at=timezone.now())
 
