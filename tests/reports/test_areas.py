@@ -223,6 +223,8 @@ def test_an_administrator_edits_the_table_audited(administrator):
 
 
 def test_the_admin_table_is_for_administrators_only(login, administrator, coordinator):
-    assert login(administrator).get("/admin/reports/postcodedistrict/").status_code in (200, 302)
+    page = login(administrator).get("/admin/reports/postcodedistrict/")
+    assert page.status_code == 200 and "ME14" in page.content.decode()
     response = login(coordinator).get("/admin/reports/postcodedistrict/")
     assert response.status_code in (302, 403)
+    assert "ME14" not in response.content.decode()
