@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -242,18 +243,16 @@ def test_it_counts_the_open_stages_and_the_cases_closed_in_the_last_year(login, 
     assert len(listed(client, status="referred")) == 3
 
 
-@pytest.mark.django_db
-def test_the_referrals_not_contacted_are_read_from_their_own_index():
-    """The panel's plan, sequential scans ruled out, reads case_not_contacted_idx (the
-    referrals still being contacted, oldest first), not case_received_idx through every closed
-    case: at 100,000 cases 1.5 ms instead of 34."""
+def test_the_referrals_not_contacted_have_an_index_of_their_own():
+    """The panel (referrals still being contacted, oldest first) has a partial index whose
+    condition is the panel's own status filter and whose columns are its order: at 100,000
+    cases the planner reads it in 1.5 ms instead of walking case_received_idx through every
+    closed case (34 ms; tests/perf bench, coordinator_home). Checked here by definition: on a
+    test database of a few rows the planner's choice between the two says nothing."""
     from cases.filters import not_contacted_q
     from cases.models import Case
 
-    query = Case.objects.filter(not_contacted_q())
-    sql, params = query.order_by("received_on", "id").values("pk")[:20].query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "case_not_contacted_idx" in plan, plan
+    (index,) = [i for i in Case._meta.indexes if i.name == "case_not_contacted_idx"]
+    statuses = dict(c for c in not_contacted_q().children if isinstance(c, tuple))["status__in"]
+    assert index.condition == Q(status__in=statuses)
+    assert list(index.fields) == ["received_on", "id"]
