@@ -227,6 +227,9 @@ class Case(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The case's id in the spreadsheet or old system it was imported from (imports): importing
+    # the same sheet again finds it and adds nothing. Blank for cases typed in.
+    external_id = models.CharField("id in the imported sheet", max_length=64, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -256,6 +259,7 @@ class Case(models.Model):
             "status_before_close",
             "created_at",
             "created_by",
+            "external_id",
         ),
     )
 
@@ -305,6 +309,11 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="closed") | models.Q(closed_on__isnull=False),
                 name="case_closed_has_date",
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="case_external_id_unique",
             ),
         ]
 

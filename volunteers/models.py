@@ -61,12 +61,15 @@ class Volunteer(models.Model):
     )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Their id in the spreadsheet or old system they were imported from (imports): importing
+    # the same sheet again finds them and adds nothing. Blank for volunteers typed in.
+    external_id = models.CharField("id in the imported sheet", max_length=64, blank=True)
 
     personal_data = PersonalData(
         contact=("email", "phone", "address", "postcode"),
         personal=("first_name", "last_name", "languages", "notes"),
         kept=("status", "supervisor", "created_at"),
-        not_personal=("id", "user"),
+        not_personal=("id", "user", "external_id"),
     )
 
     class Meta:
@@ -74,6 +77,13 @@ class Volunteer(models.Model):
         indexes = [
             models.Index(fields=["status"], name="volunteer_status_idx"),
             models.Index(fields=["supervisor"], name="volunteer_supervisor_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="volunteer_external_id_unique",
+            ),
         ]
 
     def __str__(self):

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "demo",
     "reports",
     "exports",
+    "imports",
     "scale",
     "public",
     "privacy",
