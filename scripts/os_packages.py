@@ -139,7 +139,8 @@ def check(target: str, *, path: Path = PACKAGE_LIST, use_dpkg: bool | None = Non
             "These are Debian names, and this system has no dpkg; looked for: "
             + ", ".join(p.provides for p in missing)
             + ".",
-            "Install your system's equivalents (on macOS: brew install pango libmagic qpdf poppler).",
+            "Install your system's equivalents "
+            "(on macOS: brew install pango libmagic qpdf poppler).",
         ]
     lines += [
         "",
