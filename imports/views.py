@@ -151,7 +151,7 @@ def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
 @role_required(ADMINISTRATOR)
 def rest(request, pk):
     """The rows not imported, with their problems, in the format uploaded."""
-    batch = ImportBatch.objects.filter(pk=pk, rest_content__isnull=False).first()
+    batch = ImportBatch.objects.defer("content").filter(pk=pk, rest_content__isnull=False).first()
     if batch is None:
         raise Http404
     services.record_rest_download(batch=batch, by=request.user)

@@ -78,7 +78,7 @@ class VolunteersSheet(Sheet):
         Column("first_name", "First name.", required=True, example="Sam"),
         Column("last_name", "Last name.", required=True, example="Patel"),
         Column("email", "Email address.", example="sam.patel@example.org"),
-        Column("phone", "A UK phone number.", example="07700 900123"),
+        Column("phone", "A UK phone number.", example="07911 123456"),
         Column(
             "address", "Postal address, without the postcode.", example="1 High Street, Tonbridge"
         ),

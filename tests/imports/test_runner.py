@@ -197,3 +197,60 @@ def test_discarding_keeps_nothing(check, administrator):
     batch = ImportBatch.objects.get(pk=batch.pk)
     assert batch.status == "discarded" and batch.content is None
     assert Volunteer.objects.count() == 0
+
+
+def test_a_batch_is_claimed_once(check, administrator):
+    from imports import services, tasks
+
+    batch = services.upload(kind="volunteers", name="v.csv", content=as_csv([volunteer_row(1)]),
+                            by=administrator)  # fmt: skip
+    tasks.run_import(batch.pk)
+    assert services.run_batch(batch.pk) is None  # a second delivery: nothing to do
+    batch = ImportBatch.objects.get(pk=batch.pk)
+    assert (batch.status, batch.attempts) == ("checked", 1)
+
+
+def test_progress_is_read_from_redis_while_a_run_is_open(check):
+    from imports import services
+
+    batch = check(as_csv([volunteer_row(1)]))
+    ImportBatch.objects.filter(pk=batch.pk).update(status="importing", progress=0)
+    batch.refresh_from_db()
+    services._set_progress(batch.pk, 40)
+    assert services.progress_of(batch) == 40
+    batch.status = "checked"
+    assert services.progress_of(batch) == batch.progress  # finished: the row says
+
+
+def test_the_daily_clean_up(check, do_import, administrator):
+    import datetime
+
+    from django.utils import timezone
+
+    from imports import services
+
+    old = timezone.now() - datetime.timedelta(days=2)
+    imported = do_import(check(as_csv([volunteer_row(1), volunteer_row(2, email="x")])), "valid")
+    waiting = check(as_csv([volunteer_row(3)]))
+    stuck = check(as_csv([volunteer_row(4)]))
+    fresh = check(as_csv([volunteer_row(5)]))
+    ImportBatch.objects.filter(pk__in=[imported.pk, waiting.pk]).update(expires_at=old)
+    ImportBatch.objects.filter(pk=stuck.pk).update(status="checking", started_at=old)
+
+    assert services.delete_expired() == {"failed": 2, "emptied": 2}
+
+    imported, waiting, stuck, fresh = (
+        ImportBatch.objects.get(pk=b.pk) for b in (imported, waiting, stuck, fresh)
+    )
+    assert imported.status == "imported" and imported.rest_content is None
+    assert waiting.status == "failed" and waiting.content is None
+    assert "within a day" in waiting.error
+    assert stuck.status == "failed" and "nothing was saved" in stuck.error
+    assert fresh.status == "checked" and fresh.content is not None
+
+
+def test_an_unreadable_sheet_fails_in_words_and_is_audited(check):
+    batch = check(b"PK\x03\x04 broken", name="v.xlsx")
+    assert batch.status == "failed" and batch.content is None
+    assert batch.error == "This file is damaged or is not an Excel workbook (.xlsx)."
+    assert AuditEvent.objects.filter(object_id=str(batch.pk), detail__step="unreadable").exists()
