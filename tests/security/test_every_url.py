@@ -345,7 +345,7 @@ def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_
             uploaded_by=administrator,
             status="imported",
             rest_content=b"volunteer_id\n",
-        ),  # fmt: skip
+        ),
         referrer_contact=referrer_contact,
         users={
             "other_mediator": other_mediator,
