@@ -55,7 +55,7 @@ class ReadSheet:
         return not any(p.row == 1 for p in self.problems)
 
 
-def sniff_format(name: str, content: bytes) -> str:
+def sniff_format(content: bytes) -> str:
     """ "csv" or "xlsx", by what the file is (its first bytes), not by its name."""
     if content.startswith(b"PK\x03\x04"):
         return "xlsx"

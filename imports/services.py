@@ -94,7 +94,7 @@ def upload(*, kind: str, name: str, content: bytes, by) -> ImportBatch:
     if len(content) > settings.IMPORT_MAX_BYTES:
         raise ValidationError({"file": too_large_message()})
     try:
-        fmt = reading.sniff_format(name, content)
+        fmt = reading.sniff_format(content)
     except reading.Unreadable as error:
         raise ValidationError({"file": str(error)}) from None
     batch = ImportBatch.objects.create(
