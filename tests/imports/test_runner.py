@@ -132,13 +132,31 @@ def test_valid_rows_only_gives_back_exactly_the_bad_rows(check, do_import):
     assert list(back[0])[-1] == "problems"
 
 
+HOSTILE = "=cmd|' /C calc'!A0"
+
+
+def with_text_formula(content: bytes) -> bytes:
+    """Row 4's notes as a text cell that reads like a formula, as an old system may export."""
+    from openpyxl.cell.cell import TYPE_STRING
+
+    book = load_workbook(io.BytesIO(content))
+    header = [cell.value for cell in book.active[1]]
+    cell = book.active.cell(row=4, column=header.index("notes") + 1)
+    cell.value, cell.data_type = HOSTILE, TYPE_STRING
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def test_the_rows_given_back_corrected_go_in_on_their_own(check, do_import):
     rows = sheet_with_three_bad_rows()
-    first = do_import(check(as_xlsx(rows), name="v.xlsx"), mode="valid")
+    first = do_import(check(with_text_formula(as_xlsx(rows)), name="v.xlsx"), mode="valid")
     book = load_workbook(io.BytesIO(bytes(first.rest_content)))
     sheet = book.active
     header = [cell.value for cell in sheet[1]]
     assert header[-1] == "problems"
+    notes = sheet.cell(row=2, column=header.index("notes") + 1)
+    assert (notes.value, notes.data_type) == (f"'{HOSTILE}", "s")  # defused
     fixed = []
     for values in sheet.iter_rows(min_row=2, values_only=True):
         row = dict(zip(header, ["" if v is None else str(v) for v in values], strict=True))
@@ -150,6 +168,8 @@ def test_the_rows_given_back_corrected_go_in_on_their_own(check, do_import):
 
     assert second.imported == 3
     assert Volunteer.objects.count() == 10
+    # Read back as first written, without the apostrophe.
+    assert Volunteer.objects.get(external_id="V-00003").notes == HOSTILE
 
 
 def test_it_reads_typed_xlsx_cells(check):
