@@ -95,16 +95,30 @@ def _decode(content: bytes) -> tuple[str, str]:
         ) from None
 
 
-def _csv_lines(content: bytes) -> tuple[list[list[str]], str]:
+class _Lines:
+    """The sheet's lines that hold anything, each with its number in the sheet (the header is
+    1): a sheet formatted down to row 1,048,576 holds no more rows than it shows, and blank
+    lines do not count toward IMPORT_MAX_ROWS."""
+
+    def __init__(self):
+        self.numbered: list[tuple[int, list[str]]] = []
+
+    def add(self, number: int, cells: list[str]) -> None:
+        if number == 1 or any(cell.strip() for cell in cells):
+            self.numbered.append((number, cells))
+            if len(self.numbered) > settings.IMPORT_MAX_ROWS + 1:
+                raise _too_many_rows()
+
+
+def _csv_lines(content: bytes) -> tuple[_Lines, str]:
     text, encoding = _decode(content)
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
-    lines = []
+    lines = _Lines()
     try:
-        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            lines.append(cells)
-            if len(lines) > settings.IMPORT_MAX_ROWS + 1:
-                raise _too_many_rows()
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for number, cells in enumerate(reader, 1):
+            lines.add(number, cells)
     except csv.Error as error:
         raise Unreadable(f"This CSV file cannot be read: {error}.") from None
     return lines, encoding
@@ -126,7 +140,7 @@ def _xlsx_text(value) -> str:
     return str(value)
 
 
-def _xlsx_lines(content: bytes, sheet: Sheet) -> list[list[str]]:
+def _xlsx_lines(content: bytes, sheet: Sheet) -> _Lines:
     from openpyxl import load_workbook
 
     try:
@@ -149,11 +163,10 @@ def _xlsx_lines(content: bytes, sheet: Sheet) -> list[list[str]]:
         wanted = wanted or next((n for n in names if n.strip().lower() != "about"), None)
         if wanted is None:
             raise Unreadable("This workbook has no sheet of rows to import.")
-        lines = []
-        for values in book[wanted].iter_rows(values_only=True, max_col=MAX_COLUMNS):
-            lines.append([_xlsx_text(value) for value in values])
-            if len(lines) > settings.IMPORT_MAX_ROWS + 1:
-                raise _too_many_rows()
+        lines = _Lines()
+        rows = book[wanted].iter_rows(values_only=True, max_col=MAX_COLUMNS)
+        for number, values in enumerate(rows, 1):
+            lines.add(number, [_xlsx_text(value) for value in values])
     except Unreadable:
         raise
     except Exception:
@@ -182,11 +195,12 @@ def read(content: bytes, fmt: str, sheet: Sheet) -> ReadSheet:
         lines = _xlsx_lines(content, sheet)
     else:
         lines, encoding = _csv_lines(content)
-    if not lines or not any(cell.strip() for cell in lines[0]):
+    numbered = lines.numbered
+    if not numbered or not any(cell.strip() for cell in numbered[0][1]):
         raise Unreadable(
             "The first row must be the header: the columns' names, as in the template."
         )
-    header = [normalise_header(cell) for cell in lines[0][:MAX_COLUMNS]]
+    header = [normalise_header(cell) for cell in numbered[0][1][:MAX_COLUMNS]]
     while header and not header[-1]:
         header.pop()
     known = {column.name for column in sheet.columns}
@@ -208,7 +222,7 @@ def read(content: bytes, fmt: str, sheet: Sheet) -> ReadSheet:
                 Problem(1, column.name, f"The column “{column.name}” is missing: it is needed.")
             )
     rows = []
-    for number, cells in enumerate(lines[1:], 2):
+    for number, cells in numbered[1:]:
         values = {
             name: _undefuse(cell.strip())
             for name, cell in zip(header, cells, strict=False)

@@ -114,3 +114,17 @@ def test_the_sheet_named_after_the_kind_is_read_whatever_its_place():
 def test_a_text_that_is_neither_utf8_nor_windows_1252_is_refused():
     with pytest.raises(reading.Unreadable, match="not text in a known encoding"):
         reading.read(b"volunteer_id,first_name\nV-1,\x81\x8d\x8f\x90\x9d\n", "csv", SHEET)
+
+
+def test_blank_lines_do_not_count_toward_the_row_limit(settings):
+    settings.IMPORT_MAX_ROWS = 5
+    book = Workbook()
+    book.active.append(COLUMNS)
+    for n in range(5):
+        book.active.append([volunteer_row(n)[name] for name in COLUMNS])
+    book.active.cell(row=5000, column=1).number_format = "@"  # formatted, empty
+    book.active.cell(row=5001, column=2, value=" ")
+    out = io.BytesIO()
+    book.save(out)
+    read = reading.read(out.getvalue(), "xlsx", SHEET)
+    assert [row.number for row in read.rows] == [2, 3, 4, 5, 6]
