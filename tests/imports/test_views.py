@@ -82,8 +82,8 @@ def test_uploading_checks_then_shows_the_problems_and_the_choice(login, administ
     run_waiting()
     page = client.get(f"/imports/{batch.pk}/").content.decode()
     assert "Enter a valid email address." in page
-    assert "Import the 1 valid volunteers and give me the rest back" in page
-    assert "Import the 1 new volunteers</button>" not in page
+    assert "Import the 1 valid record and give me the rest back" in page
+    assert "new record</button>" not in page
     assert "Discard this sheet" in page
     assert "Sam1" in page  # the first rows as read
     fragment = client.get(f"/imports/{batch.pk}/progress/").content.decode()
@@ -95,7 +95,7 @@ def test_import_all_is_offered_only_without_problems_and_imports(login, administ
     upload(client, as_csv([volunteer_row(1), volunteer_row(2)]))
     run_waiting()
     batch = ImportBatch.objects.get()
-    assert "Import the 2 new volunteers" in client.get(f"/imports/{batch.pk}/").content.decode()
+    assert "Import the 2 new records</button>" in client.get(f"/imports/{batch.pk}/").content.decode()
 
     response = client.post(f"/imports/{batch.pk}/import/", {"mode": "all"})
     assert response.status_code == 302
