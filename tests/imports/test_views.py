@@ -95,7 +95,9 @@ def test_import_all_is_offered_only_without_problems_and_imports(login, administ
     upload(client, as_csv([volunteer_row(1), volunteer_row(2)]))
     run_waiting()
     batch = ImportBatch.objects.get()
-    assert "Import the 2 new records</button>" in client.get(f"/imports/{batch.pk}/").content.decode()
+    assert (
+        "Import the 2 new records</button>" in client.get(f"/imports/{batch.pk}/").content.decode()
+    )
 
     response = client.post(f"/imports/{batch.pk}/import/", {"mode": "all"})
     assert response.status_code == 302
