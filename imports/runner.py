@@ -39,13 +39,14 @@ class Outcome:
     rest: list[Row] = field(default_factory=list)  # rows not imported because of a problem
 
 
-def _problems_of(error: ValidationError, rows: list[Row]) -> list[Problem]:
+def _problems_of(error: ValidationError, rows: list[Row], sheet: Sheet) -> list[Problem]:
     """A ValidationError a service raised that the sheet did not map to a column: on the
-    group's first row, in the column its field names if the sheet has one."""
+    group's first row, in the column its field names if the sheet has such a column."""
     first = rows[0].number
+    columns = {column.name for column in sheet.columns}
     if hasattr(error, "error_dict"):
         return [
-            Problem(first, "" if name == "__all__" else name, message)
+            Problem(first, name if name in columns else "", message)
             for name, messages in error.message_dict.items()
             for message in messages
         ]
@@ -89,7 +90,7 @@ def run(
                 outcome.problems += error.problems
                 outcome.rest += rows
             except ValidationError as error:
-                outcome.problems += _problems_of(error, rows)
+                outcome.problems += _problems_of(error, rows, sheet)
                 outcome.rest += rows
             else:
                 outcome.valid += 1

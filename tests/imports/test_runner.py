@@ -274,3 +274,20 @@ def test_an_unreadable_sheet_fails_in_words_and_is_audited(check):
     assert batch.status == "failed" and batch.content is None
     assert batch.error == "This file is damaged or is not an Excel workbook (.xlsx)."
     assert AuditEvent.objects.filter(object_id=str(batch.pk), detail__step="unreadable").exists()
+
+
+def test_a_validation_error_the_sheet_let_through_is_a_problem_of_its_row(check, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from imports.volunteers_sheet import VolunteersSheet
+
+    def refuses(self, rows, *, by):
+        raise ValidationError({"email": "Taken.", "internal_field": "Odd.", "__all__": "No."})
+
+    monkeypatch.setattr(VolunteersSheet, "import_group", refuses)
+    batch = check(as_csv([volunteer_row(1)]))
+    assert sorted((p["row"], p["column"], p["message"]) for p in batch.problems) == [
+        (2, "", "No."),
+        (2, "", "Odd."),
+        (2, "email", "Taken."),
+    ]
