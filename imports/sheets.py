@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a sheet: its header, what it holds (the template's second row and the
-    README say so), whether every row needs it, and an example value."""
+    """One column of a sheet: its header, what it holds (the XLSX template's "About" sheet,
+    the import page and the README say so), whether every row needs it, and an example value."""
 
     name: str
     help: str

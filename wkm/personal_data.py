@@ -96,6 +96,10 @@ NOT_DECLARED = {
     "audit.AuditEvent": "The append-only audit trail: staff accounts and addresses, object ids "
     "and counts, never a party's details (rule 12); kept under its own rule.",
     "cases.ReferenceCounter": "The last case number of each year.",
+    "imports.ImportBatch": "A spreadsheet an administrator uploaded to import: its bytes (and "
+    "the rows given back) are deleted once imported or discarded, and a day after the upload at "
+    "the latest (imports.services.delete_expired); the record left is the file's name, SHA-256 "
+    "and counts. What was imported is in the records it made, under their own declarations.",
     "mediation_sessions.ServiceSettings": "Whether home visits are suspended.",
     "mediation_sessions.CalendarFeed": "A volunteer's secret calendar link; deleted when the "
     "volunteer is anonymised.",

@@ -412,6 +412,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exports.tasks.delete_expired_exports",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Imports (imports.services): the uploaded sheets' bytes go a day after upload; a check or
+    # an import whose worker died is marked failed.
+    "delete-expired-imports": {
+        "task": "imports.tasks.delete_expired_imports",
+        "schedule": crontab(hour=3, minute=20),
+    },
 }
 
 # --- Exports (exports/, README: Reports) ------------------------------------------------------
@@ -432,6 +438,18 @@ EXPORT_QUEUE_TIMEOUT_SECONDS = env.int("EXPORT_QUEUE_TIMEOUT_SECONDS", default=3
 # worker, `celery -A wkm worker -Q exports`) of their own so that a long export never delays
 # the reminders.
 EXPORT_QUEUE = env("EXPORT_QUEUE", default="")
+
+# --- Imports from spreadsheets (imports/, README: Importing) ----------------------------------
+
+# The largest sheet accepted (bytes) and the most rows read from it (the header not counted).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5_000_000)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10_000)
+# An uploaded sheet (and the rows given back) is kept this long at most, then its bytes go.
+IMPORT_KEEP_SECONDS = env.int("IMPORT_KEEP_SECONDS", default=24 * 60 * 60)
+# A check or import still running after this long is taken to have lost its worker: failed.
+IMPORT_LEASE_SECONDS = env.int("IMPORT_LEASE_SECONDS", default=60 * 60)
+# The Celery queue checks and imports go to; empty: Celery's default queue.
+IMPORT_QUEUE = env("IMPORT_QUEUE", default="")
 
 # --- Logging ----------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("attention/", include("rules.urls")),
     path("reports/", include("reports.urls")),
     path("exports/", include("exports.urls")),
+    path("imports/", include("imports.urls")),
     path("help/", include("public.urls")),
     path("privacy/", include("privacy.urls")),
     path("referrers/", include("referrers.urls")),

@@ -44,6 +44,7 @@ import cases.urls  # noqa: F401 - registers the <ref:…> converter the leak's p
 from accounts.roles import MEDIATOR
 from cases.models import Agreement, AgreementTerm, Case, ContactLogEntry
 from exports.models import Export
+from imports.models import ImportBatch
 from notifications.models import ManualContact
 from notifications.reply_links import reply_token
 from parties.models import Consent
@@ -156,6 +157,15 @@ EXPECTED = {
     "exports:progress": ("GET", LOGIN, 404, 404, 404, 200, 404),
     "exports:download": ("GET", LOGIN, 404, 404, 404, 200, 404),
     "exports:retry": ("POST", LOGIN, 404, 404, 404, REDIRECT, 404),  # not failed: back to it
+    # -- imports: administrators only (an imported sheet, with rows given back) -------------
+    "imports:index": ("GET", LOGIN, 403, 403, 403, 403, 200),
+    "imports:upload": ("POST", LOGIN, 403, 403, 403, 403, 400),  # no file: the form says so
+    "imports:template": ("GET", LOGIN, 403, 403, 403, 403, 200),
+    "imports:detail": ("GET", LOGIN, 403, 403, 403, 403, 200),
+    "imports:progress": ("GET", LOGIN, 403, 403, 403, 403, 200),
+    "imports:import": ("POST", LOGIN, 403, 403, 403, 403, REDIRECT),  # imported: back to it
+    "imports:discard": ("POST", LOGIN, 403, 403, 403, 403, REDIRECT),  # imported: back to it
+    "imports:rest": ("GET", LOGIN, 403, 403, 403, 403, 200),
     "reports:satisfaction": ("GET", LOGIN, 403, 403, 403, 200, 200),
     "reports:sustained": ("GET", LOGIN, 403, 403, 403, 200, 200),
     "reports:referrer": ("GET", LOGIN, 403, 403, 403, 200, 200),
@@ -326,6 +336,16 @@ def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_
         sar=sar,
         feed=CalendarFeed.objects.create(volunteer=lead),
         export=export,
+        import_batch=ImportBatch.objects.create(
+            kind="volunteers",
+            file_name="v.csv",
+            format="csv",
+            sha256="0" * 64,
+            size=1,
+            uploaded_by=administrator,
+            status="imported",
+            rest_content=b"volunteer_id\n",
+        ),
         referrer_contact=referrer_contact,
         users={
             "other_mediator": other_mediator,
@@ -376,6 +396,7 @@ def kwargs_for(name: str, wanted: set[str], world) -> dict:
         "volunteers:": {"pk": w.trainee.pk},
         "privacy:": {"pk": w.sar.pk},
         "exports:": {"pk": w.export.pk},
+        "imports:": {"pk": w.import_batch.pk, "kind": "volunteers", "fmt": "csv"},
         "referrers:": {"pk": w.referrer_contact.referrer_id, "contact_pk": w.referrer_contact.pk},
     }
     kwargs = {"reference": w.case.reference} if "reference" in wanted else {}

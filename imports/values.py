@@ -1,0 +1,61 @@
+"""Reading a cell's text as a date, a yes/no or a number, the same way for every sheet.
+
+Spreadsheets kept by hand write the same thing many ways: a date as 23/11/2026 (en-GB, what
+Excel shows here) or 2026-11-23 (ISO, what the XLSX reader gives for a date cell and what other
+systems export); yes as Yes, Y, TRUE or 1. Each function raises ``ValueError`` with words for
+the administrator, which the sheet turns into a problem on that row and column.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+YES = frozenset({"yes", "y", "true", "1"})
+NO = frozenset({"no", "n", "false", "0"})
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_date(text: str) -> datetime.date | None:
+    """23/11/2026 or 2026-11-23; None for an empty cell."""
+    text = text.strip()
+    if not text:
+        return None
+    if match := _UK_DATE.match(text):
+        day, month, year = (int(part) for part in match.groups())
+    elif match := _ISO_DATE.match(text):
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        raise ValueError(f"“{text}” is not a date: write it as 23/11/2026 or 2026-11-23.")
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"“{text}” is not a date in the calendar.") from None
+
+
+def parse_yes_no(text: str, *, default: bool | None = None) -> bool | None:
+    """yes/no, y/n, true/false, 1/0 (any case); ``default`` for an empty cell."""
+    value = text.strip().lower()
+    if not value:
+        return default
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    raise ValueError(f"“{text}” is not yes or no: write yes or no.")
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """A number such as 40 or 37.5; None for an empty cell."""
+    value = text.strip()
+    if not value:
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"“{text}” is not a number.") from None
+    if not number.is_finite():
+        raise ValueError(f"“{text}” is not a number.")
+    return number
