@@ -363,3 +363,13 @@ def test_the_case_page_runs_the_same_queries_for_1_or_12_files(
     with django_assert_num_queries(len(few.captured_queries)):
         html = client.get(case.get_absolute_url()).content.decode()
     assert html.count("About Bob Dunn only") == 11
+
+
+def test_an_upload_without_its_csrf_token_is_refused(coordinator, case, settings):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(coordinator)
+    response = post_files(client, case, [upload("n.txt", b"x\n")])
+    assert response.status_code == 403
+    assert not CaseFile.objects.exists() and not stored_files(settings)
