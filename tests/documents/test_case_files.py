@@ -373,3 +373,44 @@ def test_an_upload_without_its_csrf_token_is_refused(coordinator, case, settings
     response = post_files(client, case, [upload("n.txt", b"x\n")])
     assert response.status_code == 403
     assert not CaseFile.objects.exists() and not stored_files(settings)
+
+
+def test_a_file_over_the_limit_is_never_written_out_whole(
+    login, coordinator, case, settings, monkeypatch
+):
+    """What the limit handler passes on to Django's own handlers (memory, then a temporary
+    file) stops at the limit: the rest of a huge file is skipped as it arrives."""
+    from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
+
+    settings.CASE_FILE_MAX_MB = 1
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100_000  # to a temporary file, as a big upload goes
+    passed_on = []
+    for handler in (MemoryFileUploadHandler, TemporaryFileUploadHandler):
+        original = handler.receive_data_chunk
+
+        def counting(self, raw_data, start, original=original):
+            passed_on.append(len(raw_data))
+            return original(self, raw_data, start)
+
+        monkeypatch.setattr(handler, "receive_data_chunk", counting)
+    big = SimpleUploadedFile("scan.pdf", b"%PDF-1.7\n" + b"0" * (5 * 1024 * 1024))
+
+    response = post_files(login(coordinator), case, [big])
+
+    assert "larger than the limit of 1 MB" in response.content.decode()
+    assert 0 < sum(passed_on) <= 2 * 1024 * 1024  # at most the limit and a chunk per handler
+    assert not CaseFile.objects.exists() and not stored_files(settings)
+
+
+def test_the_service_refuses_a_party_of_another_case(coordinator, case):
+    from django.core.exceptions import ValidationError
+
+    from documents.case_files import files_add
+
+    stranger = PartyFactory(case=CaseFactory())
+    with pytest.raises(ValidationError, match="Choose a party of this case."):
+        files_add(
+            case=case, by=coordinator, uploads=[upload("n.txt", b"x\n")], kind="other",
+            description="x", party=stranger,
+        )  # fmt: skip
+    assert not CaseFile.objects.exists()
