@@ -237,6 +237,10 @@ def signed_scan_add(request, reference, pk):
     case, access = case_for(request, reference)
     _require_record(access)
     agreement = _agreement(case, pk)
+    refusal = services.scan_refusal(agreement)
+    if refusal:  # a draft or superseded version: said on its page, which has no such form
+        messages.error(request, refusal)
+        return redirect(agreement)
     form = SignedScanForm(request.POST, request.FILES)
     valid = form.is_valid()
     refused = too_large_refusals(request)
@@ -249,9 +253,6 @@ def signed_scan_add(request, reference, pk):
                 signed_on=form.cleaned_data["signed_on"],
             )  # fmt: skip
         except ValidationError as error:
-            if not _signable(agreement):  # a draft or superseded version: no form on its page
-                _errors_to_messages(request, error)
-                return redirect(agreement)
             add_service_errors(form, error)
         else:
             messages.success(

@@ -237,6 +237,21 @@ def signature_record(
     return signature
 
 
+def scan_refusal(agreement: Agreement) -> str:
+    """Why ``agreement`` cannot take a signed copy ("" when it can): asked by the service and,
+    before reading the form, by the page."""
+    if agreement.status == Agreement.Status.DRAFT:
+        return (
+            f"Version {agreement.version} is a draft: mark it agreed before keeping a signed copy."
+        )
+    if agreement.status == Agreement.Status.SUPERSEDED:
+        return (
+            f"Version {agreement.version} has been superseded by a later version: keep the "
+            "signed copy on the version in force."
+        )
+    return ""
+
+
 @transaction.atomic
 def signed_scan_add(*, agreement: Agreement, by, upload, signed_on: datetime.date):
     """Keep a scan of the signed agreement beside the generated PDF (a CaseFile of kind signed
@@ -255,15 +270,9 @@ def signed_scan_add(*, agreement: Agreement, by, upload, signed_on: datetime.dat
     from documents.models import CaseFile
 
     agreement = Agreement.objects.select_for_update().select_related("case").get(pk=agreement.pk)
-    if agreement.status == Agreement.Status.DRAFT:
-        raise ValidationError(
-            f"Version {agreement.version} is a draft: mark it agreed before keeping a signed copy."
-        )
-    if agreement.status == Agreement.Status.SUPERSEDED:
-        raise ValidationError(
-            f"Version {agreement.version} has been superseded by a later version: keep the "
-            "signed copy on the version in force."
-        )
+    refusal = scan_refusal(agreement)
+    if refusal:
+        raise ValidationError(refusal)
     if signed_on > timezone.localdate():
         raise ValidationError({"signed_on": "The date cannot be in the future."})
     if agreement.agreed_at and signed_on < timezone.localdate(agreement.agreed_at):

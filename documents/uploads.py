@@ -10,7 +10,7 @@ says and nothing else:
   actions; an image is verified by Pillow and is not a decompression bomb;
 - a .docx or .odt is a ZIP: its entries, their uncompressed total and each one's compression
   ratio are capped (a zip bomb is refused before anything inflates it), it holds what that
-  format must, and a .docx holds no macros;
+  format must, and no macros (a legacy .doc is not opened: its macros are not looked for);
 - nothing but a .docx or .odt may also be a ZIP, and nothing may carry in its first kilobyte the
   HTML or script a browser would sniff and run (a polyglot);
 - SVG is refused outright: it is a document that may run script, whatever it looks like.
@@ -145,7 +145,9 @@ def check_upload(upload) -> CheckedFile:
             REFUSED_IN_WORDS.get(content_type)
             or f"its content is not one of the types kept on a case ({ALLOWED_IN_WORDS})",
         )
-    if SNIFFED_MARKUP.search(head[:SNIFF_BYTES]):
+    # A .docx or .odt begins with "PK" and may hold its first XML part uncompressed: what a
+    # browser would sniff is at the start of the others.
+    if content_type not in ZIP_TYPES and SNIFFED_MARKUP.search(head[:SNIFF_BYTES]):
         _refuse(shown, "it carries web page or script markup that a browser could run")
     upload.seek(0)
     is_zip = zipfile.is_zipfile(upload)
@@ -193,8 +195,11 @@ def _check_zip(upload, shown: str, content_type: str) -> None:
             _refuse(shown, "the document is damaged and cannot be opened")
         if any(name.lower().endswith("vbaproject.bin") for name in names):
             _refuse(shown, "the document contains macros. Save it as .docx without macros, or PDF")
-    elif "content.xml" not in names:
-        _refuse(shown, "the document is damaged and cannot be opened")
+    else:
+        if "content.xml" not in names:
+            _refuse(shown, "the document is damaged and cannot be opened")
+        if any(name.startswith(("Basic/", "Scripts/")) for name in names):
+            _refuse(shown, "the document contains macros. Save it again without them, or as PDF")
 
 
 def _check_pdf(upload, shown: str, head: bytes) -> None:

@@ -104,6 +104,8 @@ COORDINATOR_GETS = {
     ("agreement_detail", "POST"): 302,
     ("agreement_agree", "POST"): 302,
     ("agreement_term", "POST"): 302,
+    # The agreement is a draft: back to it, with why it cannot take a signed copy.
+    ("agreement_scan", "POST"): 302,
 }
 
 # What the mediator assigned to the case gets: they record, coordinators manage.
@@ -155,8 +157,9 @@ ASSIGNED_MEDIATOR_GETS = {
     ("agreement_term", "POST"): 302,
     ("letter_pdf", "GET"): 200,
     # Files: they add them, download them, and delete what they uploaded (asked to delete
-    # another's, the page says who may); an empty form comes back with what is missing.
-    ("agreement_scan", "POST"): 200,
+    # another's, the page says who may); an empty form comes back with what is missing, and
+    # a draft agreement refuses a signed copy (back to it, with why).
+    ("agreement_scan", "POST"): 302,
     ("files_upload", "GET"): 200,
     ("files_upload", "POST"): 200,
     ("file_download", "GET"): 200,

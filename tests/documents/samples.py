@@ -106,6 +106,17 @@ HOSTILE = {
     "empty.pdf": (b"", "empty"),
     "archive.pdf": (zip_bytes({"a.txt": "x"}), "ZIP archives"),
     "macro.docx": (docx_bytes({"word/vbaProject.bin": b"\x01" * 100}), "macros"),
+    "macro.odt": (
+        zip_bytes(
+            {
+                "mimetype": "application/vnd.oasis.opendocument.text",
+                "content.xml": "<office:document-content/>",
+                "Basic/Standard/Module1.xml": "<script:module/>",
+            },
+            stored={"mimetype"},
+        ),
+        "macros",
+    ),
     "broken.docx": (
         zip_bytes({"[Content_Types].xml": "<x/>", "_rels/.rels": "x", "word/styles.xml": "y"}),
         "damaged",

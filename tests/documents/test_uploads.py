@@ -90,3 +90,18 @@ def test_a_dangerous_name_is_made_safe_on_an_accepted_file():
     content = GOOD["referral.pdf"][0]()
     checked = check_upload(upload("../../\x07evil\r\n.html", content))
     assert checked.name == "evil.pdf"
+
+
+def test_a_docx_with_its_first_part_uncompressed_is_not_taken_for_a_polyglot():
+    from tests.documents.samples import zip_bytes
+
+    content = zip_bytes(
+        {
+            "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/content-types"/>',
+            "_rels/.rels": '<?xml version="1.0"?><Relationships/>',
+            "word/document.xml": '<?xml version="1.0"?><w:document>Letter</w:document>',
+        },
+        stored={"[Content_Types].xml", "_rels/.rels"},
+    )
+    assert check_upload(upload("letter.docx", content)).name == "letter.docx"

@@ -129,9 +129,9 @@ EXPECTED = {
     "cases:agreement_pdf": ("GET", LOGIN, 404, 200, 200, 200, 404),
     "cases:agreement_term": ("POST", LOGIN, 404, REDIRECT, 403, REDIRECT, 404),
     "cases:letter_pdf": ("GET", LOGIN, 404, 200, 403, 200, 404),
-    # A signed copy is kept by those who record on the case (here the version is a draft, and
-    # the empty form comes back with what is missing).
-    "cases:agreement_scan": ("POST", LOGIN, 404, 200, 403, 200, 404),
+    # A signed copy is kept by those who record on the case (here the version is a draft:
+    # back to it, with why not).
+    "cases:agreement_scan": ("POST", LOGIN, 404, REDIRECT, 403, REDIRECT, 404),
     # Case files: added and deleted by those who record on the case (the trainee may ask to
     # delete the coordinator's file, and is told only a coordinator or its uploader may),
     # downloaded by whoever sees the case.
