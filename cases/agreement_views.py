@@ -245,11 +245,11 @@ def signed_scan_add(request, reference, pk):
     valid = form.is_valid()
     refused = too_large_refusals(request)
     if refused:
-        form.add_error("scan", refused)
+        form.add_error("file", refused)
     elif valid:
         try:
             scan = services.signed_scan_add(
-                agreement=agreement, by=request.user, upload=form.cleaned_data["scan"],
+                agreement=agreement, by=request.user, upload=form.cleaned_data["file"],
                 signed_on=form.cleaned_data["signed_on"],
             )  # fmt: skip
         except ValidationError as error:

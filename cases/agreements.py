@@ -283,7 +283,7 @@ def signed_scan_add(*, agreement: Agreement, by, upload, signed_on: datetime.dat
     try:
         (checked,) = check_all([upload] if upload else [])
     except ValidationError as error:
-        raise ValidationError({"scan": error.messages}) from None
+        raise ValidationError({"file": error.messages}) from None
     case = agreement.case
     signed = set(agreement.signatures.filter(party__isnull=False).values_list("party", flat=True))
     AgreementSignature.objects.bulk_create(

@@ -36,6 +36,8 @@ def limits_in_words() -> str:
 
 
 class CaseFileForm(forms.Form):
+    # On the case page beside the timeline's form, whose fields have the same names.
+    prefix = "file"
     files = MultipleFileField(label="Files", required=False)
     kind = forms.ChoiceField(
         label="Kind of file",
@@ -79,7 +81,10 @@ class DeleteFileForm(forms.Form):
 
 
 class SignedScanForm(forms.Form):
-    scan = forms.FileField(
+    # On the agreement page beside the signature form, which also has a date.
+    prefix = "scan"
+
+    file = forms.FileField(
         label="Scan of the signed agreement",
         allow_empty_file=True,
         required=False,
@@ -88,6 +93,5 @@ class SignedScanForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "scan"
-        ].help_text = f"A PDF or image of the signed pages, up to {settings.CASE_FILE_MAX_MB} MB."
+        limit = settings.CASE_FILE_MAX_MB
+        self.fields["file"].help_text = f"A PDF or image of the signed pages, up to {limit} MB."

@@ -42,8 +42,8 @@ def send_scan(client, agreement, content=None, name="signed.pdf", signed_on=None
     return client.post(
         scan_url(agreement),
         {
-            "scan": upload(name, pdf_bytes(2) if content is None else content),
-            "signed_on": (signed_on or timezone.localdate()).isoformat(),
+            "scan-file": upload(name, pdf_bytes(2) if content is None else content),
+            "scan-signed_on": (signed_on or timezone.localdate()).isoformat(),
         },
     )
 
@@ -174,7 +174,7 @@ def test_the_date_cannot_be_in_the_future_or_before_it_was_agreed(login, coordin
 
 def test_no_scan_chosen_is_said(login, coordinator, agreed):
     response = login(coordinator).post(
-        scan_url(agreed), {"signed_on": timezone.localdate().isoformat()}
+        scan_url(agreed), {"scan-signed_on": timezone.localdate().isoformat()}
     )
     assert "Choose at least one file." in response.content.decode()
 
@@ -205,3 +205,13 @@ def test_the_cases_mediator_keeps_the_scan(login, mediator, agreed):
 
 def test_a_get_is_not_allowed(login, coordinator, agreed):
     assert login(coordinator).get(scan_url(agreed)).status_code == 405
+
+
+def test_the_agreement_page_with_both_forms_has_no_duplicate_ids(login, coordinator, agreed):
+    import re
+    from collections import Counter
+
+    html = login(coordinator).get(agreed.get_absolute_url()).content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert {name for name, count in ids.items() if count > 1} == set()
+    assert 'id="id_scan-file"' in html and 'id="id_signed_on"' in html

@@ -28,7 +28,8 @@ def upload_url(case):
 
 def post_files(client, case, files, **fields):
     data = {"kind": "correspondence", "description": "Letters from the parties", **fields}
-    return client.post(upload_url(case), {**data, "files": files})
+    data["files"] = files
+    return client.post(upload_url(case), {f"file-{name}": value for name, value in data.items()})
 
 
 def a_file(case, by, **fields):
@@ -253,8 +254,8 @@ def ask(client, method, url):
         if getattr(response, "streaming", False):
             b"".join(response.streaming_content)  # which closes the file
         return response
-    return client.post(url, {"reason": "Wrong case", "kind": "other", "description": "x",
-                             "files": [upload("n.txt", b"x\n")]})  # fmt: skip
+    return client.post(url, {"reason": "Wrong case", "file-kind": "other", "file-description": "x",
+                             "file-files": [upload("n.txt", b"x\n")]})  # fmt: skip
 
 
 @pytest.mark.parametrize("who", ["other_mediator", "no_role_user", "administrator"])
@@ -414,3 +415,13 @@ def test_the_service_refuses_a_party_of_another_case(coordinator, case):
             description="x", party=stranger,
         )  # fmt: skip
     assert not CaseFile.objects.exists()
+
+
+def test_the_case_page_with_its_upload_form_has_no_duplicate_ids(login, coordinator, case):
+    import re
+    from collections import Counter
+
+    html = login(coordinator).get(case.get_absolute_url()).content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert {name for name, count in ids.items() if count > 1} == set()
+    assert 'id="id_file-files"' in html
