@@ -4,6 +4,7 @@ them; the case's mediators and coordinators draft, agree and record signatures."
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,8 +13,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from audit.models import AuditEvent
 from audit.services import record_event
-from documents.models import GeneratedDocument
+from documents.forms import SignedScanForm
+from documents.models import CaseFile, GeneratedDocument
 from documents.services import agreement_document, letter_document
+from documents.uploads import accepts_files, too_large_refusals
 from wkm.forms import add_service_errors
 
 from . import agreements as services
@@ -23,7 +26,22 @@ from .models import AgreementTerm
 
 
 def _agreement(case, pk):
-    return get_object_or_404(case.agreements.prefetch_related("terms", "signatures"), pk=pk)
+    return get_object_or_404(
+        case.agreements.prefetch_related(
+            "terms",
+            "signatures",
+            Prefetch(
+                "scans",
+                queryset=CaseFile.objects.present().select_related("uploaded_by"),
+                to_attr="kept_scans",
+            ),
+        ),
+        pk=pk,
+    )
+
+
+def _signable(agreement) -> bool:
+    return agreement.status in ("agreed", "signed")
 
 
 def _require_record(access):
@@ -69,7 +87,9 @@ def agreement_detail(request, reference, pk):
     return _render_detail(request, case, access, agreement)
 
 
-def _render_detail(request, case, access, agreement, *, form=None, term_form=None, sign_form=None):
+def _render_detail(
+    request, case, access, agreement, *, form=None, term_form=None, sign_form=None, scan_form=None
+):
     editable = access.can_record and agreement.is_draft
     if editable and term_form is None:
         term_form = TermForm(prefix="term", form_id="draft-form")
@@ -87,7 +107,13 @@ def _render_detail(request, case, access, agreement, *, form=None, term_form=Non
             "sign_form": sign_form
             or (
                 SignatureForm(case=case, initial={"signed_on": timezone.localdate()})
-                if access.can_record and agreement.status in ("agreed", "signed")
+                if access.can_record and _signable(agreement)
+                else None
+            ),
+            "scan_form": scan_form
+            or (
+                SignedScanForm(initial={"signed_on": timezone.localdate()})
+                if access.can_record and _signable(agreement)
                 else None
             ),
         },
@@ -202,6 +228,38 @@ def signature_add(request, reference, pk):
             messages.success(request, "Signature recorded.")
             return redirect(agreement)
     return _render_detail(request, case, access, agreement, sign_form=form)
+
+
+@accepts_files
+@require_POST
+def signed_scan_add(request, reference, pk):
+    """Keep a scan of the signed agreement; it marks the version signed (cases.agreements)."""
+    case, access = case_for(request, reference)
+    _require_record(access)
+    agreement = _agreement(case, pk)
+    refusal = services.scan_refusal(agreement)
+    if refusal:  # a draft or superseded version: said on its page, which has no such form
+        messages.error(request, refusal)
+        return redirect(agreement)
+    form = SignedScanForm(request.POST, request.FILES)
+    valid = form.is_valid()
+    refused = too_large_refusals(request)
+    if refused:
+        form.add_error("file", refused)
+    elif valid:
+        try:
+            scan = services.signed_scan_add(
+                agreement=agreement, by=request.user, upload=form.cleaned_data["file"],
+                signed_on=form.cleaned_data["signed_on"],
+            )  # fmt: skip
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"Signed copy kept ({scan.name}); version {agreement.version} is signed."
+            )
+            return redirect(agreement)
+    return _render_detail(request, case, access, agreement, scan_form=form)
 
 
 def _pdf_response(document: GeneratedDocument) -> HttpResponse:

@@ -16,6 +16,8 @@ from parties.consent import consent_state
 from . import timeline
 from .models import Agreement, AgreementSignature, AgreementTerm, Case
 
+SCAN_NOTE = "Recorded from the scan of the signed agreement."
+
 # The most terms one agreement may have: with the texts bounded by cases.agreement_forms, its PDF
 # stays well inside documents.rendering.MAX_PAGES.
 MAX_TERMS = 40
@@ -233,3 +235,83 @@ def signature_record(
         party=party,
     )
     return signature
+
+
+def scan_refusal(agreement: Agreement) -> str:
+    """Why ``agreement`` cannot take a signed copy ("" when it can): asked by the service and,
+    before reading the form, by the page."""
+    if agreement.status == Agreement.Status.DRAFT:
+        return (
+            f"Version {agreement.version} is a draft: mark it agreed before keeping a signed copy."
+        )
+    if agreement.status == Agreement.Status.SUPERSEDED:
+        return (
+            f"Version {agreement.version} has been superseded by a later version: keep the "
+            "signed copy on the version in force."
+        )
+    return ""
+
+
+@transaction.atomic
+def signed_scan_add(*, agreement: Agreement, by, upload, signed_on: datetime.date):
+    """Keep a scan of the signed agreement beside the generated PDF (a CaseFile of kind signed
+    agreement, with its SHA-256), and mark the version signed.
+
+    The scan is the evidence that the parties signed this version on ``signed_on``, so each
+    party not yet recorded as signing (or agreeing verbally) gets a signature dated then, noted
+    as taken from the scan, rather than the version becoming signed with parties unsigned:
+    ``signature_record``'s invariant — a signed version has a signature (or verbal agreement)
+    from every party — holds either way, and the page, the PDF's record and the reports read
+    signatures, not the status alone. Mediators' signatures are not assumed from a scan (they
+    are not needed for signed, and are recorded as before). An already signed version keeps
+    its signatures and takes the scan too (a better copy, or the one the parties kept).
+    A draft cannot have been signed, and a superseded version is no longer the agreement."""
+    from documents.case_files import check_all, store
+    from documents.models import CaseFile
+
+    agreement = Agreement.objects.select_for_update().select_related("case").get(pk=agreement.pk)
+    refusal = scan_refusal(agreement)
+    if refusal:
+        raise ValidationError(refusal)
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": "The date cannot be in the future."})
+    if agreement.agreed_at and signed_on < timezone.localdate(agreement.agreed_at):
+        raise ValidationError(
+            {"signed_on": "It cannot have been signed before it was agreed "
+             f"({timezone.localdate(agreement.agreed_at):%-d %b %Y})."}
+        )  # fmt: skip
+    try:
+        (checked,) = check_all([upload] if upload else [])
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from None
+    case = agreement.case
+    signed = set(agreement.signatures.filter(party__isnull=False).values_list("party", flat=True))
+    AgreementSignature.objects.bulk_create(
+        AgreementSignature(
+            agreement=agreement, party=party, signed_on=signed_on, note=SCAN_NOTE, recorded_by=by
+        )
+        for party in case.parties.exclude(pk__in=signed)
+    )
+    newly_signed = agreement.status == Agreement.Status.AGREED
+    if newly_signed:
+        agreement.status = Agreement.Status.SIGNED
+        agreement.signed_at = timezone.now()
+        agreement.save(update_fields=["status", "signed_at"])
+    scan = store(
+        case=case, checked=checked, by=by, kind=CaseFile.Kind.SIGNED_AGREEMENT,
+        description=f"Signed agreement, version {agreement.version}", agreement=agreement,
+    )  # fmt: skip
+    record_event(
+        action=AuditEvent.Action.TRANSITION if newly_signed else AuditEvent.Action.CHANGE,
+        actor=by, obj=agreement,
+        detail={"to": "signed", "scan": scan.pk, "sha256": scan.sha256} if newly_signed
+        else {"scan": scan.pk, "sha256": scan.sha256},
+    )  # fmt: skip
+    timeline.log(
+        case,
+        f"Scan of agreement version {agreement.version} signed on {signed_on:%-d %b %Y} kept "
+        f"(SHA-256 {scan.sha256[:12]}…)"
+        + (f"; version {agreement.version} is signed by every party." if newly_signed else "."),
+        by=by,
+    )
+    return scan

@@ -1,5 +1,6 @@
 from django.urls import include, path, register_converter
 
+from documents import views as file_views
 from parties import views as party_views
 from sessions import urls as session_urls
 from volunteers.views import pairing
@@ -61,6 +62,11 @@ urlpatterns = [
         name="agreement_signature",
     ),
     path(
+        "<ref:reference>/agreements/<int:pk>/scan/",
+        agreement_views.signed_scan_add,
+        name="agreement_scan",
+    ),
+    path(
         "<ref:reference>/agreements/<int:pk>/pdf/",
         agreement_views.agreement_pdf,
         name="agreement_pdf",
@@ -75,6 +81,9 @@ urlpatterns = [
         agreement_views.letter_pdf,
         name="letter_pdf",
     ),
+    path("<ref:reference>/files/", file_views.files_upload, name="files_upload"),
+    path("<ref:reference>/files/<int:pk>/", file_views.file_download, name="file_download"),
+    path("<ref:reference>/files/<int:pk>/delete/", file_views.file_delete, name="file_delete"),
     path("<ref:reference>/parties/new/", party_views.party_add, name="party_add"),
     path("<ref:reference>/parties/<int:pk>/", party_views.party_detail, name="party_detail"),
     path("<ref:reference>/parties/<int:pk>/edit/", party_views.party_edit, name="party_edit"),

@@ -17,6 +17,8 @@ from accounts.roles import COORDINATOR, has_role, role_required
 from audit.models import AuditEvent
 from audit.selectors import events_for_case
 from audit.services import record_event
+from documents.case_files import erased_party_ids
+from documents.forms import CaseFileForm
 from exports.views import start_export
 from notifications import manual
 from notifications.models import ManualContact, PartyReply
@@ -245,6 +247,12 @@ def case_detail(request, reference):
         # The parties' surveys and answers (feedback about the mediators): coordinators only,
         # once the case has closed (no query on an open case's page).
         "surveys": survey_panel(case) if access.can_manage and not case.is_open else [],
+        # The Files panel: one query for the files, one for the parties erased (whom nothing
+        # more is filed about) when the user may upload.
+        "files": case.files.present().select_related("party", "uploaded_by", "agreement"),
+        "file_form": CaseFileForm(case=case, erased=erased_party_ids(case))
+        if access.can_record
+        else None,
     }
     return render(request, "cases/detail.html", context)
 

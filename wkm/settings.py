@@ -287,6 +287,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# The largest file that may be uploaded to a case (documents.uploads), in megabytes.
+CASE_FILE_MAX_MB = env.int("CASE_FILE_MAX_MB", default=20)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

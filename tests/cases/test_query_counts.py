@@ -33,8 +33,9 @@ pytestmark = pytest.mark.django_db
 LIST_MAX_QUERIES = 5
 # The case: the case, its parties, consents, assignments with their volunteers, the audit event
 # (in a savepoint in tests: 3), the possible duplicates, the sessions, the parties' answers to
-# their reminders and the timeline: 2 + 11.
-DETAIL_MAX_QUERIES = 13
+# their reminders and the timeline, and the Files panel (the files, and for those who may upload
+# the parties erased, whom nothing more is filed about): 2 + 13.
+DETAIL_MAX_QUERIES = 15
 FEW, MANY = 5, 200
 
 

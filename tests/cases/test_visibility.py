@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 # What the ``pk`` of each case URL names (None: the URL has only the reference).
 PARTY, CONSENT, OWN_DRAFT, SESSION = "party", "consent", "own draft", "session"
 AGREEMENT, TERM, LETTER = "agreement", "agreement term", "letter"
+CASE_FILE = "case file"
 MANUAL_CONTACT = "call or letter to make"
 
 # Every pattern with a reference: (kind of pk, methods the view answers).
@@ -56,6 +57,10 @@ CASE_URLS = {
     "agreement_pdf": (AGREEMENT, ("GET",)),
     "agreement_term": (TERM, ("POST",)),
     "letter_pdf": (LETTER, ("GET",)),
+    "agreement_scan": (AGREEMENT, ("POST",)),
+    "files_upload": (None, ("GET", "POST")),
+    "file_download": (CASE_FILE, ("GET",)),
+    "file_delete": (CASE_FILE, ("GET", "POST")),
 }
 
 # Patterns without a reference, tested on their own below.
@@ -99,6 +104,8 @@ COORDINATOR_GETS = {
     ("agreement_detail", "POST"): 302,
     ("agreement_agree", "POST"): 302,
     ("agreement_term", "POST"): 302,
+    # The agreement is a draft: back to it, with why it cannot take a signed copy.
+    ("agreement_scan", "POST"): 302,
 }
 
 # What the mediator assigned to the case gets: they record, coordinators manage.
@@ -149,6 +156,15 @@ ASSIGNED_MEDIATOR_GETS = {
     ("agreement_pdf", "GET"): 200,
     ("agreement_term", "POST"): 302,
     ("letter_pdf", "GET"): 200,
+    # Files: they add them, download them, and delete what they uploaded (asked to delete
+    # another's, the page says who may); an empty form comes back with what is missing, and
+    # a draft agreement refuses a signed copy (back to it, with why).
+    ("agreement_scan", "POST"): 302,
+    ("files_upload", "GET"): 200,
+    ("files_upload", "POST"): 200,
+    ("file_download", "GET"): 200,
+    ("file_delete", "GET"): 200,
+    ("file_delete", "POST"): 200,
 }
 
 OUT_OF_SCOPE = ["other_mediator", "ended_mediator", "no_role_user", "supervisor", "administrator"]
@@ -212,13 +228,26 @@ def case_url(name, case, user=None):
             dedupe_key=f"test:{case.pk}:{ManualContact.objects.count()}",
         )
         kwargs["pk"] = task.pk
+    elif kind == CASE_FILE:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from documents.case_files import files_add
+
+        (case_file,) = files_add(
+            case=case, by=None, kind="correspondence", description="A letter",
+            uploads=[SimpleUploadedFile("letter.txt", b"Dear WKM, about the hedge.\n")],
+        )  # fmt: skip
+        kwargs["pk"] = case_file.pk
     else:
         assert kind is None, f"unknown pk kind {kind!r} for {name}"
     return reverse(f"cases:{name}", kwargs=kwargs)
 
 
 def send(client, method, url):
-    return client.get(url) if method == "GET" else client.post(url, {})
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)  # a download: read, which closes its file
+    return response
 
 
 def user_out_of_scope(request, role):

@@ -33,6 +33,7 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -43,6 +44,7 @@ from django.utils import timezone
 import cases.urls  # noqa: F401 - registers the <ref:…> converter the leak's pattern uses
 from accounts.roles import MEDIATOR
 from cases.models import Agreement, AgreementTerm, Case, ContactLogEntry
+from documents.case_files import files_add
 from exports.models import Export
 from imports.models import ImportBatch
 from notifications.models import ManualContact
@@ -128,6 +130,15 @@ EXPECTED = {
     "cases:agreement_pdf": ("GET", LOGIN, 404, 200, 200, 200, 404),
     "cases:agreement_term": ("POST", LOGIN, 404, REDIRECT, 403, REDIRECT, 404),
     "cases:letter_pdf": ("GET", LOGIN, 404, 200, 403, 200, 404),
+    # A signed copy is kept by those who record on the case (here the version is a draft:
+    # back to it, with why not).
+    "cases:agreement_scan": ("POST", LOGIN, 404, REDIRECT, 403, REDIRECT, 404),
+    # Case files: added and deleted by those who record on the case (the trainee may ask to
+    # delete the coordinator's file, and is told only a coordinator or its uploader may),
+    # downloaded by whoever sees the case.
+    "cases:files_upload": ("GET", LOGIN, 404, 200, 403, 200, 404),
+    "cases:file_download": ("GET", LOGIN, 404, 200, 200, 200, 404),
+    "cases:file_delete": ("GET", LOGIN, 404, 200, 403, 200, 404),
     "cases:party_add": ("GET", LOGIN, 404, 403, 403, 200, 404),
     "cases:party_detail": ("GET", LOGIN, 404, 200, 200, 200, 404),
     "cases:party_edit": ("GET", LOGIN, 404, 200, 403, 200, 404),
@@ -315,6 +326,10 @@ def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_
         parameters={"start": "2025-10-01", "end": "2025-12-31"}, file_name="summary.pdf",
         content_type="application/pdf",
     )  # fmt: skip
+    (case_file,) = files_add(
+        case=case, by=coordinator, kind="correspondence", description="A letter from Mr Dunn",
+        uploads=[SimpleUploadedFile("letter.txt", b"Dear WKM, about the hedge.\n")],
+    )  # fmt: skip
     referrer_contact = ReferrerContactFactory(name="Pat Jones")
     Case.objects.filter(pk=case.pk).update(
         referrer=referrer_contact.referrer, referrer_person=referrer_contact
@@ -347,6 +362,7 @@ def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_
             rest_content=b"volunteer_id\n",
         ),
         referrer_contact=referrer_contact,
+        case_file=case_file,
         users={
             "other_mediator": other_mediator,
             "trainee": trainee_user,
@@ -383,6 +399,8 @@ def kwargs_for(name: str, wanted: set[str], world) -> dict:
         "surveys:answer": {"token": survey_token(w.survey.pk)},
         "surveys:record": {"pk": w.party.pk, "kind": "feedback"},
         "surveys:letter": {"pk": w.survey.pk},
+        "cases:file_download": {"pk": w.case_file.pk},
+        "cases:file_delete": {"pk": w.case_file.pk},
     }
     by_prefix = {
         "cases:agreement": {"pk": w.agreement.pk},
