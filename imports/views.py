@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import ADMINISTRATOR, role_required
+from documents.uploads import accepts_files, too_large_refusals
 
 from . import services, spreadsheets
 from .forms import UploadForm
@@ -51,11 +52,16 @@ def index(request):
     return _index(request, UploadForm())
 
 
+@accepts_files
 @require_POST
 @role_required(ADMINISTRATOR)
 def upload(request):
+    """Takes a body the size of a file upload (a sheet over 1 MB is ordinary); a file past the
+    upload limit is skipped as it arrives and said to be too large."""
     form = UploadForm(request.POST, request.FILES)
-    if form.is_valid():
+    if too_large_refusals(request):
+        form.add_error("file", services.too_large_message())
+    elif form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             if upload.size > settings.IMPORT_MAX_BYTES:

@@ -287,6 +287,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Case files are confidential: readable by the app's own user only (served through a view that
+# applies the case's visibility, never by the web server).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # The largest file that may be uploaded to a case (documents.uploads), in megabytes.
 CASE_FILE_MAX_MB = env.int("CASE_FILE_MAX_MB", default=20)
 

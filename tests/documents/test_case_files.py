@@ -57,8 +57,11 @@ def test_a_coordinator_uploads_several_files_at_once(login, coordinator, case, s
     assert {f.content_type for f in kept} == {t for _m, t, _e in GOOD.values()}
     assert len(stored_files(settings)) == len(GOOD)
     # Stored under random names, with no extension and nothing of the uploader's name.
+    # Readable by the app's own user only.
     for path in stored_files(settings):
         assert path.parent.name == "case-files" and "." not in path.name
+        assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
     events = AuditEvent.objects.filter(action="create", object_type="documents.casefile")
     assert events.count() == len(GOOD)
     assert {e.detail["sha256"] for e in events} == {f.sha256 for f in kept}

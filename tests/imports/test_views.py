@@ -195,6 +195,24 @@ def test_a_file_over_the_limit_is_refused_unread(login, administrator, settings)
     assert ImportBatch.objects.count() == 0
 
 
+def test_a_sheet_over_the_text_forms_limit_goes_through(login, administrator):
+    """Other forms stop at 1 MB (wkm.request_limits); the import form takes a sheet that size."""
+    rows = [volunteer_row(n) for n in range(1, 7000)]
+    content = as_csv(rows)
+    assert len(content) > 1024 * 1024
+    response = upload(login(administrator), content)
+    assert response.status_code == 302
+    assert ImportBatch.objects.get().size == len(content)
+
+
+def test_a_file_past_the_upload_limit_is_skipped_as_it_arrives(login, administrator, settings):
+    settings.CASE_FILE_MAX_MB = 1
+    response = upload(login(administrator), b"volunteer_id\n" + b"V-1\n" * 400_000)
+    assert response.status_code == 400
+    assert "Split it into smaller sheets" in response.content.decode()
+    assert ImportBatch.objects.count() == 0
+
+
 def test_choosing_no_kind_says_so(login, administrator):
     response = login(administrator).post(
         "/imports/upload/", {"file": SimpleUploadedFile("v.csv", as_csv([]))}
