@@ -7,11 +7,14 @@ problem on that row and column, so a sheet sorted by hand that mixed two cases u
 rather than half-believed. Each row's party columns (name, role, address, contact details,
 needs, consents) describe one party.
 
-**Through the services, in the coordinator's order.** A group goes in as a coordinator would
-type it: the referral with its parties (cases.services.case_create, which allocates the
-reference and resolves the referrer into records as intake does), "start contacting parties",
-each party's consents as given (parties.services.consents_record, one call per date), "ready to
-assign", and the pair (volunteers.services.assign_pair, which starts mediation). So every rule
+**Through the services, as a coordinator would type it.** A group goes in as: the referral with
+its parties (cases.services.case_create, which allocates the reference and resolves the referrer
+into records as intake does); each party's consents as given (parties.services.consents_record,
+one call per date); the case moved along its lifecycle a step at a time to the sheet's status
+(cases.services.case_transition); and the pair (volunteers.services.assign_pair, which starts
+mediation). The consents come before the steps, not while "contacting" as in the office: what
+the case and the referrer's updates end up as is the same (the referrer hears the latest stage
+once either way), and the services do less asking on the way. So every rule
 holds for imported data exactly as for typed data: a pair with a lapsed DBS check, without 40
 hours' training or the accreditation the dispute needs, two trainees, a volunteer who knows a
 party — each is refused with the services' own words, on the row and column it came from; a
@@ -21,7 +24,7 @@ a closed one belongs to the old system's archive, not a case list.
 **What is the sheet's job and what is not.** The sheet reads text into values (dates in en-GB
 or ISO form, list entries by code or label, yes/no) and says which row and column each of the
 services' complaints is about; it decides nothing the services decide. The referenced volunteers
-are read once per run (``_volunteers``) with what the rules read of them, so that 2,500 cases
+are read once per run (``CasesSheet._run``) with what the rules read of them, so that 2,500 cases
 do not each read their pair afresh; the services still check every pair.
 """
 
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import threading
 from collections import defaultdict
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -257,9 +261,19 @@ class CasesSheet(Sheet):
     columns = (*CASE_COLUMNS, *PARTY_COLUMNS, *CONSENT_SHEET_COLUMNS)
 
     def __init__(self):
-        # Read once per run (one sheet instance), on first need: see the module's docstring.
-        self._volunteers: tuple[dict, dict] | None = None
-        self._coordinators: dict | None = None
+        self._held = threading.local()
+
+    def _run(self) -> dict:
+        """What this run has read (volunteers, coordinators), kept for its transaction: a run is
+        the runner's outermost transaction, so the next run — the import after the check, a
+        sheet uploaded tomorrow, with the same sheet object (imports.registry) — reads afresh
+        and sees a DBS check recorded in between. Outside a transaction nothing is kept."""
+        connection = transaction.get_connection()
+        run = connection.atomic_blocks[0] if connection.atomic_blocks else None
+        held = self._held
+        if run is None or getattr(held, "run", None) is not run:
+            held.run, held.read = run, {}
+        return held.read
 
     def existing_ids(self, ids: set[str]) -> set[str]:
         return set(
@@ -272,8 +286,7 @@ class CasesSheet(Sheet):
         rows = sorted(rows, key=lambda row: row.number)
         group = _Group(self, rows)
         group.read()
-        with transaction.atomic():
-            group.write(by=by)
+        group.write(by=by)
 
     # Lookups shared by every group of a run.
 
@@ -281,7 +294,8 @@ class CasesSheet(Sheet):
         """The volunteer a pair column names: by their id from the volunteers sheet, or their
         email address. Read with what the rules need of them (DBS checks, training,
         accreditations, declared connections, supervisor)."""
-        if self._volunteers is None:
+        read = self._run()
+        if "volunteers" not in read:
             by_id, by_email = {}, defaultdict(list)
             found = Volunteer.objects.select_related("supervisor", "user").prefetch_related(
                 "dbs_checks", "training", "accreditations", "connections"
@@ -291,8 +305,8 @@ class CasesSheet(Sheet):
                     by_id[volunteer.external_id.casefold()] = volunteer
                 if volunteer.email:
                     by_email[volunteer.email.casefold()].append(volunteer)
-            self._volunteers = (by_id, dict(by_email))
-        by_id, by_email = self._volunteers
+            read["volunteers"] = (by_id, dict(by_email))
+        by_id, by_email = read["volunteers"]
         folded = key.casefold()
         if folded in by_id:
             return by_id[folded]
@@ -311,13 +325,14 @@ class CasesSheet(Sheet):
         )
 
     def coordinator(self, key: str):
-        if self._coordinators is None:
-            self._coordinators = {}
+        read = self._run()
+        if "coordinators" not in read:
+            coordinators = read["coordinators"] = {}
             for user in users_with_role(COORDINATOR):
-                self._coordinators[user.get_username().casefold()] = user
+                coordinators[user.get_username().casefold()] = user
                 if user.email:
-                    self._coordinators.setdefault(user.email.casefold(), user)
-        user = self._coordinators.get(key.casefold())
+                    coordinators.setdefault(user.email.casefold(), user)
+        user = read["coordinators"].get(key.casefold())
         if user is None:
             raise ValueError(
                 f"“{key}” is not a coordinator's username or email address: give a coordinator, "
@@ -537,20 +552,19 @@ class _Group:
             )
         except ValidationError as error:
             raise self.fail(error) from error
-        parties = list(case.parties.order_by("pk"))
-        for party in parties:
-            party.case = case
-        before_consent = [s for s in OPEN_STATUSES[1:3] if _reaches(self.status, s)]
-        self.move(case, before_consent, by=by)
-        for party, (row, _fields, consents, method) in zip(parties, self.parties, strict=True):
-            self.consent(party, row, consents, method, by=by)
-        later = [s for s in (Status.READY,) if _reaches(self.status, s)]
-        self.move(case, later, by=by)
-        if self.status == Status.ACTIVE:
-            if self.pair[0] is not None:
-                self.assign(case, by=by)
-            else:
-                self.move(case, [Status.ACTIVE], by=by)
+        if any(consents for _row, _fields, consents, _method in self.parties):
+            parties = case.parties.order_by("pk")
+            for party, (row, _fields, consents, method) in zip(parties, self.parties, strict=True):
+                party.case = case
+                self.consent(party, row, consents, method, by=by)
+        # Then along the lifecycle to the sheet's status, a step at a time as its buttons go;
+        # the pair, given, starts mediation itself.
+        steps = [status for status in OPEN_STATUSES[1:] if _reaches(self.status, status)]
+        if self.pair[0] is not None:
+            self.move(case, steps[:-1], by=by)
+            self.assign(case, by=by)
+        else:
+            self.move(case, steps, by=by)
 
     def move(self, case: Case, statuses, *, by) -> None:
         for status in statuses:

@@ -188,6 +188,18 @@ def test_the_volunteers_are_read_once_per_run(administrator, pair, django_assert
         assert sheet.volunteer("v-2") == pair[1]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_each_run_reads_the_volunteers_afresh():
+    """The sheet object lives as long as the process (imports.registry): what one run read is
+    not what the next one sees."""
+    sheet = CasesSheet()
+    with transaction.atomic(), pytest.raises(ValueError, match="no volunteer"):
+        sheet.volunteer("V-9")
+    eligible_volunteer(external_id="V-9")
+    with transaction.atomic():
+        assert sheet.volunteer("V-9").external_id == "V-9"
+
+
 # --- Reading problems -------------------------------------------------------------------------
 
 
