@@ -55,9 +55,18 @@ from .sheets import Column, Problem, Row, RowProblems, Sheet
 # --- The columns ------------------------------------------------------------------------------
 
 CASE_COLUMNS = (
-    Column("case_id", "The case's id in the old system or sheet, never reused.", True, "C-0042"),
     Column(
-        "received_on", "When the referral came in: 23/11/2026 or 2026-11-23.", True, "02/11/2026"
+        "case_id",
+        "The case's id in the old system, the same on each of its rows (one row a party).",
+        True,
+        "C-0042",
+    ),
+    Column(
+        "received_on",
+        "When the referral came in: 23/11/2026 or 2026-11-23. The case's columns are given "
+        "on its first row.",
+        True,
+        "02/11/2026",
     ),
     Column("dispute_type", "A dispute type, by its name or code.", True, "Neighbour"),
     Column("referral_source", "A referral source, by its name or code.", True, "Housing provider"),
@@ -80,17 +89,24 @@ CASE_COLUMNS = (
         False,
         "sam@wkm.org.uk",
     ),
-    Column("status", "Where the case is: an open status. Blank: Referred.", False, "Active"),
+    Column(
+        "status",
+        "Referred, Contacting parties, Awaiting consent, Ready to assign or Active. "
+        "Blank: Referred.",
+        False,
+        "Active",
+    ),
     Column(
         "lead_mediator_id",
-        "The lead mediator: their volunteer_id from the volunteers sheet, or their email.",
+        "The lead mediator (status Active only): their volunteer_id from the volunteers "
+        "sheet, or their email.",
         False,
         "V-007",
     ),
     Column("co_mediator_id", "The co-mediator (or trainee), likewise.", False, "V-012"),
     Column(
         "pair_override_reason",
-        "Why the pair may work on it despite a connection with a party (rule 8).",
+        "Why the pair may work on it despite a connection with a party, or a shared postcode.",
         False,
         "",
     ),
@@ -143,7 +159,7 @@ CONSENT_SHEET_COLUMNS = (
         )
         for kind, column in CONSENT_COLUMNS.items()
     ),
-    Column(CONSENT_HOW, "How they gave their consents: verbally or in writing.", False, "Verbally"),
+    Column(CONSENT_HOW, "How they gave their consents: Verbally or In writing.", False, "Verbally"),
 )
 
 # A case's fields → its column (the services' error keys are field names).

@@ -214,15 +214,20 @@ def run(groups: dict, by, *, keep: bool, detail: bool) -> dict:
     sheet = CasesSheet()
     counter = QueryCounter(detail)
     problems = []
+    by_status: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # status → [cases, queries]
     started, cpu = time.perf_counter(), time.process_time()
     try:
         with connection.execute_wrapper(counter), transaction.atomic():
             for rows in groups.values():
+                before = counter.count
                 try:
                     with transaction.atomic():
                         sheet.import_group(rows, by=by)
                 except RowProblems as error:
                     problems.extend(error.problems)
+                tally = by_status[rows[0].get("status")]
+                tally[0] += 1
+                tally[1] += counter.count - before
             if not keep:
                 raise Rollback
     except Rollback:
@@ -238,6 +243,7 @@ def run(groups: dict, by, *, keep: bool, detail: bool) -> dict:
         "queries": counter.count,
         "kinds": counter.kinds,
         "kind_seconds": counter.seconds,
+        "by_status": by_status,
     }
 
 
@@ -259,7 +265,7 @@ def profile(groups: dict, by, count: int) -> None:
             raise Rollback
     except Rollback:
         pass
-    stats = pstats.Stats(profiler).sort_stats("cumulative")
+    stats = pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
     stats.print_stats(40)
 
 
@@ -294,6 +300,8 @@ def main(argv: list[str]) -> int:
             f"{result['queries'] / cases:6.1f} queries a case   "
             f"(this process's CPU {result['cpu']:5.1f} s; load average {os.getloadavg()[0]:.1f})"
         )
+        for status, (n, queries) in result["by_status"].items():
+            print(f"           {status:20} {n:5} cases  {queries / n:6.1f} queries a case")
         if args.queries:
             spent = result["kind_seconds"]
             for kind, n in result["kinds"].most_common(40):
