@@ -302,7 +302,10 @@ class CasesSheet(Sheet):
         rows = sorted(rows, key=lambda row: row.number)
         group = _Group(self, rows)
         group.read()
-        group.write(by=by)
+        # The runner holds a savepoint too; this one keeps "nothing of the group is kept"
+        # (RowProblems) true for any caller.
+        with transaction.atomic():
+            group.write(by=by)
 
     # Lookups shared by every group of a run.
 
@@ -371,9 +374,8 @@ class _Group:
         self.pair: tuple[Volunteer | None, Volunteer | None] = (None, None)
         self.override_reason = ""
 
-    def problem(self, row: Row | int, column: str, message: str) -> None:
-        number = row.number if isinstance(row, Row) else row
-        self.problems.append(Problem(number, column, message))
+    def problem(self, row: Row, column: str, message: str) -> None:
+        self.problems.append(Problem(row.number, column, message))
 
     def raise_problems(self) -> None:
         if self.problems:
