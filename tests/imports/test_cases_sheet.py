@@ -132,6 +132,20 @@ def test_a_valid_group_makes_the_case_as_intake_and_the_services_would(administr
     assert sheet.existing_ids({"C-1", "C-2"}) == {"C-1"}
 
 
+def test_a_check_leaves_nothing_behind_and_sends_nothing(administrator, pair, mailoutbox):
+    """The runner's check writes every group and rolls it all back: whatever the services
+    queued (the pair's notices, the referrer's update) goes with it, and nothing was sent."""
+    rows = active_rows(referrer_organisation="Town and Country Housing", referrer_name="Pat")
+    with transaction.atomic():
+        CasesSheet().import_group(rows, by=administrator)
+        assert OutboxMessage.objects.exists()
+        transaction.set_rollback(True)
+    assert not Case.objects.exists()
+    assert not OutboxMessage.objects.exists()
+    assert not Referrer.objects.exists()
+    assert mailoutbox == []
+
+
 def test_lists_are_read_by_code_or_label_whatever_their_capitals(administrator):
     rows = [
         case_sheet_row(
