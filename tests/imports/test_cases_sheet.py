@@ -49,12 +49,7 @@ def active_pair():
 
 def active_rows(case_id="C-1", *, first=None, second=None, **case_values):
     """An active case with two consenting parties and the pair V-1 and V-2."""
-    case = {
-        "status": "Active",
-        "lead_mediator_id": "V-1",
-        "co_mediator_id": "V-2",
-        **case_values,
-    }
+    case = {"status": "Active", **active_pair(), **case_values}
     # The case's columns are given once, on its first row.
     blank = dict.fromkeys([*case, "received_on", "dispute_type", "referral_source", "summary"], "")
     bob = {"party_name": "Bob Dunn", "party_role": "other_party", "party_postcode": "TN9 1AB"}
