@@ -254,3 +254,26 @@ class ReferrerContactFactory(factory.django.DjangoModelFactory):
     referrer = factory.SubFactory(ReferrerFactory)
     name = plain("name")
     email = factory.Sequence(lambda n: f"referrer{n}@example.org")
+
+
+def case_sheet_row(number: int, case_id: str = "C-1", **values):
+    """A row of the open-cases sheet (imports.cases_sheet): a valid referred case received a
+    month ago, with one party; ``values`` add or replace columns (None removes one)."""
+    from imports.sheets import Row
+
+    received = timezone.localdate() - datetime.timedelta(days=30)
+    row = {
+        "case_id": case_id,
+        "received_on": received.strftime("%d/%m/%Y"),
+        "dispute_type": "Neighbour",
+        "referral_source": "Housing provider",
+        "summary": "Noise from a shared wall late at night.",
+        "status": "Referred",
+        "party_name": "Alice Carter",
+        "party_role": "First party",
+        "party_postcode": "TN9 1AA",
+        "party_phone": "01732 123456",
+        "party_preferred_contact": "Phone call",
+    }
+    row.update(values)
+    return Row(number=number, values={k: v for k, v in row.items() if v is not None})
