@@ -113,7 +113,7 @@ CASE_COLUMNS = (
 )
 
 PARTY_COLUMNS = (
-    Column("party_name", "The party's full name.", True, "Alice Carter"),
+    Column("party_name", "The party's full name.", True, "Priya Shah"),
     Column("party_role", "Their role in the dispute, by name or code.", True, "First party"),
     Column("party_address_line1", "Address line 1.", False, "1 Quarry Hill Road"),
     Column("party_address_line2", "Address line 2.", False, ""),
