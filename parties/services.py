@@ -140,7 +140,10 @@ def consents_record(
         consent = Consent(
             party=party, kind=kind, given_at=given_at, method=method, notes=notes, recorded_by=by
         )
-        consent.full_clean()
+        # The party is locked and its current consents read above (the one-current-consent
+        # rule: held); the fields are checked here, the references and that rule's
+        # constraint by the database (not again by a query each: an import records thousands).
+        consent.full_clean(exclude=["party", "recorded_by"], validate_constraints=False)
         consent.save()
         record_event(
             action=AuditEvent.Action.CREATE,

@@ -354,6 +354,10 @@ def after_transition(case: Case, *, frm: str, to: str, by) -> OutboxMessage | No
 
 def reached(case: Case, *, mediated: bool | None = None) -> tuple[str, str] | None:
     """(stage, category): the latest stage ``case`` has reached; None while only referred."""
+    if case.status == CaseStatus.REFERRED:
+        # Nothing moves a case back to referred (cases.lifecycle), nor reopens one that was
+        # ever active as referred: it never reached a stage, and its history need not be read.
+        return None
     if case.status == CaseStatus.CLOSED:
         if mediated is None:
             from cases.services import mediation_took_place
