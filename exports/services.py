@@ -188,13 +188,13 @@ def build(export_id: int) -> str | None:
         logger.exception("export %s (%s) failed", export_id, export.kind)
         _fail(export_id, attempt, FAILED_UNEXPECTEDLY)
         return Export.Status.FAILED
-    if len(built.content) > settings.EXPORT_MAX_BYTES:
+    limit = kind.max_bytes()
+    if len(built.content) > limit:
         _fail(
             export_id,
             attempt,
             f"The file would be {len(built.content) // 1_000_000} MB, more than the "
-            f"{settings.EXPORT_MAX_BYTES // 1_000_000} MB that can be kept. Ask for less "
-            "(a shorter period, fewer cases).",
+            f"{limit // 1_000_000} MB that can be kept. {kind.too_big_advice}",
         )
         return Export.Status.FAILED
     finished = _mine(export_id, attempt).update(
@@ -207,6 +207,13 @@ def build(export_id: int) -> str | None:
         progress_text="Ready",
         finished_at=timezone.now(),
     )
+    if finished and built.audit:
+        record_event(
+            action=AuditEvent.Action.EXPORT,
+            actor=export.requester,
+            obj=export,
+            detail={"export": export.kind, "made": True, **built.audit},
+        )
     # 0: another worker took it over (our lease ran out); theirs is the one that counts.
     return Export.Status.READY if finished else None
 
