@@ -259,6 +259,7 @@ EVERYTHING = register(
         describe=_describe_everything,
         audit=lambda p: {"format": p["format"]},
         max_bytes=lambda: settings.EXPORT_EVERYTHING_MAX_BYTES,
+        lease_seconds=lambda: settings.EXPORT_EVERYTHING_LEASE_SECONDS,
         too_big_advice=(
             "Ask whoever runs the server to raise EXPORT_EVERYTHING_MAX_BYTES, or to copy the "
             "whole database with scripts/backup.py."

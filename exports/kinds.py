@@ -52,6 +52,8 @@ class ExportKind:
     # kind has a limit of its own), and what to tell the requester when it is larger.
     max_bytes: Callable[[], int] = field(default=lambda: settings.EXPORT_MAX_BYTES)
     too_big_advice: str = "Ask for less (a shorter period, fewer cases)."
+    # lease_seconds() -> how long a worker may take before another takes the file over.
+    lease_seconds: Callable[[], int] = field(default=lambda: settings.EXPORT_LEASE_SECONDS)
 
     def allowed(self, user) -> bool:
         return bool(user is not None and user.is_authenticated and has_role(user, *self.roles))

@@ -7,7 +7,8 @@ The rules, whatever the entry point (a page, a command, a task):
   summary takes a worker for a second or more, and the workers are shared with the reminders;
 - a worker builds an export once: it claims the row (queued → running, one UPDATE), and only
   the attempt that claimed it may finish it; one that died mid-way is taken over after
-  ``EXPORT_LEASE_SECONDS`` (``resume_unfinished``), at most ``EXPORT_MAX_ATTEMPTS`` times;
+  ``EXPORT_LEASE_SECONDS`` or its kind's own lease (``resume_unfinished``), at most
+  ``EXPORT_MAX_ATTEMPTS`` times;
 - asking and downloading are audited (rule 12), with the kind's non-confidential parameters;
 - a file is kept ``EXPORT_KEEP_SECONDS`` (a day), then it is gone for everyone, and
   ``delete_expired`` deletes the row and its bytes.
@@ -218,15 +219,26 @@ def build(export_id: int) -> str | None:
     return Export.Status.READY if finished else None
 
 
+def _lease_over(now) -> Q:
+    """Running for longer than its kind's lease (EXPORT_LEASE_SECONDS, unless the kind takes
+    longer by nature: everything the service holds)."""
+    default = settings.EXPORT_LEASE_SECONDS
+    own = {key: kind.lease_seconds() for key, kind in kinds.KINDS.items()}
+    own = {key: seconds for key, seconds in own.items() if seconds != default}
+    condition = Q(started_at__lt=now - datetime.timedelta(seconds=default)) & ~Q(kind__in=own)
+    for key, seconds in own.items():
+        condition |= Q(kind=key, started_at__lt=now - datetime.timedelta(seconds=seconds))
+    return condition
+
+
 def resume_unfinished() -> dict:
     """Every minute (beat): hand over again what the worker never got (the broker was down
     when it was asked for), take over what a worker left half-done (it was killed), and give
     up, in words, on what waited or failed too long."""
     now = timezone.now()
-    lease = datetime.timedelta(seconds=settings.EXPORT_LEASE_SECONDS)
     failed = 0
     # Left running by a worker that died: queued again, or failed after too many attempts.
-    stale = Export.objects.filter(status=Export.Status.RUNNING, started_at__lt=now - lease)
+    stale = Export.objects.filter(_lease_over(now), status=Export.Status.RUNNING)
     failed += stale.filter(attempts__gte=settings.EXPORT_MAX_ATTEMPTS).update(
         status=Export.Status.FAILED, error=WORKER_LOST, finished_at=now
     )

@@ -243,3 +243,28 @@ def test_another_administrator_cannot_see_it(held, administrator):
     other = UserFactory(username="admin2", roles=["Administrator"])
 
     assert client_of(other).get(f"/exports/{export.pk}/download/").status_code == 404
+
+
+def test_a_worker_has_an_hour_to_make_it_before_another_takes_it_over(
+    administrator, coordinator, echo_kind
+):
+    """It takes minutes at scale (XLSX of 100,000 cases: over the usual 10-minute lease), so
+    the usual lease would hand it to a second worker half-way; other kinds keep theirs."""
+    from exports import services
+
+    everything_export = services.request_export(
+        kind="everything", parameters={"format": "xlsx"}, by=administrator
+    )
+    echo = services.request_export(kind="echo", parameters={"word": "hi"}, by=coordinator)
+    eleven_minutes_ago = timezone.now() - datetime.timedelta(minutes=11)
+    Export.objects.update(status="running", started_at=eleven_minutes_ago, attempts=1)
+
+    services.resume_unfinished()
+
+    assert Export.objects.get(pk=everything_export.pk).status == "running"
+    assert Export.objects.get(pk=echo.pk).status == "queued"
+    Export.objects.filter(pk=everything_export.pk).update(
+        started_at=timezone.now() - datetime.timedelta(minutes=61)
+    )
+    services.resume_unfinished()
+    assert Export.objects.get(pk=everything_export.pk).status == "queued"
