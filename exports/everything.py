@@ -36,7 +36,7 @@ from django.conf import settings
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
 from openpyxl.styles import Font
 
 from reports.spreadsheets import _cell as defused
@@ -171,10 +171,17 @@ TABLES = (
     Table("admin_changes", "admin.LogEntry", "Changes made through the administration pages."),
 )  # fmt: skip
 
+HISTORY_LEFT_OUT = (
+    "Earlier versions of records (the history tables, one per tracked model): every change "
+    "to a case, party, consent, session, agreement or volunteer record is kept as a full copy "
+    "of the row. This export has each record as it is now; the history stays in this system's "
+    "database, and a backup (scripts/backup.py) keeps all of it."
+)
+
 # Installed models not exported, and why (the README says so too).
 LEFT_OUT = {
     "otp_totp.TOTPDevice": "Authenticator apps' secret keys: secrets, and useless elsewhere.",
-    "otp_static.StaticDevice": "Two-factor backup code sets (see the next line).",
+    "otp_static.StaticDevice": "Two-factor backup codes: secrets.",
     "otp_static.StaticToken": "Two-factor backup codes: secrets.",
     "accounts.EnrolmentLink": "Two-factor set-up links: hashes of one-off tokens.",
     "accounts.UserSession": "Who is logged in where: session keys, which are secrets.",
@@ -182,7 +189,8 @@ LEFT_OUT = {
     "mediation_sessions.CalendarFeed": "Volunteers' secret calendar links: a new system "
     "issues its own.",
     "axes.AccessAttempt": "Failed login attempts, kept for a short time against password guessing.",
-    "axes.AccessAttemptExpiration": "When those attempts are forgotten.",
+    "axes.AccessAttemptExpiration": "Failed login attempts, kept for a short time against "
+    "password guessing.",
     "axes.AccessFailureLog": "The log of failed logins, kept against password guessing.",
     "axes.AccessLog": "Logins and logouts as the lock-out guard sees them (the audit trail "
     "has them).",
@@ -194,9 +202,9 @@ LEFT_OUT = {
     "deleted a day after.",
     "auth.Permission": "Django's own permission list, made by the software.",
     "contenttypes.ContentType": "Django's own list of tables, made by the software.",
-    "pghistory.Context": "The context of each change in the history tables (see below).",
-    "pghistory.Events": "A view over the history tables (see below).",
-    "pghistory.MiddlewareEvents": "A view over the history tables (see below).",
+    "pghistory.Context": HISTORY_LEFT_OUT,
+    "pghistory.Events": HISTORY_LEFT_OUT,
+    "pghistory.MiddlewareEvents": HISTORY_LEFT_OUT,
     "django_celery_beat.PeriodicTask": "The schedule of this software's background jobs.",
     "django_celery_beat.PeriodicTasks": "The schedule of this software's background jobs.",
     "django_celery_beat.IntervalSchedule": "The schedule of this software's background jobs.",
@@ -204,12 +212,6 @@ LEFT_OUT = {
     "django_celery_beat.SolarSchedule": "The schedule of this software's background jobs.",
     "django_celery_beat.ClockedSchedule": "The schedule of this software's background jobs.",
 }
-HISTORY_LEFT_OUT = (
-    "Earlier versions of records (the history tables, one per tracked model): every change "
-    "to a case, party, consent, session, agreement or volunteer record is kept as a full copy "
-    "of the row. This export has each record as it is now; the history stays in this system's "
-    "database, and a backup (scripts/backup.py) keeps all of it."
-)
 
 
 def left_out_reason(model) -> str | None:
@@ -280,7 +282,10 @@ def _xlsx_value(sheet, value, zone):
         value, bool | int | float | datetime.date | datetime.time
     ):
         value = str(value)
-    cell = WriteOnlyCell(sheet, value=defused(value) if isinstance(value, str) else value)
+    if isinstance(value, str):
+        # Control characters (a form feed pasted into a note) cannot be in a workbook at all.
+        value = defused(ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = TYPE_STRING
     elif isinstance(value, datetime.datetime):
@@ -371,7 +376,7 @@ def _readme(*, fmt: str, counts: dict[str, int], produced_at) -> str:
         "---------------------",
         f"- History: {HISTORY_LEFT_OUT}",
     ]
-    seen = set()
+    seen = {HISTORY_LEFT_OUT}
     for label, reason in LEFT_OUT.items():
         if reason not in seen:
             lines.append(f"- {label}: {reason}")

@@ -121,7 +121,7 @@ def everything(request):
         {
             "form": EverythingForm(),
             "tables": TABLES,
-            "left_out": sorted(set(LEFT_OUT.values())),
+            "left_out": sorted(set(LEFT_OUT.values()) - {HISTORY_LEFT_OUT}),
             "history_left_out": HISTORY_LEFT_OUT,
         },
     )
