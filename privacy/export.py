@@ -27,6 +27,7 @@ import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -119,7 +120,10 @@ def files_about(parties):
 def path_in_zip(case_file: CaseFile) -> str:
     """Where the ZIP copy holds a file: by case, numbered so that two files of one name never
     collide, and the name made safe once more (it is written into an archive the person opens)."""
-    name = get_valid_filename(case_file.name) or "file"
+    try:
+        name = get_valid_filename(case_file.name)
+    except SuspiciousFileOperation:  # nothing usable left of it ("???")
+        name = "file"
     return f"files/{case_file.case.reference}/{case_file.pk}-{name}"
 
 

@@ -208,3 +208,13 @@ def test_bytes_stay_when_the_anonymisation_rolls_back(
 
     assert all(on_disk(f).exists() for f in vars(world.old.files).values())
     assert not CaseFile.objects.filter(removed_at__isnull=False).exists()
+
+
+def test_a_name_with_nothing_safe_in_it_still_has_a_place_in_the_zip(world):
+    from privacy.export import path_in_zip
+
+    letter = world.old.files.carol
+    letter.name = "../??"
+    assert path_in_zip(letter) == f"files/{world.old.case.reference}/{letter.pk}-file"
+    letter.name = "../../etc/passwd"
+    assert path_in_zip(letter) == f"files/{world.old.case.reference}/{letter.pk}-....etcpasswd"
