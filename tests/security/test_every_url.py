@@ -156,6 +156,8 @@ EXPECTED = {
     "exports:progress": ("GET", LOGIN, 404, 404, 404, 200, 404),
     "exports:download": ("GET", LOGIN, 404, 404, 404, 200, 404),
     "exports:retry": ("POST", LOGIN, 404, 404, 404, REDIRECT, 404),  # not failed: back to it
+    # Everything the service holds: administrators only, like their other pages.
+    "exports:everything": ("GET", LOGIN, 403, 403, 403, 403, 200),
     "reports:satisfaction": ("GET", LOGIN, 403, 403, 403, 200, 200),
     "reports:sustained": ("GET", LOGIN, 403, 403, 403, 200, 200),
     "reports:referrer": ("GET", LOGIN, 403, 403, 403, 200, 200),
@@ -176,6 +178,7 @@ EXPECTED = {
     "privacy:request_status": ("POST", LOGIN, 403, 403, 403, 400, 403),
     "privacy:export_pdf": ("GET", LOGIN, 403, 403, 403, 200, 403),
     "privacy:export_json": ("GET", LOGIN, 403, 403, 403, 200, 403),
+    "privacy:export_zip": ("GET", LOGIN, 403, 403, 403, 200, 403),
     "privacy:request_erase": ("GET", LOGIN, 403, 403, 403, 200, 403),
     # -- volunteers (the trainee's record): coordinators manage; the trainee sees their own and
     # keeps their availability; their supervisor sees it and grants accreditation ------------
