@@ -150,14 +150,14 @@ EXPECTED = {
     "reports:equality": ("GET", LOGIN, 403, 403, 403, 200, 200),
     "reports:summary_pdf": ("GET", LOGIN, 403, 403, 403, 200, 200),
     # -- exports: each its requester's alone (here the coordinator's trustees' summary) ------
+    # Everything the service holds: administrators only, like their other pages.
+    "exports:everything": ("GET", LOGIN, 403, 403, 403, 403, 200),
     "exports:list": ("GET", LOGIN, 200, 200, 200, 200, 200),
     "exports:start": ("POST", LOGIN, 404, 404, 404, 404, 404),  # no kind named: none such
     "exports:detail": ("GET", LOGIN, 404, 404, 404, 200, 404),
     "exports:progress": ("GET", LOGIN, 404, 404, 404, 200, 404),
     "exports:download": ("GET", LOGIN, 404, 404, 404, 200, 404),
     "exports:retry": ("POST", LOGIN, 404, 404, 404, REDIRECT, 404),  # not failed: back to it
-    # Everything the service holds: administrators only, like their other pages.
-    "exports:everything": ("GET", LOGIN, 403, 403, 403, 403, 200),
     "reports:satisfaction": ("GET", LOGIN, 403, 403, 403, 200, 200),
     "reports:sustained": ("GET", LOGIN, 403, 403, 403, 200, 200),
     "reports:referrer": ("GET", LOGIN, 403, 403, 403, 200, 200),
