@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 
-from accounts.roles import ALL_ROLES
+from accounts.roles import ADMINISTRATOR, ALL_ROLES
 from reports.builders import REPORT_ROLES
 
 from .kinds import Built, ExportKind, register
@@ -212,5 +213,56 @@ CASE_LIST = register(
         describe=_describe_case_list,
         # As the list's download was audited before it became an export.
         audit=lambda p: {"format": "csv", "filters": p["filters"]},
+    )
+)
+
+
+# --- Everything the service holds ("leave with your data") -----------------------------------
+
+
+def _parse_everything(data, user=None) -> dict:
+    from .forms import EverythingForm
+
+    form = EverythingForm(data)
+    if not form.is_valid():
+        raise ValidationError(form.errors["format"])
+    return {"format": form.cleaned_data["format"]}
+
+
+def build_everything(parameters: dict, progress, user=None) -> Built:
+    from .everything import build_zip, file_name
+
+    fmt = parameters["format"]
+    made = build_zip(fmt, progress)
+    return Built(
+        made.content,
+        file_name(fmt),
+        "application/zip",
+        audit={"rows": made.counts, "bytes": len(made.content), "sha256": made.sha256},
+    )
+
+
+def _describe_everything(parameters: dict) -> str:
+    from .everything import describe
+
+    return describe(parameters)
+
+
+EVERYTHING = register(
+    ExportKind(
+        key="everything",
+        title="Everything the service holds (ZIP)",
+        # Every party's and volunteer's data and every private note: administrators only.
+        roles=(ADMINISTRATOR,),
+        parse=_parse_everything,
+        build=build_everything,
+        describe=_describe_everything,
+        audit=lambda p: {"format": p["format"]},
+        max_bytes=lambda: settings.EXPORT_EVERYTHING_MAX_BYTES,
+        lease_seconds=lambda: settings.EXPORT_EVERYTHING_LEASE_SECONDS,
+        too_big_advice=(
+            "Ask whoever runs the server to raise EXPORT_EVERYTHING_MAX_BYTES, or to copy the "
+            "whole database with scripts/backup.py."
+        ),
     )
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.roles import has_role
@@ -22,11 +23,13 @@ Progress = Callable[[int, str], None]
 
 @dataclass(frozen=True)
 class Built:
-    """A finished file."""
+    """A finished file. ``audit``: facts known only once it is made (row counts, its
+    SHA-256), recorded in the audit trail when it is ready; none for most kinds."""
 
     content: bytes
     file_name: str
     content_type: str
+    audit: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,12 @@ class ExportKind:
     describe: Callable[[dict], str] = field(default=lambda parameters: "")
     # audit(parameters) -> the small, non-confidential facts for the audit trail.
     audit: Callable[[dict], dict] = field(default=lambda parameters: {})
+    # max_bytes() -> the largest file that may be kept in its row (EXPORT_MAX_BYTES unless the
+    # kind has a limit of its own), and what to tell the requester when it is larger.
+    max_bytes: Callable[[], int] = field(default=lambda: settings.EXPORT_MAX_BYTES)
+    too_big_advice: str = "Ask for less (a shorter period, fewer cases)."
+    # lease_seconds() -> how long a worker may take before another takes the file over.
+    lease_seconds: Callable[[], int] = field(default=lambda: settings.EXPORT_LEASE_SECONDS)
 
     def allowed(self, user) -> bool:
         return bool(user is not None and user.is_authenticated and has_role(user, *self.roles))

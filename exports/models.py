@@ -3,9 +3,10 @@
 The file's bytes are kept in the row (``content``, a PostgreSQL ``bytea``), not on a disk: the
 web servers and the workers may run on different machines, and only the database is shared by
 all of them. Exports are small (a summary PDF is about 100 KB, a CSV of 100,000 cases a few
-MB, capped by ``EXPORT_MAX_BYTES``) and live a day, and deleting the row deletes the file with
-it, in the same transaction: no file left behind on a disk when a row goes, nor a row whose
-file went missing. Pages that list exports never load the bytes (``without_content``).
+MB, capped by ``EXPORT_MAX_BYTES``; everything the service holds, 63 MB at 100,000 cases, has
+its own cap, ``EXPORT_EVERYTHING_MAX_BYTES``) and live a day, and deleting the row deletes the
+file with it, in the same transaction: no file left behind on a disk when a row goes, nor a
+row whose file went missing. Pages that list exports never load the bytes (``without_content``).
 """
 
 import datetime

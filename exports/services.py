@@ -7,7 +7,8 @@ The rules, whatever the entry point (a page, a command, a task):
   summary takes a worker for a second or more, and the workers are shared with the reminders;
 - a worker builds an export once: it claims the row (queued → running, one UPDATE), and only
   the attempt that claimed it may finish it; one that died mid-way is taken over after
-  ``EXPORT_LEASE_SECONDS`` (``resume_unfinished``), at most ``EXPORT_MAX_ATTEMPTS`` times;
+  ``EXPORT_LEASE_SECONDS`` or its kind's own lease (``resume_unfinished``), at most
+  ``EXPORT_MAX_ATTEMPTS`` times;
 - asking and downloading are audited (rule 12), with the kind's non-confidential parameters;
 - a file is kept ``EXPORT_KEEP_SECONDS`` (a day), then it is gone for everyone, and
   ``delete_expired`` deletes the row and its bytes.
@@ -188,13 +189,13 @@ def build(export_id: int) -> str | None:
         logger.exception("export %s (%s) failed", export_id, export.kind)
         _fail(export_id, attempt, FAILED_UNEXPECTEDLY)
         return Export.Status.FAILED
-    if len(built.content) > settings.EXPORT_MAX_BYTES:
+    limit = kind.max_bytes()
+    if len(built.content) > limit:
         _fail(
             export_id,
             attempt,
             f"The file would be {len(built.content) // 1_000_000} MB, more than the "
-            f"{settings.EXPORT_MAX_BYTES // 1_000_000} MB that can be kept. Ask for less "
-            "(a shorter period, fewer cases).",
+            f"{limit // 1_000_000} MB that can be kept. {kind.too_big_advice}",
         )
         return Export.Status.FAILED
     finished = _mine(export_id, attempt).update(
@@ -207,8 +208,27 @@ def build(export_id: int) -> str | None:
         progress_text="Ready",
         finished_at=timezone.now(),
     )
+    if finished and built.audit:
+        record_event(
+            action=AuditEvent.Action.EXPORT,
+            actor=export.requester,
+            obj=export,
+            detail={"export": export.kind, "made": True, **built.audit},
+        )
     # 0: another worker took it over (our lease ran out); theirs is the one that counts.
     return Export.Status.READY if finished else None
+
+
+def _lease_over(now) -> Q:
+    """Running for longer than its kind's lease (EXPORT_LEASE_SECONDS, unless the kind takes
+    longer by nature: everything the service holds)."""
+    default = settings.EXPORT_LEASE_SECONDS
+    own = {key: kind.lease_seconds() for key, kind in kinds.KINDS.items()}
+    own = {key: seconds for key, seconds in own.items() if seconds != default}
+    condition = Q(started_at__lt=now - datetime.timedelta(seconds=default)) & ~Q(kind__in=own)
+    for key, seconds in own.items():
+        condition |= Q(kind=key, started_at__lt=now - datetime.timedelta(seconds=seconds))
+    return condition
 
 
 def resume_unfinished() -> dict:
@@ -216,10 +236,9 @@ def resume_unfinished() -> dict:
     when it was asked for), take over what a worker left half-done (it was killed), and give
     up, in words, on what waited or failed too long."""
     now = timezone.now()
-    lease = datetime.timedelta(seconds=settings.EXPORT_LEASE_SECONDS)
     failed = 0
     # Left running by a worker that died: queued again, or failed after too many attempts.
-    stale = Export.objects.filter(status=Export.Status.RUNNING, started_at__lt=now - lease)
+    stale = Export.objects.filter(_lease_over(now), status=Export.Status.RUNNING)
     failed += stale.filter(attempts__gte=settings.EXPORT_MAX_ATTEMPTS).update(
         status=Export.Status.FAILED, error=WORKER_LOST, finished_at=now
     )

@@ -9,6 +9,7 @@ app_name = "exports"
 urlpatterns = [
     path("", views.export_list, name="list"),
     path("new/", views.start, name="start"),
+    path("everything/", views.everything, name="everything"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/progress/", views.progress, name="progress"),
     path("<int:pk>/download/", views.download, name="download"),

@@ -13,7 +13,11 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.roles import ADMINISTRATOR, role_required
+
 from . import kinds, selectors, services
+from .everything import HISTORY_LEFT_OUT, LEFT_OUT, TABLES
+from .forms import EverythingForm
 from .models import Export
 
 
@@ -104,3 +108,20 @@ def retry(request, pk):
             messages.error(request, message)
         return redirect(reverse("exports:list") if export.status == "failed" else export)
     return redirect(again)
+
+
+@role_required(ADMINISTRATOR)
+@require_safe
+def everything(request):
+    """The page that asks for everything the service holds ("leave with your data"): what it
+    holds and leaves out, and the format. The form posts to ``start`` as every kind does."""
+    return render(
+        request,
+        "exports/everything.html",
+        {
+            "form": EverythingForm(),
+            "tables": TABLES,
+            "left_out": sorted(set(LEFT_OUT.values()) - {HISTORY_LEFT_OUT}),
+            "history_left_out": HISTORY_LEFT_OUT,
+        },
+    )

@@ -7,21 +7,34 @@ theirs — their own details, the timeline entries with them, private to them or
 a whole (never another party's private notes, never notes of contact with another party, never
 anyone's drafts). Other parties appear by name only: their contact details are not the person's
 data, and a consent to share them was given for the mediation, not for this.
+
+Uploaded case files (documents.CaseFile) go in when they are *about this person* (``party``),
+soft-deleted ones included: deleting takes a file off the case page, but we still hold it until
+the case's retention, and the right of access is to what we hold. Files about another party are
+that party's, and files about the case as a whole (a referral form, a letter) may hold other
+people's information, so neither is included: the request's page counts the case-wide ones for
+a coordinator to review by hand. The PDF and the JSON list the files; the ZIP copy holds them
+too (``zip_copy``).
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import io
 import json
+import zipfile
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch, Q
 from django.utils import timezone
-from django.utils.text import capfirst
+from django.utils.text import capfirst, get_valid_filename
 
 from cases.disclosure import contact_details_for, log_entries_for
-from documents.models import GeneratedDocument
+from documents.models import CaseFile, GeneratedDocument
 from notifications.models import ManualContact, OutboxMessage, PartyReply
 from parties.models import Party
 from parties.validators import display_phone
@@ -46,6 +59,12 @@ NOT_INCLUDED = [
     "record what other people said; ask us if you would like us to consider releasing them.",
     "Unpublished drafts written by our staff are not included.",
 ]
+CASE_WIDE_FILES = (
+    "Files kept on a case as a whole (such as a referral form or a letter) may hold other "
+    "people's information, so they are not included as they are: we review them separately "
+    "and send you what in them is about you."
+)
+FILES_IN_THE_ZIP = "The files themselves are in the ZIP copy, in its files folder."
 SAFEGUARDING_WITHHELD = (
     "Safeguarding notes are not included in this copy. They are reviewed separately, because "
     "releasing them could put someone at risk."
@@ -87,7 +106,48 @@ def _local(value):
     return timezone.localtime(value) if value else None
 
 
-def _party_section(party: Party, *, include_safeguarding: bool, anonymised: bool) -> dict:
+def files_about(parties):
+    """The uploaded files about these parties whose bytes we still hold: present and
+    soft-deleted, not those removed by retention or erasure (nothing of them is left but the
+    record that there was a file)."""
+    return (
+        CaseFile.objects.filter(party__in=parties, removed_at__isnull=True)
+        .select_related("case")
+        .order_by("uploaded_at", "pk")
+    )
+
+
+def path_in_zip(case_file: CaseFile) -> str:
+    """Where the ZIP copy holds a file: by case, numbered so that two files of one name never
+    collide, and the name made safe once more (it is written into an archive the person opens)."""
+    try:
+        name = get_valid_filename(case_file.name)
+    except SuspiciousFileOperation:  # nothing usable left of it ("???")
+        name = "file"
+    return f"files/{case_file.case.reference}/{case_file.pk}-{name}"
+
+
+def _file_entry(case_file: CaseFile, *, in_zip: set | None) -> dict:
+    held = in_zip is not None and case_file.pk in in_zip
+    return {
+        "name": case_file.name,
+        "kind": case_file.get_kind_display(),
+        "description": case_file.description,
+        "uploaded_at": _local(case_file.uploaded_at),
+        "type": case_file.content_type,
+        "size_bytes": case_file.size,
+        "sha256": case_file.sha256,
+        "taken_off_the_case_at": _local(case_file.deleted_at),
+        "why_taken_off": case_file.deletion_reason,
+        # Where the ZIP copy holds it; empty in the PDF and JSON downloads, and for a file whose
+        # bytes could not be read.
+        "in_the_zip_at": path_in_zip(case_file) if held else "",
+    }
+
+
+def _party_section(
+    party: Party, *, include_safeguarding: bool, anonymised: bool, in_zip: set | None = None
+) -> dict:
     case = party.case
     entries = (
         log_entries_for(case, audience=party)
@@ -228,6 +288,8 @@ def _party_section(party: Party, *, include_safeguarding: bool, anonymised: bool
         ],
         # Their answers to the feedback and follow-up surveys, in their words.
         "survey_answers": survey_answers_of(party),
+        # Files about them uploaded to the case (see the module's docstring).
+        "files": [_file_entry(f, in_zip=in_zip) for f in files_about([party])],
     }
 
 
@@ -304,7 +366,11 @@ def _volunteer_section(volunteer: Volunteer, *, anonymised: set) -> dict:
     }
 
 
-def subject_access_data(sar: SubjectAccessRequest, *, include_safeguarding: bool = False) -> dict:
+def subject_access_data(
+    sar: SubjectAccessRequest, *, include_safeguarding: bool = False, in_zip: set | None = None
+) -> dict:
+    """The copy's data. ``in_zip``: the ids of the files the ZIP copy holds (None for the PDF
+    and JSON alone, which list the files without them)."""
     anonymised_cases = set(
         Anonymisation.objects.filter(party__isnull=True, case__isnull=False).values_list(
             "case", flat=True
@@ -320,6 +386,8 @@ def subject_access_data(sar: SubjectAccessRequest, *, include_safeguarding: bool
     notes = list(NOT_INCLUDED)
     if not include_safeguarding and any(p.safeguarding_notes for p in parties):
         notes.append(SAFEGUARDING_WITHHELD)
+    if case_wide_files(sar).exists():
+        notes.append(CASE_WIDE_FILES)
     return {
         "service": {"name": settings.SERVICE_NAME, "phone": settings.SERVICE_PHONE},
         "request": {
@@ -334,9 +402,11 @@ def subject_access_data(sar: SubjectAccessRequest, *, include_safeguarding: bool
                 p,
                 include_safeguarding=include_safeguarding,
                 anonymised=p.case_id in anonymised_cases or p.pk in anonymised_parties,
+                in_zip=in_zip,
             )
             for p in parties
         ],
+        "files_note": FILES_IN_THE_ZIP if in_zip is None and files_about(parties).exists() else "",
         "volunteer_records": [
             _volunteer_section(v, anonymised=anonymised_volunteers)
             for v in sar.volunteers.order_by("pk")
@@ -347,3 +417,52 @@ def subject_access_data(sar: SubjectAccessRequest, *, include_safeguarding: bool
 
 def as_json(data: dict) -> bytes:
     return json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False).encode()
+
+
+def case_wide_files(sar: SubjectAccessRequest):
+    """Files held on the person's cases as a whole (about no one party): not in the copy, for a
+    coordinator to review by hand."""
+    return CaseFile.objects.filter(
+        case__in=sar.parties.values("case"), party__isnull=True, removed_at__isnull=True
+    )
+
+
+@dataclass
+class ZipCopy:
+    content: bytes
+    files: int  # how many files it holds
+    unreadable: int  # missing from storage or not matching their SHA-256: listed, not held
+    data: dict
+
+
+def zip_copy(sar: SubjectAccessRequest, *, include_safeguarding: bool, render_pdf) -> ZipCopy:
+    """The copy as one ZIP: the PDF and the JSON, and the files about the person under files/.
+
+    A file whose bytes are missing from storage (or do not match the SHA-256 recorded when it
+    was uploaded) is listed without them rather than failing the whole copy; the audit counts
+    it, for someone to look into."""
+    contents = {}
+    unreadable = 0
+    storage = CaseFile._meta.get_field("file").storage
+    for case_file in files_about(sar.parties.all()):
+        try:
+            with storage.open(case_file.file.name, "rb") as handle:
+                content = handle.read()
+        except (OSError, ValueError):
+            unreadable += 1
+            continue
+        if hashlib.sha256(content).hexdigest() != case_file.sha256:
+            unreadable += 1
+            continue
+        contents[case_file] = content
+    data = subject_access_data(
+        sar, include_safeguarding=include_safeguarding, in_zip={f.pk for f in contents}
+    )
+    pdf, _html = render_pdf("subject_access.html", {"data": data})
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"subject-access-request-{sar.pk}.pdf", pdf)
+        archive.writestr(f"subject-access-request-{sar.pk}.json", as_json(data))
+        for case_file, content in contents.items():
+            archive.writestr(path_in_zip(case_file), content)
+    return ZipCopy(out.getvalue(), files=len(contents), unreadable=unreadable, data=data)

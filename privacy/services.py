@@ -9,8 +9,9 @@ were. What it REMOVES is everything that identifies or describes a person: names
 details, addresses, the referrer's name and contact, free text (case summary, risk notes,
 contact log, session notes and venues, consent notes, agreement introductions and terms,
 signature notes, assignment override reasons, trainee reflections and feedback), the equality
-answers, the generated PDFs (files and rows), reminders' addresses and context, and the
-django-pghistory event rows holding earlier versions of all of these. Which fields of each
+answers, the generated PDFs (files and rows), the bytes of the case's uploaded files (their rows
+kept without names or descriptions, ``removed_at`` set), reminders' addresses and context, and
+the django-pghistory event rows holding earlier versions of all of these. Which fields of each
 record those are is declared on its model (``personal_data``, wkm.personal_data); this module
 decides which records, and what replaces a name or a text that a page expects to find.
 
@@ -51,7 +52,7 @@ from cases.models import (
     ContactLogEntry,
     Status,
 )
-from documents.models import GeneratedDocument
+from documents.models import CaseFile, GeneratedDocument
 from notifications.models import OutboxMessage, PartyReply
 from notifications.outbox import cancel_messages_to
 from notifications.retention import scrub_old_messages
@@ -241,6 +242,7 @@ def _clear_case_narrative(case: Case, counts: CaseCounts, *, reason: str) -> Non
     trainee_cases.update(**TraineeCase.personal_data.cleared())
     _clear(VolunteerHours.objects.filter(case=case))
     _delete_documents(GeneratedDocument.objects.filter(case=case), counts)
+    _remove_case_files(CaseFile.objects.filter(case=case), counts)
 
 
 def _delete_documents(documents, counts: CaseCounts) -> None:
@@ -257,6 +259,36 @@ def _delete_documents(documents, counts: CaseCounts) -> None:
                 storage.delete(name)
             except OSError:
                 logger.exception("could not delete a generated document file")
+
+    if names:
+        transaction.on_commit(remove_files)
+
+
+def _remove_case_files(files, counts: CaseCounts) -> None:
+    """Remove the bytes of uploaded case files (documents.CaseFile) and clear what names or
+    describes them, keeping each row (kind, dates, size, SHA-256) as the record that there was
+    a file. Every file of the case goes, whoever it is about and soft-deleted or not: a letter
+    from one party or a referral form names the others too, as the case's notes do
+    (``_clear_case_narrative``), and a soft-deleted file is still held.
+
+    The bytes go once the transaction has committed, as the generated PDFs do; one already
+    missing from the disk is no error (FileSystemStorage.delete ignores it), and one that cannot
+    be deleted is logged without undoing the anonymisation, which has committed by then."""
+    storage = CaseFile._meta.get_field("file").storage
+    names = list(files.exclude(file="").values_list("file", flat=True))
+    counts.add(
+        "case_files",
+        files.filter(removed_at__isnull=True).update(
+            file="", removed_at=timezone.now(), **CaseFile.personal_data.cleared(name=REMOVED)
+        ),
+    )
+
+    def remove_files():
+        for name in names:
+            try:
+                storage.delete(name)
+            except OSError:
+                logger.exception("could not delete a case file's bytes")
 
     if names:
         transaction.on_commit(remove_files)
@@ -466,6 +498,7 @@ def preview_case(case: Case) -> dict:
         "sessions": MediationSession.objects.filter(case=case).count(),
         "agreements": Agreement.objects.filter(case=case).count(),
         "documents": GeneratedDocument.objects.filter(case=case).count(),
+        "case_files": CaseFile.objects.filter(case=case, removed_at__isnull=True).count(),
     }
 
 
@@ -658,19 +691,26 @@ def request_close(
 
 
 def request_export(*, sar: SubjectAccessRequest, by, fmt: str, include_safeguarding=False) -> bytes:
-    """The PDF or JSON copy of everything held about the person; audited as an export (counts
-    only: nothing about the person goes in the audit trail)."""
+    """The PDF, JSON or ZIP copy of everything held about the person (the ZIP: both, and the
+    files about them); audited as an export (counts only: nothing about the person goes in the
+    audit trail)."""
     from documents.rendering import render_pdf
 
-    from .export import as_json, subject_access_data
+    from .export import as_json, subject_access_data, zip_copy
 
-    data = subject_access_data(sar, include_safeguarding=include_safeguarding)
-    if fmt == "pdf":
-        content, _html = render_pdf("subject_access.html", {"data": data})
-    elif fmt == "json":
-        content = as_json(data)
+    extra = {}
+    if fmt == "zip":
+        copy = zip_copy(sar, include_safeguarding=include_safeguarding, render_pdf=render_pdf)
+        content, data = copy.content, copy.data
+        extra = {"files": copy.files, "files_unreadable": copy.unreadable}
     else:
-        raise ValueError(fmt)
+        data = subject_access_data(sar, include_safeguarding=include_safeguarding)
+        if fmt == "pdf":
+            content, _html = render_pdf("subject_access.html", {"data": data})
+        elif fmt == "json":
+            content = as_json(data)
+        else:
+            raise ValueError(fmt)
     record_event(
         action=AuditEvent.Action.EXPORT,
         actor=by,
@@ -680,6 +720,7 @@ def request_export(*, sar: SubjectAccessRequest, by, fmt: str, include_safeguard
             "cases": len(data["cases"]),
             "volunteer_records": len(data["volunteer_records"]),
             "safeguarding_notes": include_safeguarding,
+            **extra,
         },
     )
     return content

@@ -15,5 +15,6 @@ urlpatterns = [
     path("requests/<int:pk>/status/", views.request_status, name="request_status"),
     path("requests/<int:pk>/export.pdf", views.export_pdf, name="export_pdf"),
     path("requests/<int:pk>/export.json", views.export_json, name="export_json"),
+    path("requests/<int:pk>/export.zip", views.export_zip, name="export_zip"),
     path("requests/<int:pk>/erase/", views.request_erase, name="request_erase"),
 ]

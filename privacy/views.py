@@ -21,6 +21,7 @@ from volunteers.models import Volunteer
 from wkm.forms import add_service_errors
 
 from . import services
+from .export import case_wide_files, files_about
 from .forms import EraseForm, ExportForm, RequestForm, SearchForm, StatusForm
 from .models import SubjectAccessRequest
 from .selectors import find_person
@@ -138,6 +139,8 @@ def _render_detail(request, sar, *, status_form=None, export_form=None, status=2
             or StatusForm(initial={"completed_on": timezone.localdate()}),
             "export_form": export_form or ExportForm(),
             "plan": services.erasure_plan(sar),
+            "files_about_them": files_about(sar.parties.all()).count(),
+            "case_wide_files": case_wide_files(sar).count(),
             "anonymisations": sar.anonymisations.select_related("case").order_by("performed_at"),
         },
         status=status,
@@ -196,6 +199,7 @@ def _download(content: bytes, *, content_type: str, filename: str) -> HttpRespon
         as_attachment=True, filename=filename
     )
     response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -206,7 +210,11 @@ def _export(request, pk, fmt):
     content = services.request_export(
         sar=sar, by=request.user, fmt=fmt, include_safeguarding=include
     )
-    content_type = "application/pdf" if fmt == "pdf" else "application/json; charset=utf-8"
+    content_type = {
+        "pdf": "application/pdf",
+        "json": "application/json; charset=utf-8",
+        "zip": "application/zip",
+    }[fmt]
     return _download(
         content, content_type=content_type, filename=f"subject-access-request-{sar.pk}.{fmt}"
     )
@@ -222,6 +230,12 @@ def export_pdf(request, pk):
 @require_safe
 def export_json(request, pk):
     return _export(request, pk, "json")
+
+
+@role_required(COORDINATOR)
+@require_safe
+def export_zip(request, pk):
+    return _export(request, pk, "zip")
 
 
 @role_required(COORDINATOR)

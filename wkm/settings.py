@@ -434,6 +434,13 @@ EXPORT_KEEP_SECONDS = env.int("EXPORT_KEEP_SECONDS", default=24 * 60 * 60)
 EXPORTS_MAX_UNFINISHED = env.int("EXPORTS_MAX_UNFINISHED", default=3)
 # The largest file kept (bytes, in the database row).
 EXPORT_MAX_BYTES = env.int("EXPORT_MAX_BYTES", default=50_000_000)
+# The largest "everything the service holds" ZIP kept (exports.everything). 100,000 cases made
+# 63 MB of CSV and 188 MB of XLSX (README: Leave with your data); the row's bytea holds up to
+# 1 GB, and the web process holds the file in memory once while it sends it.
+EXPORT_EVERYTHING_MAX_BYTES = env.int("EXPORT_EVERYTHING_MAX_BYTES", default=250_000_000)
+# It takes minutes, not seconds (at 100,000 cases: CSV 56 s, XLSX about 12 minutes, over
+# EXPORT_LEASE_SECONDS), so a worker building it is taken to have died only after this long.
+EXPORT_EVERYTHING_LEASE_SECONDS = env.int("EXPORT_EVERYTHING_LEASE_SECONDS", default=3600)
 # A worker that has not finished an export after this long is taken to have died: another
 # takes it over, up to EXPORT_MAX_ATTEMPTS tries in all; one never started within
 # EXPORT_QUEUE_TIMEOUT_SECONDS fails with a message (no worker running).

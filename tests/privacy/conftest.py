@@ -5,19 +5,23 @@ six-year retention period) and one closed last year. In each she had a dispute w
 else who told the mediators things in confidence; each case has consents with notes, a timeline
 with entries about and private to each party (and a coordinator's unpublished draft), a separate
 meeting with Carol alone and a joint meeting, reminders sent to phones and emails, an agreement
-with terms and signatures, and generated PDFs on disk.
+with terms and signatures, generated PDFs on disk, and uploaded files on disk: one about each
+party, one taken off the case (soft-deleted) about Carol, and a referral form about the case as a
+whole.
 """
 
 import datetime
+import hashlib
 from types import SimpleNamespace
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cases import agreements
 from cases.models import CaseAssignment, ContactLogEntry
-from documents.models import GeneratedDocument
+from documents.models import CaseFile, GeneratedDocument
 from documents.services import agreement_document, letter_document
 from notifications.models import OutboxMessage, PartyReply
 from parties.models import Consent
@@ -33,6 +37,17 @@ def _media(settings, tmp_path):
 
 def _when(day: datetime.date, hour: int = 10) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def case_file(case, *, party=None, kind="correspondence", name, description, content: bytes,
+              uploaded_by=None, **fields) -> CaseFile:  # fmt: skip
+    """A file as the upload service stores it (random name under MEDIA_ROOT, SHA-256, size)."""
+    return CaseFile.objects.create(
+        case=case, party=party, kind=kind, name=name, description=description,
+        content_type="application/pdf", size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(), file=ContentFile(content, name="upload"),
+        uploaded_by=uploaded_by, **fields,
+    )  # fmt: skip
 
 
 def build_case(*, coordinator, carol_email, other, closed_on, received_on, pair, secret):
@@ -157,6 +172,40 @@ def build_case(*, coordinator, carol_email, other, closed_on, received_on, pair,
         )  # fmt: skip
     agreement_document(agreement=agreement, by=coordinator)
 
+    files = SimpleNamespace(
+        carol=case_file(
+            case,
+            party=carol,
+            name="carol-letter.pdf",
+            description="Carol's letter about the fence",
+            content=b"%PDF-1.4 Carol wrote about the fence " + case.reference.encode(),
+            uploaded_by=coordinator,
+        ),
+        carol_deleted=case_file(
+            case,
+            party=carol,
+            name="carol-photo.pdf",
+            description="Photo of the fence",
+            content=b"%PDF-1.4 a photo of the fence " + case.reference.encode(),
+            deleted_at=_when(received_on + datetime.timedelta(days=8)),
+            deleted_by=coordinator,
+            deletion_reason="Uploaded twice",
+        ),
+        other=case_file(
+            case,
+            party=them,
+            name="their-letter.pdf",
+            description=f"Letter from {other['name']}",
+            content=b"%PDF-1.4 private letter: " + secret.encode(),
+        ),
+        referral=case_file(
+            case,
+            kind="referral_form",
+            name="referral.pdf",
+            description="Referral form from the housing provider",
+            content=b"%PDF-1.4 referral naming both households",
+        ),
+    )
     case.status, case.outcome, case.closed_on = "closed", "full_agreement", closed_on
     case.status_before_close = "active"
     case.save()
@@ -184,7 +233,7 @@ def build_case(*, coordinator, carol_email, other, closed_on, received_on, pair,
     )  # fmt: skip
     return SimpleNamespace(
         case=case, carol=carol, other=them, entries=entries, separate=separate, joint=joint,
-        agreement=agreement,
+        agreement=agreement, files=files,
     )  # fmt: skip
 
 

@@ -22,6 +22,7 @@ from cases.models import (
     CaseAssignment,
     ContactLogEntry,
 )
+from documents.models import CaseFile
 from notifications.models import OutboxMessage, PartyReply
 from parties.models import Consent, Party
 from sessions.models import MediationSession
@@ -54,6 +55,7 @@ CASE_RECORDS = {
     VolunteerHours: "case",
     FeedbackAnswer: "invitation__case",
     FollowUpAnswer: "invitation__case",
+    CaseFile: "case",
 }
 VOLUNTEER_RECORDS = {
     Volunteer: "pk",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
+from documents.models import CaseFile
 from notifications.models import PartyReply
 from parties.models import Consent, Party
 from parties.validators import display_phone
@@ -59,6 +60,7 @@ URLS = [
     "/privacy/requests/{pk}/",
     "/privacy/requests/{pk}/export.pdf",
     "/privacy/requests/{pk}/export.json",
+    "/privacy/requests/{pk}/export.zip",
     "/privacy/requests/{pk}/erase/",
 ]
 
@@ -303,6 +305,7 @@ def test_the_copy_holds_every_field_declared_about_the_person(world, coordinator
             PartyReply: PartyReply.objects.filter(party=carol),
             Volunteer: Volunteer.objects.filter(pk=applicant.pk),
             Accreditation: Accreditation.objects.filter(volunteer=applicant),
+            CaseFile: CaseFile.objects.filter(party=carol),
         }
     )
     # A salted hash of the address an answer came from: a guard against abuse, meaningless

@@ -162,6 +162,8 @@ EXPECTED = {
     "reports:equality": ("GET", LOGIN, 403, 403, 403, 200, 200),
     "reports:summary_pdf": ("GET", LOGIN, 403, 403, 403, 200, 200),
     # -- exports: each its requester's alone (here the coordinator's trustees' summary) ------
+    # Everything the service holds: administrators only, like their other pages.
+    "exports:everything": ("GET", LOGIN, 403, 403, 403, 403, 200),
     "exports:list": ("GET", LOGIN, 200, 200, 200, 200, 200),
     "exports:start": ("POST", LOGIN, 404, 404, 404, 404, 404),  # no kind named: none such
     "exports:detail": ("GET", LOGIN, 404, 404, 404, 200, 404),
@@ -197,6 +199,7 @@ EXPECTED = {
     "privacy:request_status": ("POST", LOGIN, 403, 403, 403, 400, 403),
     "privacy:export_pdf": ("GET", LOGIN, 403, 403, 403, 200, 403),
     "privacy:export_json": ("GET", LOGIN, 403, 403, 403, 200, 403),
+    "privacy:export_zip": ("GET", LOGIN, 403, 403, 403, 200, 403),
     "privacy:request_erase": ("GET", LOGIN, 403, 403, 403, 200, 403),
     # -- volunteers (the trainee's record): coordinators manage; the trainee sees their own and
     # keeps their availability; their supervisor sees it and grants accreditation ------------
