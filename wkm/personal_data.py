@@ -114,8 +114,9 @@ NOT_DECLARED = {
     "privacy.SubjectAccessRequest": "The record of answering a request (who asked, when): "
     "kept as evidence that the request was answered, outside case retention.",
     "privacy.Anonymisation": "What was anonymised and when: ids and counts only.",
-    "exports.Export": "A file a user asked for (a report, a list), seen by them alone and "
-    "deleted with its row a day after it was asked for (exports.services.delete_expired).",
+    "exports.Export": "A file a user asked for (a report, a list, or an administrator's export "
+    "of everything, which holds every record's personal data), seen by them alone and deleted "
+    "with its row a day after it was asked for (exports.services.delete_expired).",
 }
 
 
