@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUNDLED := $(PY) scripts/bundled.py
 
-.PHONY: run test lint fmt services stop-services status clean-var venv bench bench-intake
+.PHONY: run test lint fmt services stop-services status clean-var venv bench bench-intake bench-import
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -55,6 +55,15 @@ bench: $(VENV)/.installed
 # The intake journey in Chromium (README, Performance): actions and time per step.
 bench-intake: $(VENV)/.installed
 	$(BUNDLED) exec -- $(PY) tests/perf/intake.py $(INTAKE_ARGS)
+
+# The import benchmarks (README, Performance): a 2,000-row volunteers sheet and a 5,000-row
+# open-cases sheet, each checked and imported as the worker does. They keep what they import, so
+# they need a database of their own:  DATABASE_URL=postgres://…/wkm_import_bench make bench-import
+bench-import: $(VENV)/.installed
+	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL to a database of its own: the benchmarks keep what they import."; exit 2; }
+	$(BUNDLED) exec -- $(PY) manage.py migrate --verbosity 0
+	$(BUNDLED) exec -- $(PY) tests/perf/import_volunteers.py $(VOLUNTEERS_ARGS)
+	$(BUNDLED) exec -- $(PY) tests/perf/import_cases.py --through-runner $(CASES_ARGS)
 
 # The load test (README, Performance): 50 users across the three roles for 60 s, with locust,
 # which requirements-bench.txt adds:  DATABASE_URL=postgres://…/wkm_scale make load

@@ -269,6 +269,42 @@ def profile(groups: dict, by, count: int) -> None:
     stats.print_stats(40)
 
 
+def through_runner(groups: dict, by) -> None:
+    """The whole path an administrator's upload takes: the sheet written as CSV, uploaded, then
+    checked and imported (all or nothing) by imports.services.run_batch in this process, the
+    worker's side. The import is kept (the case ids are new each run)."""
+    import csv
+    import io
+
+    from imports import services
+    from imports.cases_sheet import CasesSheet
+    from imports.models import ImportBatch
+
+    services.enqueue = lambda batch_id: None  # this process is the worker
+    columns = [column.name for column in CasesSheet.columns]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    for rows in groups.values():
+        writer.writerows(row.values for row in rows)
+    content = out.getvalue().encode()
+    batch = services.upload(kind="cases", name="bench.csv", content=content, by=by)
+    print(f"  through the runner: {len(content) / 1e6:.1f} MB of CSV")
+    for step in ("check", "import"):
+        if step == "import":
+            services.start_import(batch=batch, mode="all", by=by)
+        started, cpu = time.perf_counter(), time.process_time()
+        services.run_batch(batch.pk)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        batch = ImportBatch.objects.without_content().get(pk=batch.pk)
+        if batch.status == "failed" or batch.problems:
+            raise SystemExit(f"{step}: {batch.status} {batch.error} {batch.problems[:5]}")
+        print(
+            f"  {step:7} {seconds:6.1f} s   {len(groups) / seconds:6.1f} cases/s   "
+            f"(this process's CPU {cpu:5.1f} s; load average {os.getloadavg()[0]:.1f})"
+        )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5000, help="rows of the sheet (5000)")
@@ -277,6 +313,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--commit", action="store_true", help="keep the imported cases")
     parser.add_argument("--queries", action="store_true", help="queries by kind and table")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="profile N cases")
+    parser.add_argument(
+        "--through-runner",
+        action="store_true",
+        help="upload the sheet as CSV and check and import it as the worker does (kept)",
+    )
     args = parser.parse_args(argv)
     bench.setup_environment()
     import django
@@ -292,6 +333,9 @@ def main(argv: list[str]) -> int:
     print(f"open-cases sheet: {args.rows} rows, {cases} cases")
     if args.profile:
         profile(groups, by, args.profile)
+        return 0
+    if args.through_runner:
+        through_runner(groups, by)
         return 0
     for mode, keep in (("check", False), ("import", args.commit)):
         result = run(groups, by, keep=keep, detail=args.queries)
