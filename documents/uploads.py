@@ -281,10 +281,11 @@ class LimitedUploadHandler(FileUploadHandler):
     memory or written to a temporary file), and its name is kept in ``too_large`` for the view
     to say so. The other files of the same upload carry on."""
 
-    def __init__(self, request=None):
+    def __init__(self, request=None, limit=max_bytes):
         super().__init__(request)
         self.too_large: list[str] = []
         self.received = 0
+        self.limit = limit
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
@@ -292,7 +293,7 @@ class LimitedUploadHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        if self.received > max_bytes():
+        if self.received > self.limit():
             self.too_large.append(display_name(self.file_name or ""))
             raise SkipFile
         return raw_data
@@ -310,19 +311,22 @@ def too_large_refusals(request) -> list[str]:
     ]
 
 
-def accepts_files(view):
+def accepts_files(view=None, *, limit=max_bytes):
     """For a view that takes uploads: the size limit applies while the upload arrives, and
     wkm.request_limits lets a request the size of a full upload through (other forms stay at
     1 MB). The handler must be in place before anything reads the body, and the CSRF check
     reads it: so the check is made here, after the handler is set (as Django's documentation
-    on upload handlers describes)."""
+    on upload handlers describes). ``@accepts_files(limit=...)``: a view whose files have a
+    lower limit than a case file's (a callable, read per request, so settings can change)."""
+    if view is None:
+        return lambda view: accepts_files(view, limit=limit)
     protected = csrf_protect(view)
 
     @csrf_exempt
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method == "POST":
-            handler = LimitedUploadHandler(request)
+            handler = LimitedUploadHandler(request, limit=limit)
             request._case_file_limit = handler
             request.upload_handlers.insert(0, handler)
         return protected(request, *args, **kwargs)

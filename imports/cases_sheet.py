@@ -51,6 +51,7 @@ from volunteers.eligibility import volunteer_problems
 from volunteers.models import Volunteer
 
 from .sheets import Column, Problem, Row, RowProblems, Sheet
+from .values import max_lengths
 
 # --- The columns ------------------------------------------------------------------------------
 
@@ -275,6 +276,10 @@ class CasesSheet(Sheet):
     label = "Open cases"
     id_column = "case_id"
     columns = (*CASE_COLUMNS, *PARTY_COLUMNS, *CONSENT_SHEET_COLUMNS)
+    max_chars = {
+        **max_lengths(Case, {name: name for name in _TEXT_CASE_FIELDS}),
+        **max_lengths(Party, {column: name for name, column in PARTY_FIELD_COLUMNS.items()}),
+    }
 
     def __init__(self):
         self._held = threading.local()

@@ -55,9 +55,29 @@ class ReadSheet:
         return not any(p.row == 1 for p in self.problems)
 
 
+# What a file that is no sheet begins with, and what it is called to the uploader.
+NOT_SHEETS = (
+    (b"%PDF-", "a PDF"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"{\\rtf", "a Word (RTF) document"),
+)
+NOT_A_SHEET = "This is not a spreadsheet: upload a CSV or an Excel workbook (.xlsx)."
+
+
 def sniff_format(content: bytes) -> str:
-    """ "csv" or "xlsx", by what the file is (its first bytes), not by its name."""
+    """ "csv" or "xlsx", by what the file is (its bytes), not by its name. Anything else is
+    refused here, at the upload, rather than read as a CSV of garbage: a CSV is text, so a NUL
+    byte anywhere (every binary format has them) or a known binary start refuses it."""
     if content.startswith(b"PK\x03\x04"):
+        if not _is_workbook(content):
+            raise Unreadable(
+                "This is a ZIP file or a document, not an Excel workbook: upload a CSV or an "
+                "Excel workbook (.xlsx)."
+            )
         return "xlsx"
     if content.startswith(b"\xd0\xcf\x11\xe0"):
         raise Unreadable(
@@ -66,9 +86,25 @@ def sniff_format(content: bytes) -> str:
         )
     if not content.strip():
         raise Unreadable("The file is empty.")
-    if b"\x00" in content[:4096]:
-        raise Unreadable("This is not a spreadsheet: upload a CSV or an Excel workbook (.xlsx).")
+    for start, what in NOT_SHEETS:
+        if content.startswith(start):
+            raise Unreadable(
+                f"This is {what}, not a spreadsheet: upload a CSV or an Excel workbook (.xlsx)."
+            )
+    if b"\x00" in content:
+        raise Unreadable(NOT_A_SHEET)
     return "csv"
+
+
+def _is_workbook(content: bytes) -> bool:
+    """A ZIP holding an Excel workbook's parts (a .docx or any archive is refused up front; a
+    damaged workbook is the reader's to refuse, with its own words)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return True
+    return "[Content_Types].xml" in names and any(name.startswith("xl/") for name in names)
 
 
 def normalise_header(text: str) -> str:

@@ -83,6 +83,10 @@ def run(
             if key in existing:
                 outcome.already_imported += 1
                 continue
+            if too_long := sheet.length_problems(rows):
+                outcome.problems += too_long
+                outcome.rest += rows
+                continue
             try:
                 with transaction.atomic():
                     sheet.import_group(rows, by=by)

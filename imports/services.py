@@ -14,7 +14,9 @@ The rules, whatever the entry point:
   check (a volunteer added by hand with the same id) is seen. "All or nothing" that now finds a
   problem saves nothing and shows the problems, as the check would have;
 - the uploaded bytes go as soon as they are no longer needed (imported, discarded) and at the
-  latest a day after the upload (``delete_expired``), with the rows given back.
+  latest a day after the upload (``delete_expired``), with the rows given back; so do the
+  preview's first rows (``sample``) and the problems' words, which quote cells (``_without_words``):
+  what stays is the file's name, its SHA-256, the counts and where the problems were.
 
 While a run is in its transaction the row cannot show its progress to the page (nothing of the
 transaction is visible until it ends), so the worker writes the percentage to Redis, which the
@@ -29,13 +31,14 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.roles import ADMINISTRATOR, has_role
 from audit.models import AuditEvent
 from audit.services import record_event
+from documents.uploads import display_name
 
 from . import reading, runner, spreadsheets
 from .models import ImportBatch
@@ -56,7 +59,13 @@ EXPIRED = (
     "This sheet was not imported within a day of its upload, and has been deleted. Upload it "
     "again to import it."
 )
+IMPORTED_MEANWHILE = (
+    "Nothing was imported: another sheet imported one of these records while this one ran. "
+    "Upload this sheet again to check it: what is already here will be skipped."
+)
 SAMPLE_ROWS = 10
+# The unique constraints an import meets when another sheet has imported the same record.
+EXTERNAL_ID_CONSTRAINTS = ("case_external_id_unique", "volunteer_external_id_unique")
 
 
 def too_large_message() -> str:
@@ -99,7 +108,7 @@ def upload(*, kind: str, name: str, content: bytes, by) -> ImportBatch:
         raise ValidationError({"file": str(error)}) from None
     batch = ImportBatch.objects.create(
         kind=kind,
-        file_name=_safe_name(name),
+        file_name=display_name(name),
         format=fmt,
         sha256=hashlib.sha256(content).hexdigest(),
         size=len(content),
@@ -109,13 +118,6 @@ def upload(*, kind: str, name: str, content: bytes, by) -> ImportBatch:
     _audit(batch, action=AuditEvent.Action.CREATE, by=by, step="uploaded", format=fmt)
     transaction.on_commit(lambda: enqueue(batch.pk))
     return batch
-
-
-def _safe_name(name: str) -> str:
-    """The file's own name, for the pages: no folders, no control characters."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
-    return cleaned[:200] or "sheet"
 
 
 @transaction.atomic
@@ -145,14 +147,30 @@ def start_import(*, batch: ImportBatch, mode: str, by) -> ImportBatch:
 def discard(*, batch: ImportBatch, by) -> ImportBatch:
     """Import nothing from this sheet, and delete its bytes now."""
     _check_allowed(by)
-    discarded = ImportBatch.objects.filter(
-        pk=batch.pk, status__in=(Status.CHECKED, Status.FAILED)
-    ).update(status=Status.DISCARDED, content=None, rest_content=None, finished_at=timezone.now())
+    found = (
+        ImportBatch.objects.select_for_update()
+        .filter(pk=batch.pk, status__in=(Status.CHECKED, Status.FAILED))
+        .values_list("problems", flat=True)
+        .first()
+    )
+    discarded = found is not None and ImportBatch.objects.filter(pk=batch.pk).update(
+        status=Status.DISCARDED,
+        content=None,
+        rest_content=None,
+        sample=[],
+        problems=_without_words(found),
+        finished_at=timezone.now(),
+    )
     if not discarded:
         raise ValidationError("Only a sheet that has been checked, and not imported, is discarded.")
     batch.refresh_from_db()
     _audit(batch, action=AuditEvent.Action.DELETE, by=by, step="discarded")
     return batch
+
+
+def record_view(*, batch: ImportBatch, by) -> None:
+    """Reading the page shows the sheet's first rows and problems (personal data): rule 12."""
+    _audit(batch, action=AuditEvent.Action.VIEW, by=by, step="viewed", status=batch.status)
 
 
 def record_rest_download(*, batch: ImportBatch, by) -> None:
@@ -236,6 +254,13 @@ def _problem_dicts(problems) -> list[dict]:
     return [{"row": p.row, "column": p.column, "message": p.message} for p in problems]
 
 
+def _without_words(problems: list[dict]) -> list[dict]:
+    """A problem's words may quote the cell (“01/13/2026” is not a date) or name a person, so
+    once the sheet is no longer awaiting a decision only where the problem was is kept: the
+    page still counts the rows with problems, and the rows given back carry the words."""
+    return [{"row": p["row"], "column": p["column"]} for p in problems]
+
+
 def run_batch(batch_id: int) -> str | None:
     """Check or import the batch, whichever it waits for; the new status, or None if there
     was nothing to do (another worker has it, or it is finished). Runs outside any
@@ -274,6 +299,20 @@ def run_batch(batch_id: int) -> str | None:
             mode=mode,
             progress=lambda percent: _set_progress(batch_id, percent),
         )
+    except IntegrityError as error:
+        # Two sheets importing the same record at once: both checked it was new, the second to
+        # commit meets the unique id. Nothing of this run was saved.
+        constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+        if constraint not in EXTERNAL_ID_CONSTRAINTS:
+            logger.exception("import %s (%s, %s) failed", batch_id, batch.kind, mode)
+        mine.update(
+            status=Status.FAILED,
+            error=IMPORTED_MEANWHILE
+            if constraint in EXTERNAL_ID_CONSTRAINTS
+            else FAILED_UNEXPECTEDLY,
+            finished_at=timezone.now(),
+        )
+        return Status.FAILED
     except Exception:
         logger.exception("import %s (%s, %s) failed", batch_id, batch.kind, mode)
         mine.update(status=Status.FAILED, error=FAILED_UNEXPECTEDLY, finished_at=timezone.now())
@@ -310,7 +349,12 @@ def run_batch(batch_id: int) -> str | None:
         )
         step = "import_refused"
     else:
-        fields.update(status=Status.IMPORTED, content=None)
+        fields.update(
+            status=Status.IMPORTED,
+            content=None,
+            sample=[],
+            problems=_without_words(fields["problems"]),
+        )
         if outcome.rest:
             rest = spreadsheets.rest(
                 sheet, batch.format, read_sheet.columns, outcome.rest, outcome.problems
@@ -334,8 +378,8 @@ def run_batch(batch_id: int) -> str | None:
 def delete_expired() -> dict:
     """Daily (beat): a run still going after ``IMPORT_LEASE_SECONDS`` lost its worker and is
     failed; a sheet uploaded over ``IMPORT_KEEP_SECONDS`` ago and never imported is failed
-    too; and the bytes of every such sheet go, with the rows given back (the record of the
-    import stays)."""
+    too; and the bytes of every such sheet go, with the rows given back, its first rows and
+    its problems' words (the record of the import stays)."""
     now = timezone.now()
     lease = now - datetime.timedelta(seconds=settings.IMPORT_LEASE_SECONDS)
     lost = ImportBatch.objects.filter(
@@ -348,4 +392,8 @@ def delete_expired() -> dict:
     emptied = expired.exclude(content__isnull=True, rest_content__isnull=True).update(
         content=None, rest_content=None
     )
+    # Only those still holding a row or a problem's words: a day's few, not every old batch.
+    worded = expired.filter(~Q(sample=[]) | Q(problems__0__has_key="message"))
+    for pk, problems in worded.values_list("pk", "problems"):
+        ImportBatch.objects.filter(pk=pk).update(sample=[], problems=_without_words(problems))
     return {"failed": lost + not_imported, "emptied": emptied}

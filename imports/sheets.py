@@ -61,6 +61,20 @@ class Sheet:
     label: str = ""  # "Volunteers", "Open cases"
     id_column: str = ""  # the stable external id column, e.g. "volunteer_id"
     columns: tuple[Column, ...] = ()
+    # A column's limit where the model field it goes to has one (CharField.max_length); any
+    # other cell is held to the forms' longest box.
+    max_chars: dict[str, int] = {}
+
+    def length_problems(self, rows: list[Row]) -> list[Problem]:
+        """A cell longer than the form for that field would take, as the form would say it."""
+        from .values import too_long
+
+        return [
+            Problem(row.number, column, message)
+            for row in rows
+            for column, text in row.values.items()
+            if (message := too_long(text, self.max_chars.get(column)))
+        ]
 
     def existing_ids(self, ids: set[str]) -> set[str]:
         """Those of ``ids`` already in the database (imported before): their rows are skipped,

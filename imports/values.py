@@ -12,6 +12,11 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+
+from wkm.request_limits import LONG_TEXT_MAX_CHARS
+
 YES = frozenset({"yes", "y", "true", "1"})
 NO = frozenset({"no", "n", "false", "0"})
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -59,3 +64,26 @@ def parse_decimal(text: str) -> Decimal | None:
     if not number.is_finite():
         raise ValueError(f"“{text}” is not a number.")
     return number
+
+
+def too_long(text: str, limit: int | None = None) -> str:
+    """The words a form says of a box typed past its limit (``limit``: a model field's
+    max_length; else LONG_TEXT_MAX_CHARS, every form's longest box); "" when it fits. Without
+    this a pasted cell would go in longer than the record's own edit form then takes."""
+    try:
+        MaxLengthValidator(limit or LONG_TEXT_MAX_CHARS)(text)
+    except ValidationError as error:
+        return error.messages[0]
+    return ""
+
+
+def max_lengths(model, fields_by_column: dict[str, str]) -> dict[str, int]:
+    """Each column's model field's max_length, for the columns written as typed to a CharField
+    (a choice's cell is a name read to its code, and checked as one)."""
+    limits = {}
+    for column, name in fields_by_column.items():
+        field = model._meta.get_field(name)
+        limit = getattr(field, "max_length", None)
+        if limit and not field.choices:
+            limits[column] = limit
+    return limits

@@ -52,12 +52,17 @@ def index(request):
     return _index(request, UploadForm())
 
 
-@accepts_files
+def _import_max_bytes() -> int:
+    return settings.IMPORT_MAX_BYTES
+
+
+@accepts_files(limit=_import_max_bytes)
 @require_POST
 @role_required(ADMINISTRATOR)
 def upload(request):
     """Takes a body the size of a file upload (a sheet over 1 MB is ordinary); a file past the
-    upload limit is skipped as it arrives and said to be too large."""
+    import limit (``IMPORT_MAX_BYTES``, not a case file's) is skipped as it arrives and said to
+    be too large."""
     form = UploadForm(request.POST, request.FILES)
     if too_large_refusals(request):
         form.add_error("file", services.too_large_message())
@@ -107,6 +112,7 @@ def _context(request, batch: ImportBatch) -> dict:
 @role_required(ADMINISTRATOR)
 def detail(request, pk):
     batch = _batch(pk)
+    services.record_view(batch=batch, by=request.user)
     return render(request, "imports/detail.html", _context(request, batch))
 
 
@@ -114,8 +120,15 @@ def detail(request, pk):
 @role_required(ADMINISTRATOR)
 def progress(request, pk):
     """The part of the page that changes while the worker goes, for static/js/export-progress.js
-    to swap in (the page works without it: a "Check again" link)."""
+    to swap in (the page works without it: a "Check again" link).
+
+    Audited only when it brings the finished part (the counts, problems and rows): the script
+    asks every few seconds while the worker runs, and each of those answers shows nothing of
+    the sheet, so auditing them would bury the log in polls; the script stops at the finished
+    one, so a page view is one event for the page and at most one for its last poll."""
     batch = _batch(pk)
+    if not batch.is_unfinished:
+        services.record_view(batch=batch, by=request.user)
     return render(request, "imports/_progress.html", _context(request, batch))
 
 

@@ -24,10 +24,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from volunteers import services
-from volunteers.models import AccreditationKind, TrainingRecord, Volunteer
+from volunteers.models import AccreditationKind, DBSCheck, TrainingRecord, Volunteer
 
 from .sheets import Column, Problem, Row, RowProblems, Sheet
-from .values import parse_date, parse_decimal, parse_yes_no
+from .values import max_lengths, parse_date, parse_decimal, parse_yes_no
 
 DATE = "A date: 23/11/2026 or 2026-11-23."
 YES_NO = "yes or no (also y/n, true/false, 1/0)."
@@ -67,6 +67,10 @@ class VolunteersSheet(Sheet):
     kind = "volunteers"
     label = "Volunteers"
     id_column = "volunteer_id"
+    max_chars = {
+        **max_lengths(Volunteer, {column: name for name, column in VOLUNTEER_COLUMNS.items()}),
+        **max_lengths(DBSCheck, {column: name for name, column in DBS_COLUMNS.items()}),
+    }
     columns = (
         Column(
             "volunteer_id",

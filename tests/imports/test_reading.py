@@ -128,3 +128,26 @@ def test_blank_lines_do_not_count_toward_the_row_limit(settings):
     book.save(out)
     read = reading.read(out.getvalue(), "xlsx", SHEET)
     assert [row.number for row in read.rows] == [2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer\n%%EOF\n", "This is a PDF"),
+        (b"\x89PNG\r\n\x1a\n rest", "This is a PNG image"),
+        (b"\xff\xd8\xff\xe0 rest", "This is a JPEG image"),
+        (b"volunteer_id\nV-1\x00\n", "This is not a spreadsheet"),
+        (b"volunteer_id\n" + b"V-1\n" * 2000 + b"\x00", "This is not a spreadsheet"),
+        (None, "not an Excel workbook"),
+    ],
+    ids=["pdf", "png", "jpeg", "nul", "nul-after-4k", "docx"],
+)
+def test_a_file_that_is_no_sheet_is_refused_at_the_upload(content, message):
+    if content is None:  # a Word document: a ZIP without a workbook's parts
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("word/document.xml", "<w:document/>")
+        content = out.getvalue()
+    with pytest.raises(reading.Unreadable, match=message):
+        reading.sniff_format(content)

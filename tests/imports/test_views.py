@@ -172,7 +172,7 @@ def test_the_template_goes_back_in_as_an_empty_sheet_with_a_clear_message(login,
     ("content", "name", "message"),
     [
         (b"", "empty.csv", "The submitted file is empty."),
-        (b"%PDF-1.7\x00\x00binary", "sheet.csv", "This is not a spreadsheet"),
+        (b"%PDF-1.7\x00\x00binary", "sheet.csv", "This is a PDF, not a spreadsheet"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "old.xls", "This is an old Excel file (.xls)"),
     ],
     ids=["empty", "binary", "xls"],
@@ -206,10 +206,13 @@ def test_a_sheet_over_the_text_forms_limit_goes_through(login, administrator):
 
 
 def test_a_file_past_the_upload_limit_is_skipped_as_it_arrives(login, administrator, settings):
-    settings.CASE_FILE_MAX_MB = 1
+    """At the import's own limit, not a case file's (20 MB)."""
+    settings.IMPORT_MAX_BYTES = 100_000
+    settings.CASE_FILE_MAX_MB = 20
     response = upload(login(administrator), b"volunteer_id\n" + b"V-1\n" * 400_000)
     assert response.status_code == 400
     assert "Split it into smaller sheets" in response.content.decode()
+    assert response.wsgi_request._case_file_limit.too_large == ["volunteers.csv"]
     assert ImportBatch.objects.count() == 0
 
 

@@ -73,13 +73,12 @@ def test_specialist_accreditation_needs_its_training(check, do_import, admin_coo
         parent_teen_training_completed="01/05/2025",
         parent_teen_accredited="01/06/2025",
     )
-    batch = do_import(check(as_csv([without, with_training]), by=admin_coordinator), mode="valid")
+    checked = check(as_csv([without, with_training]), by=admin_coordinator)
+    found = problems(checked)
+    do_import(checked, mode="valid")
 
-    assert list(problems(batch)) == [(2, "parent_teen_accredited")]
-    assert (
-        "no completed parent/teen mediation training"
-        in problems(batch)[(2, "parent_teen_accredited")]
-    )
+    assert list(found) == [(2, "parent_teen_accredited")]
+    assert "no completed parent/teen mediation training" in found[(2, "parent_teen_accredited")]
     volunteer = Volunteer.objects.get()
     assert set(volunteer.accreditations.values_list("kind", flat=True)) == {
         "community",
@@ -93,9 +92,10 @@ def test_dbs_rules_apply_as_to_typed_data(check, do_import):
     basic = volunteer_row(1, dbs_enhanced="N")
     status_without_service = volunteer_row(2, dbs_last_status_check=checked)
     on_service = volunteer_row(3, dbs_update_service="TRUE", dbs_last_status_check=checked)
-    batch = do_import(check(as_csv([basic, status_without_service, on_service])), mode="valid")
+    checked = check(as_csv([basic, status_without_service, on_service]))
+    do_import(checked, mode="valid")
 
-    assert problems(batch) == {
+    assert problems(checked) == {
         (
             3,
             "dbs_last_status_check",
@@ -123,3 +123,23 @@ def test_a_volunteer_without_dbs_or_training_is_just_a_record(check, do_import):
 def test_a_too_long_id_is_named_in_its_column(check):
     batch = check(as_csv([volunteer_row(1, volunteer_id="V" * 65)]))
     assert list(problems(batch)) == [(2, "volunteer_id")]
+
+
+def test_a_cell_longer_than_any_form_takes_is_a_problem(check):
+    """Typed, a box takes at most LONG_TEXT_MAX_CHARS (wkm.forms); imported, a 100,000-character
+    note went in, and the volunteer's edit form then refused every save until it was cut."""
+    from wkm.request_limits import LONG_TEXT_MAX_CHARS
+
+    batch = check(as_csv([volunteer_row(1, notes="N" * (LONG_TEXT_MAX_CHARS + 1))]))
+    assert problems(batch) == {
+        (2, "notes"): f"Ensure this value has at most {LONG_TEXT_MAX_CHARS} characters "
+        f"(it has {LONG_TEXT_MAX_CHARS + 1})."
+    }
+    assert batch.valid == 0
+
+
+def test_a_cell_longer_than_its_field_is_a_problem_in_the_forms_words(check):
+    batch = check(as_csv([volunteer_row(1, first_name="S" * 101)]))
+    assert problems(batch) == {
+        (2, "first_name"): "Ensure this value has at most 100 characters (it has 101)."
+    }
