@@ -60,6 +60,9 @@ def file_response(case_file: CaseFile, *, by) -> FileResponse:
 def files_upload(request, reference):
     case, access = case_for(request, reference)
     _require_record(access)
+    if services.anonymised_at_retention(case):  # said before the form, not after the upload
+        messages.error(request, services.RETAINED_NO_MORE)
+        return redirect(case.get_absolute_url() + "#files")
     erased = services.erased_party_ids(case)
     form = CaseFileForm(request.POST or None, request.FILES or None, case=case, erased=erased)
     if request.method == "POST":
