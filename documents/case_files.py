@@ -155,6 +155,17 @@ def files_add(*, case, by, uploads, kind: str, description: str = "", party=None
     return stored
 
 
+REASON_MISSING = "Say why the file is being deleted."
+REASON_TOO_LONG = "Keep the reason to 500 characters."
+NOT_YOURS_TO_DELETE = "A file can be deleted by a coordinator, or by whoever uploaded it."
+
+
+def may_delete(case_file: CaseFile, by) -> bool:
+    """Asked by the service and, before showing the form, by the page (which refuses then,
+    rather than after the reason has been typed)."""
+    return has_role(by, COORDINATOR) or case_file.uploaded_by_id == by.pk
+
+
 @transaction.atomic
 def file_delete(*, case_file: CaseFile, by, reason: str) -> CaseFile:
     """Take a file off the case, saying why. The reason stays with the file (it may name
@@ -162,13 +173,13 @@ def file_delete(*, case_file: CaseFile, by, reason: str) -> CaseFile:
     locked = CaseFile.objects.select_for_update().select_related("case").get(pk=case_file.pk)
     if locked.deleted_at or locked.removed_at:
         raise ValidationError("This file has already been deleted.")
-    if not has_role(by, COORDINATOR) and locked.uploaded_by_id != by.pk:
-        raise ValidationError("A file can be deleted by a coordinator, or by whoever uploaded it.")
+    if not may_delete(locked, by):
+        raise ValidationError(NOT_YOURS_TO_DELETE)
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the file is being deleted."})
+        raise ValidationError({"reason": REASON_MISSING})
     if len(reason) > CaseFile._meta.get_field("deletion_reason").max_length:
-        raise ValidationError({"reason": "Keep the reason to 500 characters."})
+        raise ValidationError({"reason": REASON_TOO_LONG})
     locked.deleted_at = timezone.now()
     locked.deleted_by = by
     locked.deletion_reason = reason

@@ -100,6 +100,8 @@ def file_delete(request, reference, pk):
     case_file = get_object_or_404(
         CaseFile.objects.present().select_related("party", "agreement"), pk=pk, case=case
     )
+    if not services.may_delete(case_file, request.user):  # sees the file, may not delete it
+        raise PermissionDenied
     form = DeleteFileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
