@@ -207,9 +207,7 @@ def test_a_download_is_an_audited_attachment_never_cached_or_sniffed(login, coor
     assert response["Cache-Control"] == "no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
     disposition = response["Content-Disposition"]
-    assert disposition.startswith("attachment; ")
-    assert 'filename="R_union notes.pdf"' in disposition
-    assert "filename*=UTF-8''R%C3%A9union%20notes.pdf" in disposition
+    assert disposition == "attachment; filename*=utf-8''R%C3%A9union%20notes.pdf"
     assert b"".join(response.streaming_content) == pdf_bytes()
     event = AuditEvent.objects.get(action="download", object_id=str(case_file.pk))
     assert event.actor == coordinator and event.detail["sha256"] == case_file.sha256
