@@ -40,10 +40,6 @@ def _agreement(case, pk):
     )
 
 
-def _signable(agreement) -> bool:
-    return agreement.status in ("agreed", "signed")
-
-
 def _require_record(access):
     if not access.can_record:
         raise PermissionDenied
@@ -91,6 +87,9 @@ def _render_detail(
     request, case, access, agreement, *, form=None, term_form=None, sign_form=None, scan_form=None
 ):
     editable = access.can_record and agreement.is_draft
+    # Signatures and a signed copy go on an agreed or signed version (not a draft, not one
+    # superseded): the service's own test.
+    signable = access.can_record and not services.scan_refusal(agreement)
     if editable and term_form is None:
         term_form = TermForm(prefix="term", form_id="draft-form")
     return render(
@@ -107,15 +106,11 @@ def _render_detail(
             "sign_form": sign_form
             or (
                 SignatureForm(case=case, initial={"signed_on": timezone.localdate()})
-                if access.can_record and _signable(agreement)
+                if signable
                 else None
             ),
             "scan_form": scan_form
-            or (
-                SignedScanForm(initial={"signed_on": timezone.localdate()})
-                if access.can_record and _signable(agreement)
-                else None
-            ),
+            or (SignedScanForm(initial={"signed_on": timezone.localdate()}) if signable else None),
         },
     )
 

@@ -266,13 +266,20 @@ def signed_scan_add(*, agreement: Agreement, by, upload, signed_on: datetime.dat
     are not needed for signed, and are recorded as before). An already signed version keeps
     its signatures and takes the scan too (a better copy, or the one the parties kept).
     A draft cannot have been signed, and a superseded version is no longer the agreement."""
-    from documents.case_files import check_all, store
+    from documents.case_files import (
+        RETAINED_NO_MORE,
+        anonymised_at_retention,
+        check_all,
+        store,
+    )
     from documents.models import CaseFile
 
     agreement = Agreement.objects.select_for_update().select_related("case").get(pk=agreement.pk)
     refusal = scan_refusal(agreement)
     if refusal:
         raise ValidationError(refusal)
+    if anonymised_at_retention(agreement.case):
+        raise ValidationError(RETAINED_NO_MORE)
     if signed_on > timezone.localdate():
         raise ValidationError({"signed_on": "The date cannot be in the future."})
     if agreement.agreed_at and signed_on < timezone.localdate(agreement.agreed_at):

@@ -6,6 +6,8 @@ Conventions as in cases.services. What a file is was decided from its content
 - an upload is all or nothing: if one of the files chosen together is refused, none is kept,
   and every refusal is said at once (the kind, description and party were given for all of
   them; keeping some would leave the uploader to work out which);
+- nothing is filed on a case anonymised at the end of its retention period: retention never
+  comes back to it, so a file added then would be kept for ever;
 - a file about one party is about a party of this case whose records have not been erased;
 - a signed agreement goes in from its version's page (cases.agreements.signed_scan_add), where
   it marks that version signed, never as a loose file;
@@ -30,6 +32,18 @@ from .uploads import MAX_FILES_PER_UPLOAD, CheckedFile, check_upload
 # The kinds a file may be given on the case page (a signed agreement belongs to its version).
 LOOSE_KINDS = tuple(k for k in CaseFile.Kind.values if k != CaseFile.Kind.SIGNED_AGREEMENT)
 NOTHING_KEPT = "Nothing was uploaded: choose the files again, leaving out those refused."
+RETAINED_NO_MORE = (
+    "This case's records were removed under the retention policy when its retention period "
+    "ended: nothing more can be filed on it."
+)
+
+
+def anonymised_at_retention(case) -> bool:
+    """Whether ``case`` was anonymised as a whole (its retention): asked by the services that
+    file on a case and, before showing the form, by the upload page. One query."""
+    from privacy.models import Anonymisation
+
+    return Anonymisation.objects.filter(case=case, party__isnull=True, volunteer=None).exists()
 
 
 def erased_party_ids(case) -> set[int]:
@@ -120,6 +134,8 @@ def files_add(*, case, by, uploads, kind: str, description: str = "", party=None
                  "that version signed."}
             )  # fmt: skip
         raise ValidationError({"kind": "Choose what kind of file this is."})
+    if anonymised_at_retention(case):
+        raise ValidationError(RETAINED_NO_MORE)
     description = description.strip()
     if len(description) > CaseFile._meta.get_field("description").max_length:
         raise ValidationError({"description": "Keep the description to 200 characters."})
@@ -139,6 +155,17 @@ def files_add(*, case, by, uploads, kind: str, description: str = "", party=None
     return stored
 
 
+REASON_MISSING = "Say why the file is being deleted."
+REASON_TOO_LONG = "Keep the reason to 500 characters."
+NOT_YOURS_TO_DELETE = "A file can be deleted by a coordinator, or by whoever uploaded it."
+
+
+def may_delete(case_file: CaseFile, by) -> bool:
+    """Asked by the service and, before showing the form, by the page (which refuses then,
+    rather than after the reason has been typed)."""
+    return has_role(by, COORDINATOR) or case_file.uploaded_by_id == by.pk
+
+
 @transaction.atomic
 def file_delete(*, case_file: CaseFile, by, reason: str) -> CaseFile:
     """Take a file off the case, saying why. The reason stays with the file (it may name
@@ -146,13 +173,13 @@ def file_delete(*, case_file: CaseFile, by, reason: str) -> CaseFile:
     locked = CaseFile.objects.select_for_update().select_related("case").get(pk=case_file.pk)
     if locked.deleted_at or locked.removed_at:
         raise ValidationError("This file has already been deleted.")
-    if not has_role(by, COORDINATOR) and locked.uploaded_by_id != by.pk:
-        raise ValidationError("A file can be deleted by a coordinator, or by whoever uploaded it.")
+    if not may_delete(locked, by):
+        raise ValidationError(NOT_YOURS_TO_DELETE)
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the file is being deleted."})
+        raise ValidationError({"reason": REASON_MISSING})
     if len(reason) > CaseFile._meta.get_field("deletion_reason").max_length:
-        raise ValidationError({"reason": "Keep the reason to 500 characters."})
+        raise ValidationError({"reason": REASON_TOO_LONG})
     locked.deleted_at = timezone.now()
     locked.deleted_by = by
     locked.deletion_reason = reason

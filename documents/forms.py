@@ -3,7 +3,7 @@ from django.conf import settings
 
 from wkm.widgets import DateInput
 
-from .case_files import LOOSE_KINDS
+from .case_files import LOOSE_KINDS, REASON_MISSING, REASON_TOO_LONG
 from .models import CaseFile
 from .uploads import ALLOWED_IN_WORDS, MAX_FILES_PER_UPLOAD
 
@@ -77,6 +77,8 @@ class DeleteFileForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="For example “uploaded to the wrong case”. Kept with the file.",
+        # The service's words (documents.case_files), not Django's "This field is required."
+        error_messages={"required": REASON_MISSING, "max_length": REASON_TOO_LONG},
     )
 
 

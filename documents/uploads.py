@@ -6,8 +6,10 @@ use for are kept — PDF, JPEG, PNG, GIF, WebP and TIFF images (scanners make TI
 (.docx and legacy .doc), OpenDocument text and plain text. Each is then checked to be what it
 says and nothing else:
 
-- a PDF starts with ``%PDF-`` at byte 0, opens with pypdf, and has no JavaScript or launch
-  actions; an image is verified by Pillow and is not a decompression bomb;
+- a PDF starts with ``%PDF-`` at byte 0, opens with pypdf, has no more pages than can be
+  checked, and no JavaScript or launch actions, attachments or rich media in its catalogue,
+  its pages or their annotations (web links are kept); an image is verified by Pillow and is
+  not a decompression bomb;
 - a .docx or .odt is a ZIP: its entries, their uncompressed total and each one's compression
   ratio are capped (a zip bomb is refused before anything inflates it), it holds what that
   format must, and no macros (a legacy .doc is not opened: its macros are not looked for);
@@ -101,6 +103,18 @@ SNIFFED_MARKUP = re.compile(
 # media, named in its objects (the short /JS key is left out: three bytes turn up by chance in
 # a large scan's compressed images; an action that has it also says /S /JavaScript).
 PDF_ACTIVE = re.compile(rb"/(JavaScript|Launch|EmbeddedFiles?|RichMedia)\b")
+# The same looked for in the PDF's structure (pages' and annotations' actions, chained
+# actions), bounded so that a PDF of endless pages or annotations cannot hold a worker: a scan
+# or a bundle of letters has far fewer.
+PDF_RUNNING_ACTIONS = {"/JavaScript", "/Launch", "/RichMediaExecute", "/ImportData"}
+PDF_ACTIVE_ANNOTATIONS = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound"}
+PDF_MAX_PAGES = 2000
+PDF_MAX_ANNOTATIONS = 20_000  # annotations and actions, over all pages
+PDF_MAX_CHAIN = 16
+PDF_TOO_LONG = (
+    f"the PDF has more pages or annotations than can be checked (at most {PDF_MAX_PAGES:,} "
+    "pages). Split it into smaller files"
+)
 NAME_MAX_CHARS = 120
 ACTIVE_PDF = "the PDF contains scripts, attachments or actions. Print it to a new PDF first"
 
@@ -215,24 +229,89 @@ def _check_pdf(upload, shown: str, head: bytes) -> None:
             reader = PdfReader(upload, strict=False)
             if reader.is_encrypted and not reader.decrypt(""):
                 _refuse(shown, "the PDF is protected by a password. Save a copy without one")
-            if len(reader.pages) < 1:
+            pages = len(reader.pages)
+            if pages < 1:
                 _refuse(shown, "the PDF has no pages")
-            # The same, when the objects are packed in compressed object streams.
-            # (dict.get would not follow an indirect reference; [] does.)
-            root = reader.trailer["/Root"]
-            names = root["/Names"] if "/Names" in root else {}  # noqa: SIM401
-            opens = root["/OpenAction"] if "/OpenAction" in root else None  # noqa: SIM401
-            opens_with = opens["/S"] if isinstance(opens, dict) and "/S" in opens else None
-            if (
-                "/AA" in root
-                or {"/JavaScript", "/EmbeddedFiles"} & set(names.keys())
-                or opens_with in ("/JavaScript", "/Launch")
-            ):
+            if pages > PDF_MAX_PAGES:
+                _refuse(shown, PDF_TOO_LONG)
+            if _pdf_runs_something(reader):
                 _refuse(shown, ACTIVE_PDF)
     except ValidationError:
         raise
+    except _TooComplex:
+        _refuse(shown, PDF_TOO_LONG)
     except Exception:  # noqa: BLE001 - pypdf raises many kinds of error on a broken file
         _refuse(shown, "the PDF is damaged and cannot be opened")
+
+
+class _TooComplex(Exception):
+    """More annotations or chained actions than a letter or scan has: not walked further."""
+
+
+def _pdf_runs_something(reader) -> bool:
+    """Whether the catalogue or any page runs something when opened, closed or clicked, read
+    through pypdf's objects, so what is packed in compressed object streams (which the bytes
+    pattern cannot see) is looked at too. ``dict.get`` would not follow an indirect reference;
+    ``[]`` does. Links to web addresses (/URI) are ordinary in letters and are kept."""
+    budget = [PDF_MAX_ANNOTATIONS]
+    root = reader.trailer["/Root"]
+    names = root["/Names"] if "/Names" in root else {}  # noqa: SIM401
+    if "/AA" in root or {"/JavaScript", "/EmbeddedFiles"} & set(names.keys()):
+        return True
+    if "/OpenAction" in root and _action_runs(root["/OpenAction"], budget):
+        return True
+    for page in reader.pages:
+        if "/AA" in page and _actions_run(page["/AA"], budget):
+            return True
+        annotations = page["/Annots"] if "/Annots" in page else []  # noqa: SIM401
+        for annotation in annotations or []:
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise _TooComplex
+            annotation = annotation.get_object()
+            if not hasattr(annotation, "keys"):
+                continue
+            if annotation.get("/Subtype") in PDF_ACTIVE_ANNOTATIONS:
+                return True
+            if "/A" in annotation and _action_runs(annotation["/A"], budget):
+                return True
+            if "/AA" in annotation and _actions_run(annotation["/AA"], budget):
+                return True
+            # A form field's own actions sit on the field a widget belongs to.
+            parent, depth = annotation, 0
+            while "/Parent" in parent and depth < PDF_MAX_CHAIN:
+                parent, depth = parent["/Parent"].get_object(), depth + 1
+                has_actions = hasattr(parent, "keys") and "/AA" in parent
+                if has_actions and _actions_run(parent["/AA"], budget):
+                    return True
+    return False
+
+
+def _actions_run(triggers, budget) -> bool:
+    """An additional-actions dictionary (/AA: on open, close, focus…): any that runs."""
+    triggers = triggers.get_object()
+    if not hasattr(triggers, "values"):
+        return False
+    return any(_action_runs(action, budget) for action in triggers.values())
+
+
+def _action_runs(action, budget, depth: int = 0) -> bool:
+    """Whether an action, or any chained after it (/Next), runs script or a program."""
+    if depth > PDF_MAX_CHAIN:
+        raise _TooComplex
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooComplex
+    action = action.get_object()
+    if not hasattr(action, "keys"):  # an explicit destination (an array): goes to a page
+        return False
+    if action.get("/S") in PDF_RUNNING_ACTIONS:
+        return True
+    if "/Next" not in action:
+        return False
+    following = action["/Next"].get_object()
+    chained = following if isinstance(following, list) else [following]
+    return any(_action_runs(each, budget, depth + 1) for each in chained)
 
 
 def _check_image(upload, shown: str, image_format: str) -> None:

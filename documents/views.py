@@ -8,13 +8,12 @@ downloads them — as with the case's timeline and agreements. A closed case tak
 letter often comes after), as its timeline takes notes.
 """
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from cases.access import case_for
@@ -31,14 +30,6 @@ def _require_record(access):
         raise PermissionDenied
 
 
-def attachment_header(name: str) -> str:
-    """Content-Disposition for a download (RFC 6266): an ASCII fallback name, and the name
-    itself in UTF-8 (filename*) for browsers, which prefer it."""
-    fallback = name.encode("ascii", "replace").decode().replace("?", "_")
-    fallback = fallback.replace("\\", "_").replace('"', "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
 def file_response(case_file: CaseFile, *, by) -> FileResponse:
     """The file as a download that nothing caches, sniffs or shows inline: the type its content
     was found to have, its safe name."""
@@ -49,7 +40,9 @@ def file_response(case_file: CaseFile, *, by) -> FileResponse:
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(handle, content_type=case_file.content_type)
-    response["Content-Disposition"] = attachment_header(case_file.name)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=case_file.name
+    )
     response["Content-Length"] = str(case_file.size)
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
@@ -60,6 +53,9 @@ def file_response(case_file: CaseFile, *, by) -> FileResponse:
 def files_upload(request, reference):
     case, access = case_for(request, reference)
     _require_record(access)
+    if services.anonymised_at_retention(case):  # said before the form, not after the upload
+        messages.error(request, services.RETAINED_NO_MORE)
+        return redirect(case.get_absolute_url() + "#files")
     erased = services.erased_party_ids(case)
     form = CaseFileForm(request.POST or None, request.FILES or None, case=case, erased=erased)
     if request.method == "POST":
@@ -97,6 +93,8 @@ def file_delete(request, reference, pk):
     case_file = get_object_or_404(
         CaseFile.objects.present().select_related("party", "agreement"), pk=pk, case=case
     )
+    if not services.may_delete(case_file, request.user):  # sees the file, may not delete it
+        raise PermissionDenied
     form = DeleteFileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -156,15 +156,15 @@ ASSIGNED_MEDIATOR_GETS = {
     ("agreement_pdf", "GET"): 200,
     ("agreement_term", "POST"): 302,
     ("letter_pdf", "GET"): 200,
-    # Files: they add them, download them, and delete what they uploaded (asked to delete
-    # another's, the page says who may); an empty form comes back with what is missing, and
-    # a draft agreement refuses a signed copy (back to it, with why).
+    # Files: they add them, download them, and delete what they uploaded (another's file, as
+    # here, is refused before its form: 403); an empty form comes back with what is missing,
+    # and a draft agreement refuses a signed copy (back to it, with why).
     ("agreement_scan", "POST"): 302,
     ("files_upload", "GET"): 200,
     ("files_upload", "POST"): 200,
     ("file_download", "GET"): 200,
-    ("file_delete", "GET"): 200,
-    ("file_delete", "POST"): 200,
+    ("file_delete", "GET"): 403,
+    ("file_delete", "POST"): 403,
 }
 
 OUT_OF_SCOPE = ["other_mediator", "ended_mediator", "no_role_user", "supervisor", "administrator"]

@@ -218,3 +218,48 @@ def test_a_name_with_nothing_safe_in_it_still_has_a_place_in_the_zip(world):
     assert path_in_zip(letter) == f"files/{world.old.case.reference}/{letter.pk}-file"
     letter.name = "../../etc/passwd"
     assert path_in_zip(letter) == f"files/{world.old.case.reference}/{letter.pk}-....etcpasswd"
+
+
+def test_nothing_is_filed_on_a_case_already_anonymised_at_retention(world, coordinator, login):
+    """Retention never comes back to a case it anonymised (cases_due leaves it out), so a file
+    added afterwards would be kept for ever: the upload, a signed scan and the upload page
+    refuse."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases import agreements
+    from documents import case_files
+    from tests.documents.samples import pdf_bytes
+
+    case = world.old.case
+    services.anonymise_case(case=case, by=coordinator)
+    with pytest.raises(ValidationError, match="retention policy"):
+        case_files.files_add(
+            case=case, by=coordinator, uploads=[SimpleUploadedFile("letter.pdf", pdf_bytes())],
+            kind="correspondence", description="A letter that came after",
+        )  # fmt: skip
+    with pytest.raises(ValidationError, match="retention policy"):
+        agreements.signed_scan_add(
+            agreement=world.old.agreement, by=coordinator,
+            upload=SimpleUploadedFile("signed.pdf", pdf_bytes()), signed_on=timezone.localdate(),
+        )  # fmt: skip
+    assert not CaseFile.objects.filter(case=case, removed_at__isnull=True).exists()
+    assert not services.cases_due().filter(pk=case.pk).exists()
+
+    response = login(coordinator).get(f"/cases/{case.reference}/files/", follow=True)
+    assert "removed under the retention policy" in response.content.decode()
+    assert response.redirect_chain
+
+
+def test_a_party_erased_only_still_takes_files_about_the_others(world, coordinator):
+    """An erasure (party set) is not the case's retention: the case still takes files."""
+    from documents import case_files
+
+    sar = services.request_open(
+        by=coordinator,
+        fields={"subject_name": "Carol Evans", "requester": "Carol herself",
+                "requested_on": timezone.localdate()},
+        parties=[world.old.carol],
+    )  # fmt: skip
+    services.erase_subject(sar=sar, by=coordinator)
+    assert not case_files.anonymised_at_retention(world.old.case)

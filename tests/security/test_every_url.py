@@ -133,12 +133,12 @@ EXPECTED = {
     # A signed copy is kept by those who record on the case (here the version is a draft:
     # back to it, with why not).
     "cases:agreement_scan": ("POST", LOGIN, 404, REDIRECT, 403, REDIRECT, 404),
-    # Case files: added and deleted by those who record on the case (the trainee may ask to
-    # delete the coordinator's file, and is told only a coordinator or its uploader may),
+    # Case files: added and deleted by those who record on the case (the coordinator's file is
+    # refused to the trainee before its form: only a coordinator or its uploader deletes it),
     # downloaded by whoever sees the case.
     "cases:files_upload": ("GET", LOGIN, 404, 200, 403, 200, 404),
     "cases:file_download": ("GET", LOGIN, 404, 200, 200, 200, 404),
-    "cases:file_delete": ("GET", LOGIN, 404, 200, 403, 200, 404),
+    "cases:file_delete": ("GET", LOGIN, 404, 403, 403, 200, 404),
     "cases:party_add": ("GET", LOGIN, 404, 403, 403, 200, 404),
     "cases:party_detail": ("GET", LOGIN, 404, 200, 200, 200, 404),
     "cases:party_edit": ("GET", LOGIN, 404, 200, 403, 200, 404),
