@@ -67,8 +67,7 @@ def case_create(*, by, fields: dict, parties: list[dict], referrer=None) -> Case
     case.reference = "pending"  # replaced below, once the fields are known to be valid
     case.full_clean(exclude=["reference"])
     lists.check_current(lists.REFERRAL_SOURCE, case.referral_source, field="referral_source")
-    if case.received_on < EARLIEST_RECEIVED_ON:  # the reference needs a four-digit year
-        raise ValidationError({"received_on": "Enter a date from 1 January 2000 onwards."})
+    _check_received_on(case.received_on)
     party_objects = []
     for party_fields in parties:
         party = Party(**party_fields)
@@ -92,6 +91,15 @@ def case_create(*, by, fields: dict, parties: list[dict], referrer=None) -> Case
     return case
 
 
+def _check_received_on(received_on: datetime.date) -> None:
+    """A referral cannot arrive tomorrow (typed, or imported from a sheet), nor before 2000
+    (the reference needs a four-digit year)."""
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": "The date received cannot be in the future."})
+    if received_on < EARLIEST_RECEIVED_ON:
+        raise ValidationError({"received_on": "Enter a date from 1 January 2000 onwards."})
+
+
 @transaction.atomic
 def case_update(*, case: Case, by, fields: dict, referrer=None) -> Case:
     """Edit a case's details; ``referrer`` as for case_create."""
@@ -105,6 +113,8 @@ def case_update(*, case: Case, by, fields: dict, referrer=None) -> Case:
     changed = sorted(name for name, value in fields.items() if getattr(case, name) != value)
     if "dispute_type" in changed:
         _check_pair_for_type(case, fields["dispute_type"])
+    if "received_on" in changed:
+        _check_received_on(fields["received_on"])
     if "referral_source" in changed:  # a retired source stays on the cases that have it
         lists.check_current(
             lists.REFERRAL_SOURCE, fields["referral_source"], field="referral_source"

@@ -439,10 +439,8 @@ class _Group:
         fields["external_id"] = self.case_value("case_id")
         if not fields["external_id"]:
             self.problem(first, "case_id", "This is needed: a second import finds the case by it.")
-        received = self.case_parsed("received_on", parse_date, required=True)
-        if received and received > timezone.localdate():
-            self.problem(first, "received_on", "The date received cannot be in the future.")
-        fields["received_on"] = received
+        # Not in the future, nor before 2000: case_create's rule, on this column.
+        fields["received_on"] = self.case_parsed("received_on", parse_date, required=True)
         fields["dispute_type"] = self.case_parsed("dispute_type", _dispute_type, required=True)
         fields["referral_source"] = self.case_parsed(
             "referral_source", _referral_source, required=True

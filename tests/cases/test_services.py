@@ -73,6 +73,31 @@ def test_it_refuses_a_referral_without_parties(coordinator):
         services.case_create(by=coordinator, fields=CASE_FIELDS, parties=[])
 
 
+@pytest.mark.parametrize(
+    ("received_on", "message"),
+    [
+        (1, "The date received cannot be in the future."),
+        (datetime.date(1999, 12, 31), "Enter a date from 1 January 2000 onwards."),
+    ],
+)
+def test_the_date_received_is_not_tomorrow_nor_before_2000_typed_or_edited(
+    coordinator, case, received_on, message
+):
+    if isinstance(received_on, int):
+        received_on = timezone.localdate() + datetime.timedelta(days=received_on)
+    with pytest.raises(ValidationError) as caught:
+        services.case_create(
+            by=coordinator, fields={**CASE_FIELDS, "received_on": received_on}, parties=[party()]
+        )
+    assert caught.value.message_dict == {"received_on": [message]}
+    assert Case.objects.count() == 1  # the fixture's only
+    with pytest.raises(ValidationError) as caught:
+        services.case_update(case=case, by=coordinator, fields={"received_on": received_on})
+    assert caught.value.message_dict == {"received_on": [message]}
+    case.refresh_from_db()
+    assert case.received_on != received_on
+
+
 def test_it_moves_a_case_forward_and_audits_it(case, coordinator):
     services.case_transition(case=case, to=Status.CONTACTING, by=coordinator)
 
