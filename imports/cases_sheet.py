@@ -51,7 +51,7 @@ from volunteers.eligibility import volunteer_problems
 from volunteers.models import Volunteer
 
 from .sheets import Column, Problem, Row, RowProblems, Sheet
-from .values import max_lengths
+from .values import max_lengths, parse_date, parse_yes_no
 
 # --- The columns ------------------------------------------------------------------------------
 
@@ -218,36 +218,6 @@ OPEN_STATUSES = lifecycle.ORDER
 
 
 # --- Reading values ---------------------------------------------------------------------------
-
-_EN_GB_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-# An ISO date, perhaps with a midnight a spreadsheet added ("2026-11-23 00:00:00").
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
-_YES = {"yes", "y", "true", "1", "x"}
-_NO = {"no", "n", "false", "0", ""}
-
-
-def parse_date(text: str) -> datetime.date:
-    """23/11/2026 (en-GB, as the pages show dates) or 2026-11-23 (ISO, as exports write them)."""
-    en_gb, iso = _EN_GB_DATE.match(text), _ISO_DATE.match(text)
-    try:
-        if en_gb:
-            day, month, year = (int(part) for part in en_gb.groups())
-            return datetime.date(year, month, day)
-        if iso:
-            year, month, day = (int(part) for part in iso.groups())
-            return datetime.date(year, month, day)
-    except ValueError:
-        pass
-    raise ValueError(f"“{text}” is not a date: write it as 23/11/2026 or 2026-11-23.")
-
-
-def parse_yes_no(text: str) -> bool:
-    value = text.strip().lower()
-    if value in _YES:
-        return True
-    if value in _NO:
-        return False
-    raise ValueError(f"“{text}” is neither yes nor no: write yes or no (or leave it blank for no).")
 
 
 def _fold(text: str) -> str:

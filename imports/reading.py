@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from reports.spreadsheets import FORMULA_STARTS  # _undefuse undoes exactly what they defuse
+
 from .sheets import Problem, Row, Sheet
 
 # Added by the importer to the rows it gives back; ignored when such a sheet comes in again.
@@ -36,7 +38,6 @@ PROBLEMS_COLUMN = "problems"
 # An XLSX unpacking to more than this many times its size is not a spreadsheet someone typed.
 MAX_UNPACK_RATIO = 100
 MAX_COLUMNS = 200
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Unreadable(Exception):

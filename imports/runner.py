@@ -75,7 +75,8 @@ def run(
         return outcome
     groups, unmatched = group(read_sheet, sheet)
     outcome.problems += unmatched
-    outcome.rest += [row for row in read_sheet.rows if row.number in {p.row for p in unmatched}]
+    unmatched_rows = {p.row for p in unmatched}
+    outcome.rest += [row for row in read_sheet.rows if row.number in unmatched_rows]
     outcome.records = len(groups)
     existing = _existing(sheet, list(groups))
     with transaction.atomic():

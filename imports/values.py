@@ -17,10 +17,11 @@ from django.core.validators import MaxLengthValidator
 
 from wkm.request_limits import LONG_TEXT_MAX_CHARS
 
-YES = frozenset({"yes", "y", "true", "1"})
+YES = frozenset({"yes", "y", "true", "1", "x"})  # "x": a ticked column
 NO = frozenset({"no", "n", "false", "0"})
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# An ISO date, perhaps with the midnight a spreadsheet added ("2026-11-23 00:00:00").
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 
 
 def parse_date(text: str) -> datetime.date | None:
@@ -37,11 +38,14 @@ def parse_date(text: str) -> datetime.date | None:
     try:
         return datetime.date(year, month, day)
     except ValueError:
-        raise ValueError(f"“{text}” is not a date in the calendar.") from None
+        # 11/23/2026 is most often a month written first: say the form wanted.
+        raise ValueError(
+            f"“{text}” is not a date in the calendar: write it as 23/11/2026 or 2026-11-23."
+        ) from None
 
 
 def parse_yes_no(text: str, *, default: bool | None = None) -> bool | None:
-    """yes/no, y/n, true/false, 1/0 (any case); ``default`` for an empty cell."""
+    """yes/no, y/n, true/false, 1/0, or x for yes (any case); ``default`` for an empty cell."""
     value = text.strip().lower()
     if not value:
         return default

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases.models import Case, CaseAssignment, ReferenceCounter
-from imports.cases_sheet import CasesSheet, parse_date
+from imports.cases_sheet import CasesSheet
 from imports.sheets import Problem, RowProblems
+from imports.values import parse_date
 from notifications.models import OutboxMessage
 from parties.models import Consent
 from referrers.models import Referrer

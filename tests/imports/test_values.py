@@ -19,7 +19,8 @@ def test_not_dates(text):
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("yes", True), ("Y", True), ("TRUE", True), ("1", True), ("no", False), ("n", False),
+    [("yes", True), ("Y", True), ("TRUE", True), ("1", True), ("x", True), ("no", False),
+     ("n", False),
      ("False", False), ("0", False), ("", None)],
 )  # fmt: skip
 def test_yes_no(text, value):
