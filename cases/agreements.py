@@ -270,10 +270,13 @@ def signed_scan_add(*, agreement: Agreement, by, upload, signed_on: datetime.dat
         RETAINED_NO_MORE,
         anonymised_at_retention,
         check_all,
+        erased_party_ids,
         store,
     )
     from documents.models import CaseFile
 
+    # The case locked as retention and erasure lock it (documents.case_files.files_add).
+    Case.objects.select_for_update().get(pk=agreement.case_id)
     agreement = Agreement.objects.select_for_update().select_related("case").get(pk=agreement.pk)
     refusal = scan_refusal(agreement)
     if refusal:
@@ -297,7 +300,8 @@ def signed_scan_add(*, agreement: Agreement, by, upload, signed_on: datetime.dat
         AgreementSignature(
             agreement=agreement, party=party, signed_on=signed_on, note=SCAN_NOTE, recorded_by=by
         )
-        for party in case.parties.exclude(pk__in=signed)
+        # Nothing new is written about a party whose records were erased.
+        for party in case.parties.exclude(pk__in=signed | erased_party_ids(case))
     )
     newly_signed = agreement.status == Agreement.Status.AGREED
     if newly_signed:

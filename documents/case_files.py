@@ -25,6 +25,8 @@ from django.utils import timezone
 from accounts.roles import COORDINATOR, has_role
 from audit.models import AuditEvent
 from audit.services import record_event
+from cases import timeline
+from cases.models import Case, CaseAssignment
 
 from .models import CaseFile
 from .uploads import MAX_FILES_PER_UPLOAD, CheckedFile, check_upload
@@ -134,6 +136,9 @@ def files_add(*, case, by, uploads, kind: str, description: str = "", party=None
                  "that version signed."}
             )  # fmt: skip
         raise ValidationError({"kind": "Choose what kind of file this is."})
+    # Locked as retention and erasure lock it (privacy.services): a file filed while either
+    # runs would be committed after it had removed the case's files, and kept for ever.
+    case = Case.objects.select_for_update().get(pk=case.pk)
     if anonymised_at_retention(case):
         raise ValidationError(RETAINED_NO_MORE)
     description = description.strip()
@@ -161,16 +166,29 @@ NOT_YOURS_TO_DELETE = "A file can be deleted by a coordinator, or by whoever upl
 
 
 def may_delete(case_file: CaseFile, by) -> bool:
-    """Asked by the service and, before showing the form, by the page (which refuses then,
-    rather than after the reason has been typed)."""
-    return has_role(by, COORDINATOR) or case_file.uploaded_by_id == by.pk
+    """A coordinator, or whoever uploaded the file while they are still on the case (a mediator
+    taken off it no longer acts on it, whatever the entry point). Asked by the service and,
+    before showing the form, by the page (which refuses then, rather than after the reason has
+    been typed)."""
+    if has_role(by, COORDINATOR):
+        return True
+    return (
+        case_file.uploaded_by_id == by.pk
+        and CaseAssignment.objects.current()
+        .filter(case_id=case_file.case_id, volunteer__user=by)
+        .exists()
+    )
 
 
 @transaction.atomic
 def file_delete(*, case_file: CaseFile, by, reason: str) -> CaseFile:
     """Take a file off the case, saying why. The reason stays with the file (it may name
     someone, so the audit trail, which can never be anonymised, only says it was given)."""
-    locked = CaseFile.objects.select_for_update().select_related("case").get(pk=case_file.pk)
+    locked = (
+        CaseFile.objects.select_for_update(of=("self",))
+        .select_related("case", "agreement")
+        .get(pk=case_file.pk)
+    )
     if locked.deleted_at or locked.removed_at:
         raise ValidationError("This file has already been deleted.")
     if not may_delete(locked, by):
@@ -188,6 +206,15 @@ def file_delete(*, case_file: CaseFile, by, reason: str) -> CaseFile:
         action=AuditEvent.Action.DELETE, actor=by, obj=locked,
         detail={"sha256": locked.sha256, "kind": locked.kind, "reason_given": True},
     )  # fmt: skip
+    if locked.agreement_id:
+        # The version stays signed (its signatures were recorded from the scan), but the
+        # timeline says its evidence was taken off, and by whom.
+        timeline.log(
+            locked.case,
+            f"Scan of the signed agreement (version {locked.agreement.version}, SHA-256 "
+            f"{locked.sha256[:12]}…) deleted; the version stays signed.",
+            by=by,
+        )
     return locked
 
 

@@ -7,13 +7,16 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases import agreements as services
 from cases.models import Agreement, ContactLogEntry
+from documents.case_files import file_delete
 from documents.models import CaseFile
+from privacy.models import Anonymisation
 from tests.documents.samples import HOSTILE, image_bytes, pdf_bytes, upload
 from tests.documents.test_agreements import draft_with_terms
 from tests.factories import assign, ready_case
@@ -215,3 +218,49 @@ def test_the_agreement_page_with_both_forms_has_no_duplicate_ids(login, coordina
     ids = Counter(re.findall(r'\sid="([^"]+)"', html))
     assert {name for name, count in ids.items() if count > 1} == set()
     assert 'id="id_scan-file"' in html and 'id="id_signed_on"' in html
+
+
+def scan(agreement, by):
+    return services.signed_scan_add(
+        agreement=agreement, by=by, upload=upload("signed.pdf", pdf_bytes(2)),
+        signed_on=timezone.localdate(),
+    )  # fmt: skip
+
+
+def test_the_service_itself_refuses_a_draft_and_a_superseded_version(coordinator, case, agreed):
+    """Not only the page: any caller of the service."""
+    second = services.agreement_start(case=case, by=coordinator)
+    with pytest.raises(ValidationError, match="is a draft"):
+        scan(second, coordinator)
+    services.agreement_mark_agreed(agreement=second, by=coordinator)
+    agreed.refresh_from_db()
+    with pytest.raises(ValidationError, match="superseded"):
+        scan(agreed, coordinator)
+    assert not CaseFile.objects.exists()
+    assert agreed.status == "superseded" and not agreed.signatures.exists()
+
+
+def test_no_signature_is_written_for_a_party_whose_records_were_erased(coordinator, case, agreed):
+    alice, bob = case.parties.order_by("id")
+    Anonymisation.objects.create(case=case, party=bob, reason=Anonymisation.Reason.ERASURE)
+
+    scan(agreed, coordinator)
+
+    assert list(agreed.signatures.values_list("party", flat=True)) == [alice.pk]
+
+
+def test_deleting_the_scan_keeps_the_version_signed_and_says_so_on_the_timeline(
+    coordinator, case, agreed
+):
+    kept = scan(agreed, coordinator)
+
+    file_delete(case_file=kept, by=coordinator, reason="A clearer copy is coming")
+
+    agreed.refresh_from_db()
+    assert agreed.status == "signed"
+    entry = ContactLogEntry.objects.filter(case=case).order_by("id").last()
+    assert entry.text == (
+        f"Scan of the signed agreement (version {agreed.version}, SHA-256 {kept.sha256[:12]}…) "
+        "deleted; the version stays signed."
+    )
+    assert entry.author == coordinator

@@ -8,8 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
+from cases.models import CaseAssignment
 from documents import case_files
 from documents.models import CaseFile
 from privacy.models import Anonymisation
@@ -312,6 +314,21 @@ def test_the_cases_mediator_uploads_downloads_and_deletes_their_own(
     assert own.deleted_at is not None
     coordinators.refresh_from_db()
     assert coordinators.deleted_at is None
+
+
+def test_a_mediator_taken_off_the_case_can_no_longer_delete_their_upload(login, mediator, my_case):
+    """The service's rule, not only the page's 404: any caller of file_delete."""
+    own = a_file(my_case, mediator)
+    assert case_files.may_delete(own, mediator)
+    CaseAssignment.objects.filter(case=my_case, volunteer__user=mediator).update(
+        ended_on=timezone.localdate()
+    )
+
+    assert not case_files.may_delete(own, mediator)
+    with pytest.raises(ValidationError, match="deleted by a coordinator, or by whoever"):
+        case_files.file_delete(case_file=own, by=mediator, reason="Duplicate")
+    own.refresh_from_db()
+    assert own.deleted_at is None
 
 
 def test_a_mediator_uploads_to_their_closed_case_as_they_add_notes(login, mediator, my_case):

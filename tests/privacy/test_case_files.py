@@ -8,13 +8,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases.models import Case
+from documents import case_files
 from documents.models import CaseFile
 from privacy import services
 from privacy.export import CASE_WIDE_FILES, FILES_IN_THE_ZIP
+from tests.documents.samples import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -224,12 +228,8 @@ def test_nothing_is_filed_on_a_case_already_anonymised_at_retention(world, coord
     """Retention never comes back to a case it anonymised (cases_due leaves it out), so a file
     added afterwards would be kept for ever: the upload, a signed scan and the upload page
     refuse."""
-    from django.core.exceptions import ValidationError
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     from cases import agreements
-    from documents import case_files
-    from tests.documents.samples import pdf_bytes
 
     case = world.old.case
     services.anonymise_case(case=case, by=coordinator)
@@ -253,7 +253,6 @@ def test_nothing_is_filed_on_a_case_already_anonymised_at_retention(world, coord
 
 def test_a_party_erased_only_still_takes_files_about_the_others(world, coordinator):
     """An erasure (party set) is not the case's retention: the case still takes files."""
-    from documents import case_files
 
     sar = services.request_open(
         by=coordinator,
@@ -263,3 +262,13 @@ def test_a_party_erased_only_still_takes_files_about_the_others(world, coordinat
     )  # fmt: skip
     services.erase_subject(sar=sar, by=coordinator)
     assert not case_files.anonymised_at_retention(world.old.case)
+    (kept,) = case_files.files_add(
+        case=world.old.case, by=coordinator, kind="correspondence",
+        uploads=[SimpleUploadedFile("later.pdf", pdf_bytes())], description="A later letter",
+    )  # fmt: skip
+    assert kept.case_id == world.old.case.pk and kept.file
+    with pytest.raises(ValidationError, match="records have been erased"):
+        case_files.files_add(
+            case=world.old.case, by=coordinator, kind="correspondence", party=world.old.carol,
+            uploads=[SimpleUploadedFile("about-her.pdf", pdf_bytes())],
+        )  # fmt: skip
