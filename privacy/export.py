@@ -65,6 +65,11 @@ CASE_WIDE_FILES = (
     "and send you what in them is about you."
 )
 FILES_IN_THE_ZIP = "The files themselves are in the ZIP copy, in its files folder."
+TAKEN_OFF_FILES = (
+    "A file taken off a case (uploaded there by mistake, or replaced) is listed but not "
+    "included as it is: it may be about someone else, so we review it separately and send you "
+    "what in it is about you."
+)
 SAFEGUARDING_WITHHELD = (
     "Safeguarding notes are not included in this copy. They are reviewed separately, because "
     "releasing them could put someone at risk."
@@ -137,6 +142,9 @@ def _file_entry(case_file: CaseFile, *, in_zip: set | None) -> dict:
         "type": case_file.content_type,
         "size_bytes": case_file.size,
         "sha256": case_file.sha256,
+        # Listed (we still hold it) with why, as the staff's other notes about the person are,
+        # but never in the ZIP: a file taken off is often one filed on the wrong case, about
+        # someone else (TAKEN_OFF_FILES).
         "taken_off_the_case_at": _local(case_file.deleted_at),
         "why_taken_off": case_file.deletion_reason,
         # Where the ZIP copy holds it; empty in the PDF and JSON downloads, and for a file whose
@@ -388,6 +396,8 @@ def subject_access_data(
         notes.append(SAFEGUARDING_WITHHELD)
     if case_wide_files(sar).exists():
         notes.append(CASE_WIDE_FILES)
+    if files_about(parties).filter(deleted_at__isnull=False).exists():
+        notes.append(TAKEN_OFF_FILES)
     return {
         "service": {"name": settings.SERVICE_NAME, "phone": settings.SERVICE_PHONE},
         "request": {
@@ -436,7 +446,8 @@ class ZipCopy:
 
 
 def zip_copy(sar: SubjectAccessRequest, *, include_safeguarding: bool, render_pdf) -> ZipCopy:
-    """The copy as one ZIP: the PDF and the JSON, and the files about the person under files/.
+    """The copy as one ZIP: the PDF and the JSON, and the files about the person under files/
+    (those still on their case: one taken off is listed, reviewed by hand, TAKEN_OFF_FILES).
 
     A file whose bytes are missing from storage (or do not match the SHA-256 recorded when it
     was uploaded) is listed without them rather than failing the whole copy; the audit counts
@@ -444,7 +455,7 @@ def zip_copy(sar: SubjectAccessRequest, *, include_safeguarding: bool, render_pd
     contents = {}
     unreadable = 0
     storage = CaseFile._meta.get_field("file").storage
-    for case_file in files_about(sar.parties.all()):
+    for case_file in files_about(sar.parties.all()).filter(deleted_at__isnull=True):
         try:
             with storage.open(case_file.file.name, "rb") as handle:
                 content = handle.read()

@@ -17,7 +17,7 @@ from cases.models import Case
 from documents import case_files
 from documents.models import CaseFile
 from privacy import services
-from privacy.export import CASE_WIDE_FILES, FILES_IN_THE_ZIP
+from privacy.export import CASE_WIDE_FILES, FILES_IN_THE_ZIP, TAKEN_OFF_FILES
 from tests.documents.samples import pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -59,9 +59,13 @@ def test_the_zip_holds_the_copy_and_the_files_about_her_and_no_others(
     )
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     names = set(archive.namelist())
+    # Those still on their case: one taken off is listed, never held (it may be someone else's).
     expected = {
-        f"files/{f.case.reference}/{f.pk}-{f.name}": f for f in carols_files(world)
-    }  # fmt: skip
+        f"files/{f.case.reference}/{f.pk}-{f.name}": f
+        for f in carols_files(world)
+        if f.deleted_at is None
+    }
+    assert len(expected) == 2
     assert names == {
         f"subject-access-request-{sar.pk}.pdf", f"subject-access-request-{sar.pk}.json",
         *expected,
@@ -81,14 +85,15 @@ def test_the_zip_holds_the_copy_and_the_files_about_her_and_no_others(
     assert letter["description"] == "Carol's letter about the fence"
     assert letter["sha256"] == world.old.files.carol.sha256 and letter["uploaded_at"]
     assert letter["in_the_zip_at"] in expected and letter["taken_off_the_case_at"] is None
-    # Taken off the case but still held: in her copy, saying so.
+    # Taken off the case but still held: listed in her copy, saying so, without its bytes.
     assert photo["taken_off_the_case_at"] and photo["why_taken_off"] == "Uploaded twice"
+    assert photo["in_the_zip_at"] == ""
     assert data["files_note"] == ""
-    assert CASE_WIDE_FILES in data["not_included"]
+    assert CASE_WIDE_FILES in data["not_included"] and TAKEN_OFF_FILES in data["not_included"]
 
     event = AuditEvent.objects.get(action="export", object_id=str(sar.pk))
     assert event.detail == {"format": "zip", "cases": 2, "volunteer_records": 0,
-                            "safeguarding_notes": False, "files": 4,
+                            "safeguarding_notes": False, "files": 2,
                             "files_unreadable": 0}  # fmt: skip
 
 
@@ -124,12 +129,13 @@ def test_a_file_missing_from_storage_is_listed_without_its_bytes(
     content = services.request_export(sar=sar, by=coordinator, fmt="zip")
 
     archive = zipfile.ZipFile(io.BytesIO(content))
-    assert len([n for n in archive.namelist() if n.startswith("files/")]) == 2
+    # Her two files still on their cases were both unreadable; the two taken off are not held.
+    assert [n for n in archive.namelist() if n.startswith("files/")] == []
     data = json.loads(archive.read(f"subject-access-request-{sar.pk}.json"))
     letter = data["cases"][0]["files"][0]
     assert letter["name"] == "carol-letter.pdf" and letter["in_the_zip_at"] == ""
     event = AuditEvent.objects.get(action="export", object_id=str(sar.pk))
-    assert (event.detail["files"], event.detail["files_unreadable"]) == (2, 2)
+    assert (event.detail["files"], event.detail["files_unreadable"]) == (0, 2)
 
 
 def test_the_request_page_counts_her_files_and_the_case_wide_ones_to_review(
