@@ -200,7 +200,6 @@ LEFT_OUT = {
     "kept a day against abuse.",
     "exports.Export": "Files users asked for (this one included): copies of what is here, "
     "deleted a day after.",
-    # The imports app's model (issue 20, part 3), on main but not yet on this branch.
     "imports.ImportBatch": "Spreadsheets uploaded to be imported, kept a day: what they brought "
     "in is in the other files (their external_id).",
     "auth.Permission": "Django's own permission list, made by the software.",

@@ -188,7 +188,7 @@ def record_template_download(*, kind: str, fmt: str, by) -> None:
 
 def enqueue(batch_id: int) -> None:
     """Hand the batch to the worker; a broker that is down must not fail the page: the batch
-    waits, and the page says so (it never starts, and is failed by the clean-up)."""
+    waits, and the page says so, until resend_waiting hands it over again."""
     from .tasks import run_import
 
     options = {"queue": settings.IMPORT_QUEUE} if settings.IMPORT_QUEUE else {}
@@ -373,6 +373,22 @@ def run_batch(batch_id: int) -> str | None:
         **counts,
     )
     return fields["status"]
+
+
+def resend_waiting() -> int:
+    """Every minute (beat): hand over again the sheets waiting a minute or more for a check or
+    an import (the broker was down when they were uploaded or the import was chosen, or lost
+    the message), as exports.services.resume_unfinished does. A second message is harmless:
+    the worker claims a batch once."""
+    waiting = ImportBatch.objects.filter(
+        status__in=(ImportBatch.Status.WAITING, ImportBatch.Status.IMPORT_WAITING),
+        uploaded_at__lt=timezone.now() - datetime.timedelta(seconds=60),
+        expires_at__gt=timezone.now(),
+    ).values_list("pk", flat=True)
+    batches = sorted(waiting)
+    for batch_id in batches:
+        enqueue(batch_id)
+    return len(batches)
 
 
 def delete_expired() -> dict:

@@ -16,3 +16,8 @@ def run_import(batch_id: int):
 @shared_task(ignore_result=True)
 def delete_expired_imports() -> dict:
     return services.delete_expired()
+
+
+@shared_task(ignore_result=True)
+def resend_waiting_imports() -> int:
+    return services.resend_waiting()

@@ -424,6 +424,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "imports.tasks.delete_expired_imports",
         "schedule": crontab(hour=3, minute=20),
     },
+    # A sheet the worker never got (the broker was down) is handed over again.
+    "resend-waiting-imports": {"task": "imports.tasks.resend_waiting_imports", "schedule": 60.0},
 }
 
 # --- Exports (exports/, README: Reports) ------------------------------------------------------

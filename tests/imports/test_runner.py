@@ -291,3 +291,34 @@ def test_a_validation_error_the_sheet_let_through_is_a_problem_of_its_row(check,
         (2, "", "Odd."),
         (2, "email", "Taken."),
     ]
+
+
+def test_a_sheet_the_worker_never_got_is_handed_over_again_after_a_minute(
+    administrator, no_broker, check, time_machine
+):
+    """The broker was down at upload (enqueue logged and went on): beat's minute job sends it
+    again, and again for an import chosen then; nothing finished or too recent is sent."""
+    from django.utils import timezone
+
+    from imports import services
+
+    time_machine.move_to(timezone.now(), tick=False)
+    done = check(as_csv([volunteer_row(2)]))  # checked: nothing to send for it now
+    waiting = services.upload(
+        kind="volunteers", name="v.csv", content=as_csv([volunteer_row(1)]), by=administrator
+    )
+    no_broker.clear()
+    assert services.resend_waiting() == 0  # uploaded a moment ago: its message may be on its way
+
+    time_machine.shift(61)
+    assert services.resend_waiting() == 1
+    assert no_broker == [waiting.pk]
+    services.start_import(batch=done, mode="all", by=administrator)
+    no_broker.clear()
+    assert services.resend_waiting() == 2
+    assert sorted(no_broker) == sorted([waiting.pk, done.pk])
+
+
+def test_beat_hands_waiting_sheets_over_every_minute(settings):
+    schedule = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert schedule["imports.tasks.resend_waiting_imports"] == 60.0
