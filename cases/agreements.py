@@ -266,14 +266,9 @@ def signed_scan_add(*, agreement: Agreement, by, upload, signed_on: datetime.dat
     are not needed for signed, and are recorded as before). An already signed version keeps
     its signatures and takes the scan too (a better copy, or the one the parties kept).
     A draft cannot have been signed, and a superseded version is no longer the agreement."""
-    from documents.case_files import (
-        RETAINED_NO_MORE,
-        anonymised_at_retention,
-        check_all,
-        erased_party_ids,
-        store,
-    )
+    from documents.case_files import RETAINED_NO_MORE, check_all, store
     from documents.models import CaseFile
+    from privacy.status import case_anonymised, erased_party_ids
 
     # The case locked as retention and erasure lock it (documents.case_files.files_add).
     Case.objects.select_for_update().get(pk=agreement.case_id)
@@ -281,7 +276,7 @@ def signed_scan_add(*, agreement: Agreement, by, upload, signed_on: datetime.dat
     refusal = scan_refusal(agreement)
     if refusal:
         raise ValidationError(refusal)
-    if anonymised_at_retention(agreement.case):
+    if case_anonymised(agreement.case):
         raise ValidationError(RETAINED_NO_MORE)
     if signed_on > timezone.localdate():
         raise ValidationError({"signed_on": "The date cannot be in the future."})

@@ -17,7 +17,6 @@ from accounts.roles import COORDINATOR, has_role, role_required
 from audit.models import AuditEvent
 from audit.selectors import events_for_case
 from audit.services import record_event
-from documents.case_files import erased_party_ids
 from documents.forms import CaseFileForm
 from exports.views import start_export
 from notifications import manual
@@ -27,6 +26,7 @@ from parties.consent import consent_state
 from parties.forms import PartyForm, PartyFormSet
 from parties.models import Party
 from parties.selectors import possible_duplicates
+from privacy.status import erased_party_ids
 from referrers.selectors import intake_choices
 from rules.selectors import breaches_of_case
 from sessions.services import future_sessions

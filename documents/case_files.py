@@ -19,7 +19,6 @@ Conventions as in cases.services. What a file is was decided from its content
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.roles import COORDINATOR, has_role
@@ -27,6 +26,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from cases import timeline
 from cases.models import Case, CaseAssignment
+from privacy.status import case_anonymised, erased_party_ids
 
 from .models import CaseFile
 from .uploads import MAX_FILES_PER_UPLOAD, CheckedFile, check_upload
@@ -38,28 +38,6 @@ RETAINED_NO_MORE = (
     "This case's records were removed under the retention policy when its retention period "
     "ended: nothing more can be filed on it."
 )
-
-
-def anonymised_at_retention(case) -> bool:
-    """Whether ``case`` was anonymised as a whole (its retention): asked by the services that
-    file on a case and, before showing the form, by the upload page. One query."""
-    from privacy.models import Anonymisation
-
-    return Anonymisation.objects.filter(case=case, party__isnull=True, volunteer=None).exists()
-
-
-def erased_party_ids(case) -> set[int]:
-    """The parties of ``case`` whose records were anonymised (an erasure request, or the case's
-    retention): nothing more is filed about them. One query."""
-    from privacy.models import Anonymisation
-
-    rows = Anonymisation.objects.filter(
-        Q(party__case=case) | Q(case=case, party__isnull=True)
-    ).values_list("party_id", flat=True)
-    erased = set(rows)
-    if None in erased:  # the whole case
-        return {party.pk for party in case.parties.all()}
-    return erased
 
 
 def _check_party(case, party) -> None:
@@ -139,7 +117,7 @@ def files_add(*, case, by, uploads, kind: str, description: str = "", party=None
     # Locked as retention and erasure lock it (privacy.services): a file filed while either
     # runs would be committed after it had removed the case's files, and kept for ever.
     case = Case.objects.select_for_update().get(pk=case.pk)
-    if anonymised_at_retention(case):
+    if case_anonymised(case):
         raise ValidationError(RETAINED_NO_MORE)
     description = description.strip()
     if len(description) > CaseFile._meta.get_field("description").max_length:

@@ -17,6 +17,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from cases.access import case_for
+from privacy.status import case_anonymised, erased_party_ids
 from wkm.forms import add_service_errors
 
 from . import case_files as services
@@ -53,10 +54,10 @@ def file_response(case_file: CaseFile, *, by) -> FileResponse:
 def files_upload(request, reference):
     case, access = case_for(request, reference)
     _require_record(access)
-    if services.anonymised_at_retention(case):  # said before the form, not after the upload
+    if case_anonymised(case):  # said before the form, not after the upload
         messages.error(request, services.RETAINED_NO_MORE)
         return redirect(case.get_absolute_url() + "#files")
-    erased = services.erased_party_ids(case)
+    erased = erased_party_ids(case)
     form = CaseFileForm(request.POST or None, request.FILES or None, case=case, erased=erased)
     if request.method == "POST":
         valid = form.is_valid()

@@ -71,6 +71,7 @@ from volunteers.models import (
 )
 
 from .models import Anonymisation, SubjectAccessRequest
+from .status import party_erased
 
 logger = logging.getLogger(__name__)
 
@@ -572,10 +573,7 @@ def erase_party(*, party: Party, by, sar=None) -> dict | None:
     party = Party.objects.get(pk=party.pk)
     if case.status != Status.CLOSED:
         raise ValidationError(OPEN_CASE_REASON)
-    if (
-        Anonymisation.objects.filter(party=party).exists()
-        or Anonymisation.objects.filter(case=case, party__isnull=True).exists()
-    ):
+    if party_erased(party):
         return None
     counts = CaseCounts()
     _anonymise_case_records(

@@ -57,6 +57,7 @@ from cases.models import Case, Status
 from cases.querysets import follow_up_due_q
 from parties.consent import contact_stopped, current_kinds
 from parties.models import Consent, Party
+from privacy.status import party_erased
 from wkm.consequences import tell
 
 from .conditions import MESSAGE_KINDS
@@ -85,15 +86,6 @@ def invitation_id_of_task(task) -> int | None:
 # --- Who may be asked -----------------------------------------------------------------------
 
 
-def erased(party: Party) -> bool:
-    """The party's records were anonymised (an erasure request, or the case's retention)."""
-    from privacy.models import Anonymisation
-
-    return Anonymisation.objects.filter(party=party).exists() or (
-        Anonymisation.objects.filter(case_id=party.case_id, party__isnull=True).exists()
-    )
-
-
 NOT_MEDIATED = "No feedback survey: mediation did not take place."
 
 
@@ -119,7 +111,7 @@ def why_not_asked(party: Party) -> str:
         return f"{party.full_name} withdrew consent: they may no longer be contacted."
     if Consent.Kind.DATA_PROCESSING not in current_kinds(party):
         return f"{party.full_name} has not consented to the processing of their data."
-    if erased(party):
+    if party_erased(party):
         return f"{party.full_name}'s records have been erased."
     return ""
 

@@ -18,6 +18,7 @@ from documents import case_files
 from documents.models import CaseFile
 from privacy import services
 from privacy.export import CASE_WIDE_FILES, FILES_IN_THE_ZIP, TAKEN_OFF_FILES
+from privacy.status import case_anonymised
 from tests.documents.samples import pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -267,7 +268,7 @@ def test_a_party_erased_only_still_takes_files_about_the_others(world, coordinat
         parties=[world.old.carol],
     )  # fmt: skip
     services.erase_subject(sar=sar, by=coordinator)
-    assert not case_files.anonymised_at_retention(world.old.case)
+    assert not case_anonymised(world.old.case)
     (kept,) = case_files.files_add(
         case=world.old.case, by=coordinator, kind="correspondence",
         uploads=[SimpleUploadedFile("later.pdf", pdf_bytes())], description="A later letter",
