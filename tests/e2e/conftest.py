@@ -170,12 +170,32 @@ def open_page(request, browser, live_server, login, client, e2e_settings):
     assert not page_errors, f"JavaScript errors on the pages: {page_errors}"
 
 
+def _axe_run(page) -> dict:
+    """Run axe once the page has settled.
+
+    A scan straight after a click that navigates can start on the page being left and find no
+    document (CI saw "Cannot read properties of null (reading 'documentElement')"), so wait for
+    the load and try again while the navigation is still under way.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import Error
+
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            return Axe().run(page).response
+        except Error as error:
+            navigating = "documentElement" in str(error) or "context was destroyed" in str(error)
+            if not navigating or attempt == 2:
+                raise
+            page.wait_for_timeout(200)
+    raise AssertionError("unreachable")
+
+
 def scan(page, label: str) -> dict:
     """Run axe-core on ``page``; fail on serious or critical violations; count the rest."""
-    from axe_playwright_python.sync_playwright import Axe
-
     started = time.monotonic()
-    response = Axe().run(page).response
+    response = _axe_run(page)
     AXE_SECONDS.append(time.monotonic() - started)
     violations = response["violations"]
     blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
