@@ -5,6 +5,7 @@ ValidationError with a message a coordinator understands, and leaves an audit re
 """
 
 import datetime
+from itertools import pairwise
 
 from django.apps import apps
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from audit.services import record_event
+from audit.services import record_event, record_events
 from parties.consent import consent_state
 from parties.models import Party
 from referrers import updates as referrer_updates
@@ -50,6 +51,22 @@ CASE_EDITABLE_FIELDS = (
 EARLIEST_RECEIVED_ON = datetime.date(2000, 1, 1)
 
 
+# What case_create leaves to the database rather than asking it a query each (an import logs
+# thousands of referrals): the people and records referred to are the objects the caller chose
+# (a form's choice, intake's records), which the foreign keys hold to existing rows; a new
+# referral is not closed (the closed-has-a-date constraint); a blank external id is unique
+# by definition (the constraint's condition).
+_NOT_CHECKED_ON_CREATE = [
+    "reference",
+    "coordinator",
+    "created_by",
+    "referrer",
+    "referrer_person",
+    "status",
+    "closed_on",
+]
+
+
 @transaction.atomic
 def case_create(*, by, fields: dict, parties: list[dict], referrer=None) -> Case:
     """Log a referral: the case and its parties at once, or nothing at all. ``referrer``: a
@@ -65,7 +82,7 @@ def case_create(*, by, fields: dict, parties: list[dict], referrer=None) -> Case
     if case.coordinator_id is None:
         case.coordinator = by
     case.reference = "pending"  # replaced below, once the fields are known to be valid
-    case.full_clean(exclude=["reference"])
+    case.full_clean(exclude=_NOT_CHECKED_ON_CREATE + ([] if case.external_id else ["external_id"]))
     lists.check_current(lists.REFERRAL_SOURCE, case.referral_source, field="referral_source")
     _check_received_on(case.received_on)
     party_objects = []
@@ -78,7 +95,7 @@ def case_create(*, by, fields: dict, parties: list[dict], referrer=None) -> Case
     case.save()
     for party in party_objects:
         party.case = case
-        party.save()
+    Party.objects.bulk_create(party_objects)
     record_event(
         action=AuditEvent.Action.CREATE, actor=by, obj=case, detail={"parties": len(parties)}
     )
@@ -150,49 +167,105 @@ def _check_pair_for_type(case: Case, dispute_type: str) -> None:
 
 def _lock(case: Case) -> Case:
     """Re-read the case under a row lock, so two coordinators cannot move it at once."""
-    return Case.objects.select_for_update().get(pk=case.pk)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("referrer_person__referrer")  # who the referrer's updates go to
+        .get(pk=case.pk)
+    )
 
 
 @transaction.atomic
 def case_transition(*, case: Case, to: str, by) -> Case:
     """Move a case along its lifecycle (cases.lifecycle), refusing moves that break a rule."""
+    return _move(case, _lock(case), [to], by=by)
+
+
+@transaction.atomic
+def case_advance(*, case: Case, to: str, by) -> Case:
+    """Move an open case forward to ``to`` through every stage between, as a coordinator
+    pressing each button in turn would, each step refused as case_transition refuses it: for a
+    case brought in from another system already part-way along (imports.cases_sheet). One lock
+    and one write for the whole way, each step on the audit trail and the timeline, and the
+    referrer told once, of the furthest stage the steps reach."""
     locked = _lock(case)
-    if not lifecycle.can_move(locked.status, to):
+    order = lifecycle.ORDER
+    if (
+        to not in order
+        or locked.status not in order
+        or order.index(to) < order.index(locked.status)
+    ):
         raise ValidationError(
-            f"A case that is “{locked.get_status_display()}” cannot move to “{Status(to).label}”."
+            f"A case that is “{locked.get_status_display()}” cannot be moved forward to "
+            f"“{Status(to).label if to in Status.values else to}”."
+        )
+    steps = list(order[order.index(locked.status) + 1 : order.index(to) + 1])
+    return _move(case, locked, steps, by=by) if steps else case
+
+
+def mediation_start(*, case: Case, by) -> Case:
+    """Start mediation on ``case``, which the caller holds locked: volunteers.services.
+    assign_pair, which has just assigned the pair under that lock and checked it with
+    eligibility.pair_problems, its conflicts accepted with a reason, which is what this step
+    asks (pair_standing) — so the pair's records are not read again."""
+    return _move(case, case, [Status.ACTIVE], by=by, pair_checked=True)
+
+
+def _move(case: Case, locked: Case, steps: list[str], *, by, pair_checked=False) -> Case:
+    """Take ``locked`` (``case`` under its row lock) through ``steps``; ``case`` ends as it."""
+    path = list(pairwise([locked.status, *steps]))
+    for frm, to in path:
+        _check_step(locked, frm, to, pair_checked=pair_checked)
+    locked.status = steps[-1]
+    locked.status_changed_at = timezone.now()
+    locked.save(update_fields=["status", "status_changed_at"])
+    record_events(
+        [
+            {
+                "action": AuditEvent.Action.TRANSITION,
+                "actor": by,
+                "obj": locked,
+                "detail": {"from": frm, "to": to},
+            }
+            for frm, to in path
+        ]
+    )
+    timeline.log_many(
+        locked,
+        [(f"Status: {Status(frm).label} → {Status(to).label}.", None, None) for frm, to in path],
+        by=by,
+    )
+    referrer_updates.after_transition(locked, steps=path, by=by)
+    # What was read under the lock, and written: the caller's object as refresh_from_db would
+    # leave it, without reading it again.
+    for field in Case._meta.concrete_fields:
+        setattr(case, field.attname, getattr(locked, field.attname))
+    return case
+
+
+def _check_step(case: Case, frm: str, to: str, *, pair_checked: bool) -> None:
+    """Refuse the step ``frm`` → ``to`` of ``case`` if the lifecycle or a rule forbids it."""
+    if not lifecycle.can_move(frm, to):
+        raise ValidationError(
+            f"A case that is “{Status(frm).label}” cannot move to “{Status(to).label}”."
         )
     if to == Status.READY:
-        waiting = consent_state(locked).waiting_for
+        waiting = consent_state(case).waiting_for
         if waiting:
             names = ", ".join(p.full_name for p in waiting)
             raise ValidationError(
                 f"Still waiting for consent from {names}: record their consent first."
             )
-    if to == Status.ACTIVE:
-        if locked.assignments.current().count() != 2:
+    if to == Status.ACTIVE and not pair_checked:
+        if case.assignments.current().count() != 2:
             raise ValidationError(
                 "Mediation starts only with exactly two current mediators: assign a pair first."
             )
-        standing = pair_standing(locked)
+        standing = pair_standing(case)
         if standing:
             raise ValidationError(
                 "The pair must be changed before mediation starts: "
                 + " ".join(problem.message for problem in standing)
             )
-    frm = locked.status
-    locked.status = to
-    locked.status_changed_at = timezone.now()
-    locked.save(update_fields=["status", "status_changed_at"])
-    record_event(
-        action=AuditEvent.Action.TRANSITION,
-        actor=by,
-        obj=locked,
-        detail={"from": frm, "to": to},
-    )
-    timeline.log(locked, f"Status: {Status(frm).label} → {Status(to).label}.", by=by)
-    referrer_updates.after_transition(locked, frm=frm, to=to, by=by)
-    case.refresh_from_db()
-    return case
 
 
 def next_steps_for(case: Case, consents) -> list[tuple[str, str]]:

@@ -14,11 +14,21 @@ from .models import ContactLogEntry
 
 
 def log(case, text: str, *, by, when: datetime.datetime | None = None, party=None):
-    return ContactLogEntry.objects.create(
-        case=case,
-        kind=ContactLogEntry.Kind.EVENT,
-        party=party,
-        text=text,
-        occurred_at=when or timezone.now(),
-        author=by,
+    return log_many(case, [(text, when, party)], by=by)[0]
+
+
+def log_many(case, lines: list[tuple[str, datetime.datetime | None, object]], *, by):
+    """Several lines at once (one INSERT): ``lines`` of (text, when, party), as ``log`` takes
+    them, for a service that does several things to a case in one go."""
+    now = timezone.now()
+    return ContactLogEntry.objects.bulk_create(
+        ContactLogEntry(
+            case=case,
+            kind=ContactLogEntry.Kind.EVENT,
+            party=party,
+            text=text,
+            occurred_at=when or now,
+            author=by,
+        )
+        for text, when, party in lines
     )

@@ -9,12 +9,13 @@ needs, consents) describe one party.
 
 **Through the services, as a coordinator would type it.** A group goes in as: the referral with
 its parties (cases.services.case_create, which allocates the reference and resolves the referrer
-into records as intake does); each party's consents as given (parties.services.consents_record,
-one call per date); the case moved along its lifecycle a step at a time to the sheet's status
-(cases.services.case_transition); and the pair (volunteers.services.assign_pair, which starts
-mediation). The consents come before the steps, not while "contacting" as in the office: what
-the case and the referrer's updates end up as is the same (the referrer hears the latest stage
-once either way), and the services do less asking on the way. So every rule
+into records as intake does); the parties' consents as given (parties.services.
+case_consents_record, which records them as consents_record does, all in one call); the case
+moved along its lifecycle to the sheet's status through every stage between
+(cases.services.case_advance, each step checked as case_transition checks it); and the pair
+(volunteers.services.assign_pair, which starts mediation). The consents come before the steps,
+not while "contacting" as in the office: what the case ends up as is the same, the referrer
+hears the furthest stage once, and the services do less asking on the way. So every rule
 holds for imported data exactly as for typed data: a pair with a lapsed DBS check, without 40
 hours' training or the accreditation the dispute needs, two trainees, a volunteer who knows a
 party — each is refused with the services' own words, on the row and column it came from; a
@@ -277,9 +278,10 @@ class CasesSheet(Sheet):
         rows = sorted(rows, key=lambda row: row.number)
         group = _Group(self, rows)
         group.read()
-        # The runner holds a savepoint too; this one keeps "nothing of the group is kept"
-        # (RowProblems) true for any caller.
-        with transaction.atomic():
+        # "Nothing of the group is kept" (RowProblems) for any caller: the runner's savepoint
+        # for the group is rolled back to (no second savepoint of our own, two statements a
+        # case), or, called outside a transaction, this one.
+        with transaction.atomic(savepoint=False):
             group.write(by=by)
 
     # Lookups shared by every group of a run.
@@ -543,41 +545,51 @@ class _Group:
             )
         except ValidationError as error:
             raise self.fail(error) from error
-        if any(consents for _row, _fields, consents, _method in self.parties):
-            parties = case.parties.order_by("pk")
-            for party, (row, _fields, consents, method) in zip(parties, self.parties, strict=True):
-                party.case = case
-                self.consent(party, row, consents, method, by=by)
-        # Then along the lifecycle to the sheet's status, a step at a time as its buttons go;
-        # the pair, given, starts mediation itself.
-        steps = [status for status in OPEN_STATUSES[1:] if _reaches(self.status, status)]
+        self.consent(case, by=by)
+        # Then along the lifecycle to the sheet's status, as its buttons go; the pair, given,
+        # starts mediation itself.
         if self.pair[0] is not None:
-            self.move(case, steps[:-1], by=by)
+            self.advance(case, Status.READY, by=by)
             self.assign(case, by=by)
         else:
-            self.move(case, steps, by=by)
+            self.advance(case, self.status, by=by)
 
-    def move(self, case: Case, statuses, *, by) -> None:
-        for status in statuses:
-            try:
-                case_services.case_transition(case=case, to=status, by=by)
-            except ValidationError as error:
-                raise self.fail(error, default="status") from error
+    def advance(self, case: Case, status: str, *, by) -> None:
+        if status == case.status:
+            return
+        try:
+            case_services.case_advance(case=case, to=status, by=by)
+        except ValidationError as error:
+            raise self.fail(error, default="status") from error
 
-    def consent(self, party: Party, row: Row, consents: dict, method: str, *, by) -> None:
-        for given_on in sorted(consents):
-            kinds = consents[given_on]
-            given_at = timezone.make_aware(datetime.datetime.combine(given_on, datetime.time()))
-            try:
-                party_services.consents_record(
-                    party=party, by=by, kinds=kinds, given_at=given_at, method=method
+    def consent(self, case: Case, *, by) -> None:
+        """Every party's consents, one entry a party and date (the service records them at
+        once); a refusal goes on the row and consent column it is about."""
+        if not any(consents for _row, _fields, consents, _method in self.parties):
+            return
+        given, rows = [], {}
+        parties = case.parties.order_by("pk")
+        for party, (row, _fields, consents, method) in zip(parties, self.parties, strict=True):
+            for given_on in sorted(consents):
+                entry = party_services.ConsentsGiven(
+                    party=party,
+                    kinds=consents[given_on],
+                    given_at=timezone.make_aware(
+                        datetime.datetime.combine(given_on, datetime.time())
+                    ),
+                    method=method,
                 )
-            except ValidationError as error:
-                columns = {
-                    "method": CONSENT_HOW,
-                    **dict.fromkeys(("kind", "kinds", "given_at"), CONSENT_COLUMNS[kinds[0]]),
-                }
-                raise self.fail(error, row=row, columns=columns) from error
+                given.append(entry)
+                rows[id(entry)] = row
+        try:
+            party_services.case_consents_record(case=case, by=by, given=given)
+        except ValidationError as error:
+            entry = error.given
+            columns = {
+                "method": CONSENT_HOW,
+                **dict.fromkeys(("kind", "kinds", "given_at"), CONSENT_COLUMNS[entry.kinds[0]]),
+            }
+            raise self.fail(error, row=rows[id(entry)], columns=columns) from error
 
     def assign(self, case: Case, *, by) -> None:
         lead, co = self.pair
@@ -646,8 +658,3 @@ def _open_status(text: str) -> str:
             "Leave it out of the sheet."
         )
     return code
-
-
-def _reaches(target: str, status: str) -> bool:
-    """A case going to ``target`` passes through (or stops at) ``status``."""
-    return OPEN_STATUSES.index(status) <= OPEN_STATUSES.index(target)

@@ -14,7 +14,7 @@ before consent) may still be reminded of their appointments.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 
 from .models import Consent, Party
 
@@ -77,6 +77,7 @@ def consent_state(case) -> ConsentState:
     """Who the case is waiting for, and who has withdrawn. Prefetch parties__consents to keep
     this to no extra queries on a page."""
     parties = list(case.parties.all())
+    prefetch_related_objects(parties, "consents")  # nothing more if the caller prefetched them
     return ConsentState(
         parties=parties,
         waiting_for=[p for p in parties if not has_consented(p)],

@@ -7,6 +7,8 @@ who withdraws consent is never contacted again.
 """
 
 import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from audit.models import AuditEvent
-from audit.services import record_event
+from audit.services import record_event, record_events
 from cases import services as case_services
 from cases import timeline
 from cases.models import Status
@@ -129,42 +131,96 @@ def consents_record(
 ) -> list[Consent]:
     """Record the consents a party gave at once (one conversation, one letter): all or none,
     and one line on the case's timeline."""
-    if not kinds:
+    given = ConsentsGiven(party=party, kinds=kinds, given_at=given_at, method=method, notes=notes)
+    return case_consents_record(case=party.case, by=by, given=[given])
+
+
+@dataclass(frozen=True)
+class ConsentsGiven:
+    """What one party consented to, when and how: one entry of case_consents_record."""
+
+    party: Party
+    kinds: Sequence[str]
+    given_at: datetime.datetime
+    method: str
+    notes: str = ""
+
+
+@transaction.atomic
+def case_consents_record(*, case, by, given: list[ConsentsGiven]) -> list[Consent]:
+    """Record consents given by the parties of ``case``, each entry as consents_record records
+    one (a line each on the timeline), all or none: for a case brought in from another system
+    with its consents (imports.cases_sheet), in a few statements rather than a few per entry.
+    The referrer hears once, at the end, if the case now has every party's consent.
+
+    A refusal is a ValidationError whose ``given`` is the entry it is about."""
+    parties = {party.pk: party for party in (entry.party for entry in given)}
+    if any(party.case_id != case.pk for party in parties.values()):
+        raise ValueError("every party must be one of the case's")
+    # Serialise consents of one party (the one-current-consent rule: held, below).
+    list(Party.objects.select_for_update().filter(pk__in=sorted(parties)).order_by("pk"))
+    held = set(
+        Consent.objects.filter(party__in=sorted(parties), withdrawn_at__isnull=True).values_list(
+            "party_id", "kind"
+        )
+    )
+    recorded: list[Consent] = []
+    for entry in given:
+        try:
+            recorded += _consents(entry, held, by=by)
+        except ValidationError as error:
+            error.given = entry
+            raise
+    Consent.objects.bulk_create(recorded)
+    record_events(
+        [
+            {
+                "action": AuditEvent.Action.CREATE,
+                "actor": by,
+                "obj": consent,
+                "case_reference": case.reference,
+                "detail": {"kind": consent.kind},
+            }
+            for consent in recorded
+        ]
+    )
+    lines = []
+    for entry in given:
+        party = entry.party
+        kinds = "; ".join(Consent.Kind(kind).label.lower() for kind in entry.kinds)
+        how = Consent.Method(entry.method).label.lower()
+        lines.append((f"{party.full_name} consented {kinds} ({how}).", entry.given_at, party))
+    timeline.log_many(case, lines, by=by)
+    # The last consent in: the referrer hears the stage the case has reached, if not yet told.
+    kinds = {kind for entry in given for kind in entry.kinds}
+    referrer_updates.after_consent_given(case, kinds=kinds, by=by)
+    return recorded
+
+
+def _consents(entry: ConsentsGiven, held: set, *, by) -> list[Consent]:
+    """The entry's consents, checked and not yet saved; ``held`` (party id, kind) grows."""
+    party = entry.party
+    if not entry.kinds:
         raise ValidationError({"kinds": "Tick at least one consent they have given."})
-    Party.objects.select_for_update().get(pk=party.pk)  # serialise consents of one party
-    held = set(party.consents.filter(withdrawn_at__isnull=True).values_list("kind", flat=True))
-    recorded = []
-    for kind in kinds:
-        if kind in held:
+    consents = []
+    for kind in entry.kinds:
+        if (party.pk, kind) in held:
             raise ValidationError({"kind": f"{party.full_name} has already given this consent."})
         consent = Consent(
-            party=party, kind=kind, given_at=given_at, method=method, notes=notes, recorded_by=by
+            party=party,
+            kind=kind,
+            given_at=entry.given_at,
+            method=entry.method,
+            notes=entry.notes,
+            recorded_by=by,
         )
-        # The party is locked and its current consents read above (the one-current-consent
-        # rule: held); the fields are checked here, the references and that rule's
-        # constraint by the database (not again by a query each: an import records thousands).
+        # The party is locked and its current consents read (the one-current-consent rule:
+        # held); the fields are checked here, the references and that rule's constraint by
+        # the database (not again by a query each: an import records thousands).
         consent.full_clean(exclude=["party", "recorded_by"], validate_constraints=False)
-        consent.save()
-        record_event(
-            action=AuditEvent.Action.CREATE,
-            actor=by,
-            obj=consent,
-            case_reference=party.case.reference,
-            detail={"kind": kind},
-        )
-        recorded.append(consent)
-        held.add(kind)
-    given = "; ".join(c.get_kind_display().lower() for c in recorded)
-    timeline.log(
-        party.case,
-        f"{party.full_name} consented {given} ({recorded[0].get_method_display().lower()}).",
-        by=by,
-        when=given_at,
-        party=party,
-    )
-    # The last consent in: the referrer hears the stage the case has reached, if not yet told.
-    referrer_updates.after_consent_given(party.case, kinds=kinds, by=by)
-    return recorded
+        consents.append(consent)
+        held.add((party.pk, kind))
+    return consents
 
 
 @transaction.atomic

@@ -64,7 +64,7 @@ from cases.models import Case, Outcome
 from cases.models import Status as CaseStatus
 from notifications.channels import is_mobile
 from notifications.models import OutboxMessage
-from parties.consent import withdrew_q
+from parties.consent import current_kinds, withdrew, withdrew_q
 from parties.models import Consent, Party
 from wkm.consequences import tell
 
@@ -183,8 +183,16 @@ def _anonymised(case_id):
 
 
 def parties_consent(case: Case) -> bool:
-    """Whether every party of ``case`` consents now to the referrer being told (one query)."""
-    return Case.objects.filter(pk=case.pk).filter(_parties_consent_q(OuterRef("pk"))).exists()
+    """Whether every party of ``case`` consents now to the referrer being told: what
+    ``_parties_consent_q`` asks in SQL of many rows, asked of one case's parties read afresh
+    with their consents (two plain queries; the SQL form cost more to build and plan than to
+    answer, each time a case moved — an import moves thousands)."""
+    parties = list(Party.objects.filter(case_id=case.pk).prefetch_related("consents"))
+    return bool(parties) and all(
+        Consent.Kind.UPDATE_REFERRER in current_kinds(party)
+        and not withdrew(party, Consent.Kind.DATA_PROCESSING)
+        for party in parties
+    )
 
 
 def may_go_q() -> Q:
@@ -343,12 +351,14 @@ def queue(
     return message
 
 
-def after_transition(case: Case, *, frm: str, to: str, by) -> OutboxMessage | None:
-    """The one call from cases.services.case_transition: accepted, or mediation started."""
-    if frm == CaseStatus.REFERRED and to == CaseStatus.CONTACTING:
-        return queue(case, Stage.ACCEPTED, by=by)
-    if to == CaseStatus.ACTIVE:
+def after_transition(case: Case, *, steps: list[tuple[str, str]], by) -> OutboxMessage | None:
+    """The one call from cases.services' moves along the lifecycle, with the (from, to) steps
+    just taken: mediation started, else accepted. Only the furthest: a case taken through
+    both at once (cases.services.case_advance) is told once."""
+    if any(to == CaseStatus.ACTIVE for _frm, to in steps):
         return queue(case, Stage.STARTED, by=by)
+    if (CaseStatus.REFERRED, CaseStatus.CONTACTING) in steps:
+        return queue(case, Stage.ACCEPTED, by=by)
     return None
 
 

@@ -9,6 +9,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -544,6 +545,7 @@ def assign_pair(
             "A pair can be assigned once every party has consented and the case is ready to "
             f"assign; this case is “{case.get_status_display()}”."
         )
+    prefetch_related_objects([case], "parties")  # read once for both volunteers (rule 8)
     problems = pair_problems(case, lead, co_mediator, on)
     hard = [p.message for p in problems if not p.needs_override]
     if hard:
@@ -572,21 +574,22 @@ def assign_pair(
         assignment.save(update_fields=["ended_on"])
     cancel_assignment_notices(left, reason="Taken off the case before the notice went")
     kept = {a.volunteer_id: a for a in current if a.volunteer_id in wanted}
-    created = []
+    created = CaseAssignment.objects.bulk_create(
+        CaseAssignment(
+            case=case,
+            volunteer=volunteer,
+            role=wanted[volunteer.pk],
+            started_on=on,
+            override_reason=reason,
+            overridden_conflicts=accepted,
+            assigned_by=by,
+        )
+        for volunteer in (lead, co_mediator)
+        if volunteer.pk not in kept
+    )
     for volunteer in (lead, co_mediator):
         assignment = kept.get(volunteer.pk)
         if assignment is None:
-            created.append(
-                CaseAssignment.objects.create(
-                    case=case,
-                    volunteer=volunteer,
-                    role=wanted[volunteer.pk],
-                    started_on=on,
-                    override_reason=reason,
-                    overridden_conflicts=accepted,
-                    assigned_by=by,
-                )
-            )
             continue
         assignment.role = wanted[volunteer.pk]
         if reason:
@@ -617,7 +620,7 @@ def assign_pair(
             by=by,
         )
     if case.status == Status.READY:
-        case_services.case_transition(case=case, to=Status.ACTIVE, by=by)
+        case_services.mediation_start(case=case, by=by)
     if created:
         _move_future_sessions_to(case, [lead, co_mediator])
     for assignment in created:
