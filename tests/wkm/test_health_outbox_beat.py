@@ -9,13 +9,16 @@ readings replaced.
 import datetime
 
 import pytest
+from celery import beat
 from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
+from django_celery_beat.schedulers import DatabaseScheduler
 
 from notifications.models import OutboxMessage
 from tests.factories import UserFactory
 from wkm import health
+from wkm.celery import app as celery_app
 
 ELSEWHERE = {"REMOTE_ADDR": "203.0.113.9"}
 NOW = datetime.datetime(2026, 12, 7, 12, 0, tzinfo=datetime.UTC)
@@ -307,3 +310,14 @@ def test_the_view_reads_committed_rows_through_its_own_thread(client, transactio
 
     assert (body["outbox"], body["beat"]) == ("late", "ok")
     assert body["details"]["outbox"]["due"] == 1
+
+
+def test_beat_writes_each_tasks_last_run_as_it_sends_it():
+    """Celery's default writes them every 3 minutes: a healthy beat would look 3 to 4 minutes
+    old, too near BEAT_LATE_SECONDS to tell it from a dead one. (django-celery-beat's
+    DatabaseScheduler, which writes them on every sync, takes this policy from Celery's.)"""
+    assert issubclass(DatabaseScheduler, beat.Scheduler)
+
+    scheduler = beat.Scheduler(app=celery_app, lazy=True)
+
+    assert scheduler.sync_every_tasks == 1
