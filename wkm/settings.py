@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "public",
     "privacy",
     "rules",
+    # `manage.py status` (wkm/management/commands/status.py).
+    "wkm",
 ]
 
 MIDDLEWARE = [
@@ -335,6 +337,12 @@ SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 HEALTH_TOKEN = env("HEALTH_TOKEN", default="")
 HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=5.0)
 HEALTH_TIMEOUT_SECONDS = 1.5
+# /health/ and `manage.py status` call the outbox "late" (and the whole answer "down", 503) when
+# a message has been due and unsent for longer than OUTBOX_LATE_SECONDS (the dispatcher runs every
+# minute; a failed send is retried within minutes), and beat "late" when it has sent no scheduled
+# task for BEAT_LATE_SECONDS (three of its tasks run every minute).
+OUTBOX_LATE_SECONDS = env.int("OUTBOX_LATE_SECONDS", default=15 * 60)
+BEAT_LATE_SECONDS = env.int("BEAT_LATE_SECONDS", default=5 * 60)
 # Content-Security-Policy (django-csp): our own scripts, styles, fonts and images only, no
 # inline script or style anywhere (templates/ has none: tests/security), no framing, no plugins.
 CONTENT_SECURITY_POLICY = {
@@ -382,6 +390,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat writes each task's last_run_at as it sends it, not every 3 minutes (Celery's default):
+# /health/ reads it to tell whether beat is running (wkm.health.beat_last_run).
+CELERY_BEAT_SYNC_EVERY = 1
 # Installed into django-celery-beat's tables at start, where administrators can change them.
 CELERY_BEAT_SCHEDULE = {
     "dispatch-reminders": {"task": "notifications.tasks.dispatch_reminders", "schedule": 60.0},

@@ -11,12 +11,27 @@ import pytest
 from django.db import connection
 from django.db.utils import OperationalError
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from wkm import health
 from wkm.celery import app as celery_app
 
 ELSEWHERE = {"REMOTE_ADDR": "203.0.113.9"}
-ALL_OK = {"status": "ok", "database": "ok", "redis": "ok", "celery": "ok"}
+ALL_OK = {
+    "status": "ok",
+    "database": "ok",
+    "redis": "ok",
+    "celery": "ok",
+    "outbox": "ok",
+    "beat": "ok",
+}
+
+
+def components(response) -> dict:
+    """The body without its details (tests/wkm/test_health_outbox_beat.py checks those)."""
+    body = response.json()
+    body.pop("details", None)
+    return body
 
 
 @pytest.fixture(autouse=True)
@@ -31,17 +46,26 @@ def fresh_result():
 
 @pytest.fixture
 def counted_checks(monkeypatch):
-    """The three checks replaced by ones that answer ok and count how often they run."""
-    calls = {"database": 0, "redis": 0, "celery": 0}
+    """The checks replaced by ones that answer ok and count how often they run."""
+    calls = {"database": 0, "redis": 0, "celery": 0, "outbox": 0, "beat": 0}
+    answers = {
+        "database": True,
+        "redis": True,
+        "celery": True,
+        "outbox": health.Backlog(due=0, oldest_due_at=None),
+        "beat": None,
+    }
 
     def check(name):
         def run():
             calls[name] += 1
-            return True
+            return timezone.now() if name == "beat" else answers[name]
 
         return run
 
     monkeypatch.setattr(health, "database_ok", check("database"))
+    monkeypatch.setattr(health, "outbox_backlog", check("outbox"))
+    monkeypatch.setattr(health, "beat_last_run", check("beat"))
     monkeypatch.setattr(health, "redis_ok", check("redis"))
     monkeypatch.setattr(health, "celery_ok", check("celery"))
     return calls
@@ -50,25 +74,25 @@ def counted_checks(monkeypatch):
 # -- the answer ------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
-def test_it_reports_all_ok_with_a_live_worker(client, celery_worker):
+def test_it_reports_all_ok_with_a_live_worker_and_beat(client, celery_worker, beat_ran):
     response = client.get("/health/")
 
     assert response.status_code == 200
-    assert response.json() == ALL_OK
+    assert components(response) == ALL_OK
     assert "no-cache" in response["Cache-Control"]
 
 
-@pytest.mark.django_db
-def test_it_answers_503_naming_redis_and_celery_when_redis_is_unreachable(client, settings):
+def test_it_answers_503_naming_redis_and_celery_when_redis_is_unreachable(
+    client, settings, beat_ran
+):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
     response = client.get("/health/")
 
     assert response.status_code == 503
-    assert response.json() == {
+    assert components(response) == {
+        **ALL_OK,
         "status": "down",
-        "database": "ok",
         "redis": "down",
         "celery": "down",
     }
@@ -89,17 +113,21 @@ def test_it_answers_503_naming_the_database_when_it_fails(client, monkeypatch):
     response = client.get("/health/")
 
     assert response.status_code == 503
-    assert response.json()["database"] == "down"
+    # Nor can the outbox and beat be read.
+    assert {name: response.json()[name] for name in ("database", "outbox", "beat")} == {
+        "database": "down",
+        "outbox": "down",
+        "beat": "down",
+    }
 
 
-@pytest.mark.django_db
-def test_it_answers_503_when_no_worker_answers(client, monkeypatch):
+def test_it_answers_503_when_no_worker_answers(client, monkeypatch, beat_ran):
     monkeypatch.setattr(celery_app.control, "ping", lambda **kwargs: [])
 
     response = client.get("/health/")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "down", "database": "ok", "redis": "ok", "celery": "down"}
+    assert components(response) == {**ALL_OK, "status": "down", "celery": "down"}
 
 
 @pytest.mark.django_db
@@ -109,7 +137,7 @@ def test_it_leaks_nothing_but_the_words_ok_and_down(client, settings):
     body = client.get("/health/").content.decode()
 
     assert "secret-host" not in body
-    assert set(client.get("/health/").json().values()) <= {"ok", "down"}
+    assert set(components(client.get("/health/")).values()) <= {"ok", "late", "down"}
 
 
 def test_it_refuses_methods_other_than_get(client):
@@ -126,8 +154,9 @@ def test_it_tells_a_caller_elsewhere_only_the_overall_status(client, counted_che
     assert response.json() == {"status": "ok"}
 
 
-def test_it_tells_a_caller_elsewhere_only_down_when_a_component_is(client, monkeypatch):
-    monkeypatch.setattr(health, "database_ok", lambda: True)
+def test_it_tells_a_caller_elsewhere_only_down_when_a_component_is(
+    client, counted_checks, monkeypatch
+):
     monkeypatch.setattr(health, "redis_ok", lambda: False)
 
     response = client.get("/health/", **ELSEWHERE)
@@ -143,7 +172,7 @@ def test_it_shows_the_components_to_a_caller_with_the_token(client, settings, co
         "/health/", headers={"Authorization": "Bearer a-long-random-monitor-token"}, **ELSEWHERE
     )
 
-    assert response.json() == ALL_OK
+    assert components(response) == ALL_OK
 
 
 @pytest.mark.parametrize(
@@ -206,7 +235,7 @@ def test_it_runs_the_checks_once_for_calls_within_the_cache_time(client, counted
     client.get("/health/", **ELSEWHERE)
     client.get("/health/")
 
-    assert counted_checks == {"database": 1, "redis": 1, "celery": 1}
+    assert counted_checks == {"database": 1, "redis": 1, "celery": 1, "outbox": 1, "beat": 1}
 
 
 @pytest.mark.django_db
@@ -237,6 +266,8 @@ def test_it_runs_the_checks_once_for_sixty_calls_at_the_same_moment(rf, monkeypa
         return True
 
     monkeypatch.setattr(health, "database_ok", slow_database_check)
+    monkeypatch.setattr(health, "outbox_backlog", lambda: health.Backlog(0, None))
+    monkeypatch.setattr(health, "beat_last_run", timezone.now)
     monkeypatch.setattr(health, "redis_ok", lambda: True)
     monkeypatch.setattr(health, "celery_ok", lambda: True)
     statuses = []
@@ -266,8 +297,7 @@ def test_it_runs_the_database_check_outside_the_request_thread(client):
     assert len(queries) == 0
 
 
-@pytest.mark.django_db
-def test_it_pings_celery_with_no_database_connection_open(client, monkeypatch):
+def test_it_pings_celery_with_no_database_connection_open(client, monkeypatch, beat_ran):
     seen = {}
 
     def ping(**kwargs):
@@ -293,7 +323,7 @@ def test_it_gives_up_on_a_hanging_ping_and_starts_no_second_one(client, settings
         release.wait(10)
         return [{"w@h": {"ok": "pong"}}]
 
-    monkeypatch.setattr(health, "database_ok", lambda: True)
+    monkeypatch.setattr(health, "read_database", lambda results: results.update(database=True))
     monkeypatch.setattr(health, "redis_ok", lambda: True)
     monkeypatch.setattr(celery_app.control, "ping", hanging_ping)
     try:
@@ -305,6 +335,10 @@ def test_it_gives_up_on_a_hanging_ping_and_starts_no_second_one(client, settings
         release.set()
 
     assert first.status_code == second.status_code == 503
-    assert first.json() == {"status": "down", "database": "ok", "redis": "ok", "celery": "down"}
+    assert {name: first.json()[name] for name in ("database", "redis", "celery")} == {
+        "database": "ok",
+        "redis": "ok",
+        "celery": "down",
+    }
     assert elapsed < 1.0
     assert pings == [1]
