@@ -276,8 +276,43 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Case files, signed scans and generated PDFs are kept through Django's storage API only (never
+# a path on this machine's disk), so that several web nodes and workers share one store
+# (README, "Running on several servers"). STORAGE_BACKEND=filesystem (the default): MEDIA_ROOT,
+# which on several servers must be one directory they all mount; s3: a bucket of an
+# S3-compatible store (django-storages), private, every download through our own views.
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Case files are confidential: readable by the app's own user only (served through a view that
+# applies the case's visibility, never by the web server).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+if STORAGE_BACKEND == "filesystem":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            # Another provider than AWS (MinIO, Backblaze, Scaleway, …): its https address.
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "location": env.str("S3_PREFIX", default=""),
+            # Never readable by a link: objects are private and bytes reach a user only through
+            # the views that check the case's visibility and audit the download.
+            "default_acl": "private",
+            "querystring_auth": True,
+            # Names are random (documents.models); a clash must never replace a file.
+            "file_overwrite": False,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=None),
+        },
+    }
+else:
+    raise ValueError(f"STORAGE_BACKEND must be filesystem or s3, not {STORAGE_BACKEND!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -286,11 +321,6 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
-# Case files are confidential: readable by the app's own user only (served through a view that
-# applies the case's visibility, never by the web server).
-FILE_UPLOAD_PERMISSIONS = 0o600
-FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # The largest file that may be uploaded to a case (documents.uploads), in megabytes.
 CASE_FILE_MAX_MB = env.int("CASE_FILE_MAX_MB", default=20)
 
