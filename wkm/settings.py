@@ -411,7 +411,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 5
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler behind a lock in Redis (wkm.beat): of several beats
+# started, one sends; another takes over within BEAT_LOCK_SECONDS of it dying.
+CELERY_BEAT_SCHEDULER = "wkm.beat:SingleBeatScheduler"
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=30)
+# Each run is written to the database as it is sent, so a beat taking over never sends again
+# what the dead one already sent.
+CELERY_BEAT_SYNC_EVERY = 1
 # Installed into django-celery-beat's tables at start, where administrators can change them.
 CELERY_BEAT_SCHEDULE = {
     "dispatch-reminders": {"task": "notifications.tasks.dispatch_reminders", "schedule": 60.0},
