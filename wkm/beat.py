@@ -59,9 +59,9 @@ class SingleBeatScheduler(DatabaseScheduler):
     def hold(self) -> bool:
         """Whether this beat holds the lock now, taking it if it is free."""
         try:
-            if self.holding:
-                held = bool(self.redis.eval(_RENEW, 1, LOCK_KEY, self.holder, self.lock_ms))
-            else:
+            # Renewed if still ours (after a moment without Redis too), else taken if free.
+            held = bool(self.redis.eval(_RENEW, 1, LOCK_KEY, self.holder, self.lock_ms))
+            if not held:
                 held = bool(self.redis.set(LOCK_KEY, self.holder, nx=True, px=self.lock_ms))
                 if held:
                     self.take_over()

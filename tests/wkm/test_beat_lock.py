@@ -89,3 +89,19 @@ def test_a_beat_that_stops_hands_the_lock_over_at_once(lock, settings):
     first.close()
 
     assert second.hold()
+
+
+def test_a_moment_without_redis_sends_nothing_and_keeps_the_lock(lock, settings, monkeypatch):
+    settings.BEAT_LOCK_SECONDS = 30
+    first, second = start(), start()
+    assert first.hold()
+
+    def down(*args, **kwargs):
+        raise redis.ConnectionError("Redis is down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(first.redis, "eval", down)
+        assert not first.hold()
+        assert first.tick() > 0 and first.sent == []
+
+    assert first.hold() and not second.hold()
