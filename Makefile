@@ -75,6 +75,15 @@ $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
 load: $(VENV)/.bench-installed
 	$(BUNDLED) exec -- $(PY) tests/perf/load.py $(LOAD_ARGS)
 
+# Several servers (README, "Running on several servers"): as root, test hosts in network
+# namespaces (proxy, web1, web2, worker1, worker2, beat and a standby, PostgreSQL, Redis), the
+# load through the proxy, one web node and one worker killed mid-run. Not part of `make test`.
+#   sudo make cluster-test [CLUSTER_ARGS="--cases 10000 --users 50 --seconds 60"]
+.PHONY: cluster-test
+cluster-test: $(VENV)/.bench-installed
+	@command -v caddy >/dev/null || { echo "Caddy is needed: apt-get install caddy"; exit 2; }
+	$(PY) tests/cluster/run.py $(CLUSTER_ARGS)
+
 # Known advisories against the pinned versions (README, Security: "Dependency advisories").
 # Where the network allows, pip-audit asks PyPI's advisory data about every pinned version and
 # their dependencies (--strict: a package it cannot look up fails the check, not skipped).

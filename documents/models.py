@@ -76,11 +76,12 @@ class CaseFile(models.Model):
     """A file uploaded to a case: a referral form, a signed agreement scanned back, a letter.
 
     Its type was decided from its content when it came in (``content_type``, documents.uploads),
-    never from its name. The bytes live in ``MEDIA_ROOT`` (private, outside the web root) under a
-    random name and are served only through the case's visibility. About one ``party``: rule 10
-    applies (never shown, exported or attached where another party could see it). Deleting is
-    soft (``deleted_at`` with a reason); the bytes go at the case's retention or the party's
-    erasure (``removed_at``)."""
+    never from its name. The bytes live in the default storage (``MEDIA_ROOT`` or an S3 bucket,
+    private, outside the web root, reached only through the storage API) under a random name
+    and are served only through the case's visibility. About one ``party``: rule 10 applies
+    (never shown, exported or attached where another party could see it). Deleting is soft
+    (``deleted_at`` with a reason); the bytes go at the case's retention or the party's erasure
+    (``removed_at``)."""
 
     class Kind(models.TextChoices):
         REFERRAL_FORM = "referral_form", "Referral form"

@@ -142,11 +142,11 @@ TABLES = (
     Table("follow_up_answers", "surveys.FollowUpAnswer", "Answers to the follow-up survey."),
     Table("generated_documents", "documents.GeneratedDocument", "PDFs the service made "
           "(agreements, letters): what, for which case and party, SHA-256. The PDFs themselves "
-          "are files under MEDIA_ROOT at the path in the file column (see below)."),
+          "are files in the service's file storage at the path in the file column (see below)."),
     Table("case_files", "documents.CaseFile", "Files uploaded to cases: kind, description, "
           "about which party, name, type, size, SHA-256, uploaded, deleted (with the reason) and "
-          "removed by retention. The files themselves are under MEDIA_ROOT at the path in the "
-          "file column (see below)."),
+          "removed by retention. The files themselves are in the service's file storage at the "
+          "path in the file column (see below)."),
     Table("postcode_districts", "reports.PostcodeDistrict", "The postcode districts and their "
           "local authorities, for the reports."),
     Table("subject_access_requests", "privacy.SubjectAccessRequest", "Subject access requests "
@@ -367,12 +367,13 @@ def _readme(*, fmt: str, counts: dict[str, int], produced_at) -> str:
         "Uploaded files and generated PDFs",
         "---------------------------------",
         "The files uploaded to cases and the PDFs the service made are not in this ZIP (they "
-        "would make it too large to keep). They are on the server under its MEDIA_ROOT folder "
-        "(by default var/media), at the path in the file column of case_files and "
+        "would make it too large to keep). They are in the service's file storage: the server's "
+        "MEDIA_ROOT folder (by default var/media), or its S3 bucket where STORAGE_BACKEND=s3, "
+        "at the path in the file column of case_files and "
         "generated_documents, stored under random names with no extension; case_files gives "
         "each file's original name, type and SHA-256. Ask whoever runs the server for a copy "
-        "of that folder. A file with removed_at set had its bytes removed by retention or "
-        "erasure: only the record that there was one is left.",
+        "of that folder or bucket. A file with removed_at set had its bytes removed by "
+        "retention or erasure: only the record that there was one is left.",
         "",
         "Not included, and why",
         "---------------------",

@@ -278,8 +278,43 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Case files, signed scans and generated PDFs are kept through Django's storage API only (never
+# a path on this machine's disk), so that several web nodes and workers share one store
+# (README, "Running on several servers"). STORAGE_BACKEND=filesystem (the default): MEDIA_ROOT,
+# which on several servers must be one directory they all mount; s3: a bucket of an
+# S3-compatible store (django-storages), private, every download through our own views.
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Case files are confidential: readable by the app's own user only (served through a view that
+# applies the case's visibility, never by the web server).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+if STORAGE_BACKEND == "filesystem":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            # Another provider than AWS (MinIO, Backblaze, Scaleway, …): its https address.
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "location": env.str("S3_PREFIX", default=""),
+            # Never readable by a link: objects are private and bytes reach a user only through
+            # the views that check the case's visibility and audit the download.
+            "default_acl": "private",
+            "querystring_auth": True,
+            # Names are random (documents.models); a clash must never replace a file.
+            "file_overwrite": False,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=None),
+        },
+    }
+else:
+    raise ValueError(f"STORAGE_BACKEND must be filesystem or s3, not {STORAGE_BACKEND!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -288,11 +323,6 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
-# Case files are confidential: readable by the app's own user only (served through a view that
-# applies the case's visibility, never by the web server).
-FILE_UPLOAD_PERMISSIONS = 0o600
-FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # The largest file that may be uploaded to a case (documents.uploads), in megabytes.
 CASE_FILE_MAX_MB = env.int("CASE_FILE_MAX_MB", default=20)
 
@@ -389,9 +419,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 5
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Beat writes each task's last_run_at as it sends it, not every 3 minutes (Celery's default):
-# /health/ reads it to tell whether beat is running (wkm.health.beat_last_run).
+# django-celery-beat's DatabaseScheduler behind a lock in Redis (wkm.beat): of several beats
+# started, one sends; another takes over within BEAT_LOCK_SECONDS of it dying.
+CELERY_BEAT_SCHEDULER = "wkm.beat:SingleBeatScheduler"
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=30)
+# Each run is written to the database as it is sent (not every 3 minutes, Celery's default), so
+# a beat taking over never sends again what the dead one already sent, and /health/ can tell
+# whether beat is running (wkm.health.beat_last_run).
 CELERY_BEAT_SYNC_EVERY = 1
 # Installed into django-celery-beat's tables at start, where administrators can change them.
 CELERY_BEAT_SCHEDULE = {
