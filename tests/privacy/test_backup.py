@@ -148,3 +148,18 @@ def test_backups_are_named_by_time_under_var_backups(tmp_path, monkeypatch):
     assert made.name.startswith("wkm-") and made.suffix == ".dump"
     assert not list(made.parent.glob("*.partial"))
     assert "secret" not in module.describe("postgres://u:secret@db.example:5432/wkm")
+
+
+def test_wkm_pg_bin_chooses_the_client(tmp_path, monkeypatch):
+    """deploy/ points WKM_PG_BIN at the server's own client: PostgreSQL 18's pg_restore, the
+    default, cannot restore into a server older than 17."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "pg_dump"
+    fake.write_text('#!/bin/sh\nwhile [ "$1" != --file ]; do shift; done\necho fake >"$2"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("WKM_PG_BIN", str(bin_dir))
+
+    made = backup_module().backup("postgres://u@db.example:5432/wkm", tmp_path / "x.dump")
+
+    assert made.read_text() == "fake\n"
