@@ -104,10 +104,12 @@ def test_services_restart_and_are_confined(name):
 
 
 def env_template_variables() -> set[str]:
-    """The variables deploy/install writes into /etc/wkm/wkm.env (its here-document)."""
+    """The variables deploy/install writes into /etc/wkm/wkm.env (its here-document), set or
+    left commented out for the administrator to fill in (the S3 bucket's, only with
+    STORAGE_BACKEND=s3)."""
     text = (DEPLOY / "install").read_text()
     template = text.split('put_file "$ENV_FILE" 640')[1].split("\nEOF\n")[0]
-    return set(re.findall(r"^([A-Z_]+)=", template, flags=re.MULTILINE))
+    return set(re.findall(r"^#?([A-Z_0-9]+)=", template, flags=re.MULTILINE))
 
 
 def readme_production_variables() -> set[str]:
