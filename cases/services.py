@@ -199,14 +199,20 @@ def case_advance(*, case: Case, to: str, by) -> Case:
             f"“{Status(to).label if to in Status.values else to}”."
         )
     steps = list(order[order.index(locked.status) + 1 : order.index(to) + 1])
-    return _move(case, locked, steps, by=by) if steps else case
+    if not steps:
+        _copy(locked, case)
+        return case
+    return _move(case, locked, steps, by=by)
 
 
 def mediation_start(*, case: Case, by) -> Case:
     """Start mediation on ``case``, which the caller holds locked: volunteers.services.
     assign_pair, which has just assigned the pair under that lock and checked it with
     eligibility.pair_problems, its conflicts accepted with a reason, which is what this step
-    asks (pair_standing) — so the pair's records are not read again."""
+    asks (pair_standing) today — so the pair's records are not read again. Anyone else moves
+    a case to active with case_transition, which asks."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("mediation_start needs the caller's transaction and row lock")
     return _move(case, case, [Status.ACTIVE], by=by, pair_checked=True)
 
 
@@ -235,11 +241,15 @@ def _move(case: Case, locked: Case, steps: list[str], *, by, pair_checked=False)
         by=by,
     )
     referrer_updates.after_transition(locked, steps=path, by=by)
-    # What was read under the lock, and written: the caller's object as refresh_from_db would
-    # leave it, without reading it again.
+    _copy(locked, case)
+    return case
+
+
+def _copy(locked: Case, case: Case) -> None:
+    """What was read under the lock, and written: the caller's object as refresh_from_db would
+    leave it, without reading it again."""
     for field in Case._meta.concrete_fields:
         setattr(case, field.attname, getattr(locked, field.attname))
-    return case
 
 
 def _check_step(case: Case, frm: str, to: str, *, pair_checked: bool) -> None:

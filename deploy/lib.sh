@@ -130,7 +130,8 @@ with_env() {
     )
 }
 
-# manage RELEASE [--owner] ARGS... -- manage.py of that release as the app's user.
+# manage RELEASE [--owner] ARGS... -- manage.py of that release as the app's user (as root with
+# the owner's role).
 manage() {
     local release=$1
     shift
@@ -139,8 +140,11 @@ manage() {
         owner=(--owner)
         shift
     fi
-    with_env "${owner[@]}" runuser -u "$WKM_USER" -- \
-        env HOME="$DATA" PYTHONDONTWRITEBYTECODE=1 \
+    # As the owner, as root: the owner's password must never be in a process of the app's user,
+    # whose other processes could read it from /proc/<pid>/environ.
+    local as=(runuser -u "$WKM_USER" --)
+    ((${#owner[@]})) && as=()
+    with_env "${owner[@]}" "${as[@]}" env HOME="$DATA" PYTHONDONTWRITEBYTECODE=1 \
         "$release/.venv/bin/python" "$release/manage.py" "$@"
 }
 
@@ -257,13 +261,21 @@ restore_from() {
     with_env --owner "$release/.venv/bin/python" "$release/scripts/backup.py" restore --yes "$file"
 }
 
-# /health/ through gunicorn directly, as the proxy would ask (Host and X-Forwarded-Proto).
+# /health/ through gunicorn directly, as the proxy would ask (Host and X-Forwarded-Proto), with
+# the monitor's token to see its components. The app's own parts must answer (database, Redis,
+# a Celery worker); an outbox or beat "late" (mail down for a while, a beat not yet run since the
+# start) is the monitor's business, not a reason to call an install or an upgrade failed.
 health_ok() {
-    local host port
+    local host port token body
     host=$(sed -n 's/^ALLOWED_HOSTS=\([^,]*\).*/\1/p' "$ENV_FILE")
     port=$(sed -n 's/^WKM_PORT=//p' "$ENV_FILE")
-    curl -fsS -o /dev/null --max-time 5 --noproxy '*' -H "Host: $host" -H 'X-Forwarded-Proto: https' \
-        "http://127.0.0.1:${port:-8000}/health/"
+    token=$(sed -n 's/^HEALTH_TOKEN=//p' "$ENV_FILE")
+    body=$(curl -sS --max-time 5 --noproxy '*' -H "Host: $host" -H 'X-Forwarded-Proto: https' \
+        -H "Authorization: Bearer $token" "http://127.0.0.1:${port:-8000}/health/") || return 1
+    python3 -c 'import json, sys
+body = json.loads(sys.stdin.read() or "{}")
+sys.exit(0 if all(body.get(part) == "ok" for part in ("database", "redis", "celery")) else 1)' \
+        <<<"$body" 2>/dev/null
 }
 
 wait_healthy() {

@@ -278,9 +278,11 @@ class CasesSheet(Sheet):
         rows = sorted(rows, key=lambda row: row.number)
         group = _Group(self, rows)
         group.read()
-        # "Nothing of the group is kept" (RowProblems) for any caller: the runner's savepoint
-        # for the group is rolled back to (no second savepoint of our own, two statements a
-        # case), or, called outside a transaction, this one.
+        # Nothing of a refused group is kept: called outside a transaction, this one is rolled
+        # back; inside one, the caller's own savepoint for the group must be (the runner holds
+        # one per group; no second savepoint here, two statements a case). A caller that
+        # catches RowProblems inside a transaction without a savepoint of its own for the group
+        # would have its whole transaction marked for rollback.
         with transaction.atomic(savepoint=False):
             group.write(by=by)
 
@@ -584,7 +586,9 @@ class _Group:
         try:
             party_services.case_consents_record(case=case, by=by, given=given)
         except ValidationError as error:
-            entry = error.given
+            entry = getattr(error, "given", None)
+            if entry is None or not entry.kinds:
+                raise self.fail(error, row=self.first, columns={}) from error
             columns = {
                 "method": CONSENT_HOW,
                 **dict.fromkeys(("kind", "kinds", "given_at"), CONSENT_COLUMNS[entry.kinds[0]]),

@@ -620,7 +620,10 @@ def assign_pair(
             by=by,
         )
     if case.status == Status.READY:
-        case_services.mediation_start(case=case, by=by)
+        if on == timezone.localdate():
+            case_services.mediation_start(case=case, by=by)
+        else:  # checked for another day: asked again for today (a DBS check lapsed since)
+            case_services.case_transition(case=case, to=Status.ACTIVE, by=by)
     if created:
         _move_future_sessions_to(case, [lead, co_mediator])
     for assignment in created:

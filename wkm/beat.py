@@ -73,6 +73,18 @@ class SingleBeatScheduler(DatabaseScheduler):
         self.holding = held
         return held
 
+    def apply_entry(self, entry, producer=None):
+        """Sent only while the lock is still ours: a tick that took longer than the lock lasts
+        (a database or broker that hung) may have let a standby take over meanwhile."""
+        try:
+            ours = bool(self.redis.eval(_RENEW, 1, LOCK_KEY, self.holder, self.lock_ms))
+        except redis.RedisError:
+            ours = False
+        if not ours:
+            logger.warning("beat: the lock is no longer ours; %s not sent", entry.name)
+            return None
+        return super().apply_entry(entry, producer=producer)
+
     def take_over(self) -> None:
         logger.info("beat: holding the lock (%s); reading the schedule afresh", self.holder)
         self._initial_read = True

@@ -1,8 +1,11 @@
 """cases.services.case_advance: a case brought in part-way along (imports) is taken through
 every stage between, each step refused as case_transition refuses it, in one write."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases import services
@@ -91,3 +94,25 @@ def test_one_write_whatever_the_number_of_steps(coordinator, django_assert_max_n
     # audit and timeline lines (the referrer: nobody to tell, nothing asked).
     with django_assert_max_num_queries(8):
         services.case_advance(case=case, to="ready", by=coordinator)
+
+
+def test_a_pair_assigned_as_of_an_earlier_day_is_asked_again_for_today(coordinator):
+    """assign_pair checks the pair on the day given (a case recorded late); starting mediation
+    today asks again today: a DBS check that lapsed since stops it."""
+    from volunteers.models import DBSCheck
+    from volunteers.services import assign_pair
+
+    case = ready_case()
+    lead, co = eligible_volunteer(), eligible_volunteer()
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    DBSCheck.objects.filter(volunteer=co).update(current_until=yesterday)
+
+    with pytest.raises(ValidationError, match="no current enhanced DBS check"):
+        assign_pair(
+            case=case,
+            lead=lead,
+            co_mediator=co,
+            by=coordinator,
+            on=yesterday - datetime.timedelta(days=1),
+        )
+    assert Case.objects.get(pk=case.pk).status == "ready"

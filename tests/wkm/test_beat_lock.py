@@ -105,3 +105,20 @@ def test_a_moment_without_redis_sends_nothing_and_keeps_the_lock(lock, settings,
         assert first.tick() > 0 and first.sent == []
 
     assert first.hold() and not second.hold()
+
+
+def test_a_holder_whose_lock_ran_out_mid_tick_sends_nothing(lock):
+    """A tick slower than the lock lasts (a hung database or broker): a standby may hold it by
+    the time the tick reaches a due task; the first must not send it too."""
+    first = start()
+    assert first.hold()
+    entry = next(iter(first.schedule.values()))
+    lock.set(beat.LOCK_KEY, "the standby")  # the first's ran out; the standby took it
+
+    first.apply_entry(entry, producer=None)
+
+    assert first.sent == []
+    assert lock.get(beat.LOCK_KEY) == b"the standby"
+    lock.set(beat.LOCK_KEY, first.holder)
+    first.apply_entry(entry, producer=None)
+    assert first.sent == [entry.name]
