@@ -16,9 +16,9 @@ hosts or errors. ``manage.py status`` prints the same (wkm/management/commands/s
   waiting longer means reminders have stopped going, whatever the cause: no worker, no beat, a
   stuck dispatcher.
 - **beat**: the newest ``last_run_at`` of django-celery-beat's tasks, which beat writes as it
-  sends each one (CELERY_BEAT_SYNC_EVERY = 1); "late" when older than BEAT_LATE_SECONDS, or
-  never written. It is beat's own record: whether a worker ran the task is for "celery" and
-  "outbox" to say.
+  sends each one (CELERY_BEAT_SYNC_EVERY = 1), or when a task not yet sent was installed;
+  "late" when older than BEAT_LATE_SECONDS, or when there is no schedule at all. It is beat's
+  own record: whether a worker ran the task is for "celery" and "outbox" to say.
 
 It must stay cheap whoever calls it and however often: 200 anonymous requests, 60 at once,
 used to exhaust PostgreSQL's connections and hang the Celery worker (issue 17). So:
@@ -50,6 +50,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.models import Count, Max, Min
+from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -94,9 +95,13 @@ def outbox_backlog() -> Backlog:
 
 
 def beat_last_run() -> datetime.datetime | None:
-    """When beat last sent a scheduled task (None: never). One query on django-celery-beat's
-    table of a dozen rows, which needs no index."""
-    return PeriodicTask.objects.filter(enabled=True).aggregate(last=Max("last_run_at"))["last"]
+    """When beat last sent a scheduled task; for a task not yet sent, when it was installed
+    (beat installs the schedule as it starts), so a beat just started has BEAT_LATE_SECONDS to
+    send its first before it counts as late. None: no schedule at all (beat never started). One
+    query on django-celery-beat's table of a dozen rows, which needs no index."""
+    return PeriodicTask.objects.filter(enabled=True).aggregate(
+        last=Max(Coalesce("last_run_at", "date_changed"))
+    )["last"]
 
 
 def redis_ok() -> bool:

@@ -97,15 +97,24 @@ def test_the_backlog_is_what_is_due_and_not_yet_sent():
 def test_beats_last_run_is_the_newest_of_its_enabled_tasks():
     periodic_task("daily", ago(3600))
     newest = periodic_task("every-minute", ago(20))
-    periodic_task("never-ran", None)
+    never = periodic_task("never-ran", None)
+    PeriodicTask.objects.filter(pk=never.pk).update(date_changed=ago(7200))
 
     assert health.beat_last_run() == newest.last_run_at
 
 
 @pytest.mark.django_db
-def test_beat_has_no_last_run_before_it_has_sent_a_task():
-    periodic_task("never-ran", None)
+def test_a_task_not_yet_sent_counts_from_when_beat_installed_it():
+    """A beat just started (a fresh install, a restart after an upgrade) has not sent its first
+    task yet: it is not late before BEAT_LATE_SECONDS have passed since it installed them."""
+    never = periodic_task("never-ran", None)
+    PeriodicTask.objects.filter(pk=never.pk).update(date_changed=ago(45))
 
+    assert health.beat_last_run() == PeriodicTask.objects.get(pk=never.pk).date_changed
+
+
+@pytest.mark.django_db
+def test_no_schedule_at_all_is_never():
     assert health.beat_last_run() is None
 
 

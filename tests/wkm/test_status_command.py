@@ -81,13 +81,13 @@ def test_it_exits_1_when_the_outbox_is_late(probe_finds, settings):
     assert lines[-1] == "status    down"
 
 
-def test_it_exits_1_when_beat_has_never_sent_a_task(probe_finds):
+def test_it_exits_1_when_beat_has_never_started(probe_finds):
     probe_finds(beat=None)
 
     lines, code = status()
 
     assert code == 1
-    assert "beat      late  has never sent a task (late after 300 s)" in lines
+    assert "beat      late  has no schedule: beat has never started (late after 300 s)" in lines
 
 
 def test_it_exits_1_when_beat_is_late(probe_finds, settings):

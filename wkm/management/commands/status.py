@@ -25,7 +25,7 @@ def _beat_words(details: dict, state: str) -> str:
     if state == "down":
         return "the database did not answer"
     if details["last_run_seconds"] is None:
-        return "has never sent a task"
+        return "has no schedule: beat has never started"
     return f"last sent a task {details['last_run_seconds']} s ago"
 
 
