@@ -13,8 +13,14 @@ import ipaddress
 
 from django.conf import settings
 
+from wkm.held_rows import HeldRows
+
 from .context import current_request
 from .models import AuditEvent
+
+# While a sheet's case is imported, its events are written together (wkm.held_rows).
+HELD_EVENTS = HeldRows(AuditEvent)
+events_held = HELD_EVENTS.held
 
 
 def client_ip(request) -> str | None:
@@ -66,7 +72,8 @@ def record_event(
         object_repr=object_repr,
         detail=detail,
     )
-    event.save()
+    if not HELD_EVENTS.add([event]):
+        event.save()
     return event
 
 
@@ -74,7 +81,10 @@ def record_events(events: list[dict]) -> list[AuditEvent]:
     """Append several events at once (one INSERT), each given as record_event's arguments:
     for a service that does several audited things in one go (a case moved through its steps,
     a party's consents), so an import of thousands of cases does not write them one by one."""
-    return AuditEvent.objects.bulk_create([_event(**event) for event in events])
+    made = [_event(**event) for event in events]
+    if HELD_EVENTS.add(made):
+        return made
+    return AuditEvent.objects.bulk_create(made)
 
 
 def _event(

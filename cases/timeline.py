@@ -10,7 +10,13 @@ import datetime
 
 from django.utils import timezone
 
+from wkm.held_rows import HeldRows
+
 from .models import ContactLogEntry
+
+# While a sheet's case is imported, its lines are written together (wkm.held_rows).
+HELD_LINES = HeldRows(ContactLogEntry)
+lines_held = HELD_LINES.held
 
 
 def log(case, text: str, *, by, when: datetime.datetime | None = None, party=None):
@@ -21,7 +27,7 @@ def log_many(case, lines: list[tuple[str, datetime.datetime | None, object]], *,
     """Several lines at once (one INSERT): ``lines`` of (text, when, party), as ``log`` takes
     them, for a service that does several things to a case in one go."""
     now = timezone.now()
-    return ContactLogEntry.objects.bulk_create(
+    entries = [
         ContactLogEntry(
             case=case,
             kind=ContactLogEntry.Kind.EVENT,
@@ -31,4 +37,7 @@ def log_many(case, lines: list[tuple[str, datetime.datetime | None, object]], *,
             author=by,
         )
         for text, when, party in lines
-    )
+    ]
+    if HELD_LINES.add(entries):
+        return entries
+    return ContactLogEntry.objects.bulk_create(entries)

@@ -41,7 +41,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import COORDINATOR, users_with_role
-from cases import lifecycle, lists
+from audit.services import events_held
+from cases import lifecycle, lists, timeline
 from cases import services as case_services
 from cases.models import Case, Status
 from parties import services as party_services
@@ -283,7 +284,9 @@ class CasesSheet(Sheet):
         # one per group; no second savepoint here, two statements a case). A caller that
         # catches RowProblems inside a transaction without a savepoint of its own for the group
         # would have its whole transaction marked for rollback.
-        with transaction.atomic(savepoint=False):
+        # The case's audit events and timeline lines are written together at the end of its
+        # group (wkm.held_rows): nothing here reads them back, and a refused group leaves none.
+        with transaction.atomic(savepoint=False), events_held(), timeline.lines_held():
             group.write(by=by)
 
     # Lookups shared by every group of a run.

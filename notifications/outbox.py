@@ -12,7 +12,7 @@ email), while they work as mediators. Texts never go out in quiet hours (notific
 asked here and again at send time); reminder times are counted in real hours (reminder_due); a
 cancellation that cannot be texted in time is a call for the coordinator to make instead
 (tell_coordinator_too_late).
-Besides reminders: a volunteer newly assigned to a case is told (queue_assignment_notice), and
+Besides reminders: a volunteer newly assigned to a case is told (queue_assignment_notices), and
 someone who referred themselves or applied to volunteer on the public forms is told it arrived
 (queue_referral_acknowledgement, queue_application_acknowledgement). Nothing else in the
 project sends mail or texts (tests/notifications/test_architecture.py).
@@ -284,35 +284,38 @@ def _soon(channel: str) -> datetime.datetime:
     return outside_quiet_hours(now, channel, now + datetime.timedelta(days=1))
 
 
-def queue_assignment_notice(assignment: CaseAssignment) -> OutboxMessage | None:
-    """Tell a volunteer newly assigned to a case: by email, or by text if they have no email
-    address (_volunteer_channel); None when they have neither (or no longer work), and the
-    coordinator must tell them. Written in the assignment's transaction, so a rolled-back
-    assignment tells nobody and one that was saved is told whatever SMTP is doing; once per
-    assignment (its dedupe key). It says which case (its reference and a link), in which role,
+def queue_assignment_notices(assignments: list[CaseAssignment]) -> None:
+    """Tell each volunteer newly assigned to a case: by email, or by text if they have no email
+    address (_volunteer_channel). Sets each assignment's ``notice``: its message, or None when
+    they have neither (or no longer work), and the coordinator must tell them. Written in the
+    assignments' transaction, so a rolled-back assignment tells nobody and one that was saved is
+    told whatever SMTP is doing; in one INSERT, as the assignments are new (once per assignment:
+    its dedupe key is unique). It says which case (its reference and a link), in which role,
     from when: nothing about the parties or the dispute, which the volunteer reads after logging
     in. The dispatcher sends it only while that assignment is current (may_still_go_q)."""
-    route = _volunteer_channel(assignment.volunteer)
-    if route is None:
-        return None
-    channel, address = route
-    message, _created = OutboxMessage.objects.get_or_create(
-        dedupe_key=f"assigned:{assignment.pk}",
-        defaults={
-            "kind": OutboxMessage.Kind.ASSIGNED,
-            "channel": channel,
-            "volunteer": assignment.volunteer,
-            "address": address,
-            "context": {
+    notices = []
+    for assignment in assignments:
+        assignment.notice = None
+        route = _volunteer_channel(assignment.volunteer)
+        if route is None:
+            continue
+        channel, address = route
+        assignment.notice = OutboxMessage(
+            dedupe_key=f"assigned:{assignment.pk}",
+            kind=OutboxMessage.Kind.ASSIGNED,
+            channel=channel,
+            volunteer=assignment.volunteer,
+            address=address,
+            context={
                 "assignment": assignment.pk,
                 "reference": assignment.case.reference,
                 "role": assignment.get_role_display().lower(),
                 "started_on": date_format(assignment.started_on, "j F Y"),
             },
-            "due_at": _soon(channel),
-        },
-    )
-    return message
+            due_at=_soon(channel),
+        )
+        notices.append(assignment.notice)
+    OutboxMessage.objects.bulk_create(notices)
 
 
 def cancel_assignment_notices(assignments, *, reason: str) -> int:

@@ -25,7 +25,7 @@ from notifications.outbox import (
     VOLUNTEER_CONTACT_FIELDS,
     cancel_assignment_notices,
     cancel_messages_to,
-    queue_assignment_notice,
+    queue_assignment_notices,
     replan_messages_to,
 )
 from wkm.consequences import tell
@@ -626,8 +626,7 @@ def assign_pair(
             case_services.case_transition(case=case, to=Status.ACTIVE, by=by)
     if created:
         _move_future_sessions_to(case, [lead, co_mediator])
-    for assignment in created:
-        assignment.notice = queue_assignment_notice(assignment)
+    queue_assignment_notices(created)
     return created
 
 

@@ -73,6 +73,23 @@ def test_it_refuses_a_referral_without_parties(coordinator):
         services.case_create(by=coordinator, fields=CASE_FIELDS, parties=[])
 
 
+def test_an_id_from_an_old_system_makes_one_case_only(coordinator):
+    """Rule of the sheets: importing the same case twice makes no second one; a blank id is
+    no id (any number of typed referrals have none)."""
+    fields = {**CASE_FIELDS, "external_id": "C-0042"}
+    services.case_create(by=coordinator, fields=fields, parties=[party()])
+    with pytest.raises(ValidationError) as caught:
+        services.case_create(by=coordinator, fields=fields, parties=[party()])
+
+    assert caught.value.message_dict == {
+        "external_id": ["A case with the id “C-0042” has already been imported."]
+    }
+    assert Case.objects.filter(external_id="C-0042").count() == 1
+    for _ in range(2):
+        services.case_create(by=coordinator, fields=CASE_FIELDS, parties=[party()])
+    assert Case.objects.filter(external_id="").count() == 2
+
+
 @pytest.mark.parametrize(
     ("received_on", "message"),
     [

@@ -103,7 +103,7 @@ def test_the_check_finds_each_way_of_sending(line):
 @pytest.mark.parametrize(
     "line",
     [
-        "from notifications.outbox import queue_assignment_notice",
+        "from notifications.outbox import queue_assignment_notices",
         "from notifications.models import OutboxMessage",
         "from django.core import signing",
         "import email.utils",

@@ -206,11 +206,13 @@ def test_a_changed_email_moves_her_referral_acknowledgement(active_case, coordin
 def test_a_volunteers_new_email_readdresses_reminders_and_assignment_notice(
     active_case, book, coordinator
 ):
-    from notifications.outbox import queue_assignment_notice
+    from notifications.outbox import queue_assignment_notices
 
     martin = active_case.assignments.get(volunteer__first_name="Martin").volunteer
     book()
-    notice = queue_assignment_notice(active_case.assignments.get(volunteer=martin))
+    assignment = active_case.assignments.get(volunteer=martin)
+    queue_assignment_notices([assignment])
+    notice = assignment.notice
 
     with listen() as heard:
         volunteer_update(volunteer=martin, by=coordinator, fields={"email": "m.new@example.org"})
