@@ -33,6 +33,7 @@ os-packages-run os-packages-test: os-packages-%:
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 fmt: $(VENV)/.installed
 	$(PY) -m ruff check --fix .

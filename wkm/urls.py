@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.views import home
+from home.views import home
 
 from .health import health
 

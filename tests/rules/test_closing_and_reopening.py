@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.views import my_next_sessions
 from cases import services as case_services
 from cases.models import ContactLogEntry, Status
+from home.views import my_next_sessions
 from notifications.models import OutboxMessage
 from sessions.calendar import calendar_for, feed_sessions
 from sessions.models import MediationSession

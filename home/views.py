@@ -4,6 +4,7 @@ from django.db.models import Count, Exists, OuterRef, Window
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.roles import ADMINISTRATOR, COORDINATOR, MEDIATOR, SUPERVISOR, roles_of
 from cases.querysets import current_assignments_of
 from cases.selectors import open_cases, party_names, status_counts
 from notifications.home import office_panels
@@ -13,8 +14,6 @@ from sessions.models import MediationSession
 from sessions.services import MAX_SESSION_HOURS
 from volunteers.models import Volunteer
 from volunteers.selectors import dbs_attention, waiting_for
-
-from .roles import ADMINISTRATOR, COORDINATOR, MEDIATOR, SUPERVISOR, roles_of
 
 # How far ahead the coordinator's "sessions coming up" panel looks, and how many rows panels show.
 SESSIONS_AHEAD_DAYS = 7
