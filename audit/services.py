@@ -13,12 +13,11 @@ import ipaddress
 
 from django.conf import settings
 
-from wkm.held_rows import HeldRows
-
 from .context import current_request
+from .held_rows import HeldRows
 from .models import AuditEvent
 
-# While a sheet's case is imported, its events are written together (wkm.held_rows).
+# While a sheet's case is imported, its events are written together (audit.held_rows).
 HELD_EVENTS = HeldRows(AuditEvent)
 events_held = HELD_EVENTS.held
 

@@ -10,11 +10,11 @@ import datetime
 
 from django.utils import timezone
 
-from wkm.held_rows import HeldRows
+from audit.held_rows import HeldRows
 
 from .models import ContactLogEntry
 
-# While a sheet's case is imported, its lines are written together (wkm.held_rows).
+# While a sheet's case is imported, its lines are written together (audit.held_rows).
 HELD_LINES = HeldRows(ContactLogEntry)
 lines_held = HELD_LINES.held
 

@@ -410,7 +410,7 @@ def accepts_files(view=None, *, limit=max_bytes):
             request.upload_handlers.insert(0, handler)
         return protected(request, *args, **kwargs)
 
-    wrapper.accepts_files = True
+    wrapper.upload_request_limit = upload_request_max_bytes  # read by wkm.request_limits
     return wrapper
 
 

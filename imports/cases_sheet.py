@@ -285,7 +285,7 @@ class CasesSheet(Sheet):
         # catches RowProblems inside a transaction without a savepoint of its own for the group
         # would have its whole transaction marked for rollback.
         # The case's audit events and timeline lines are written together at the end of its
-        # group (wkm.held_rows): nothing here reads them back, and a refused group leaves none.
+        # group (audit.held_rows): nothing here reads them back, and a refused group leaves none.
         with transaction.atomic(savepoint=False), events_held(), timeline.lines_held():
             group.write(by=by)
 

@@ -21,8 +21,9 @@ class RequestTooLargeMiddleware:
 
     def __call__(self, request):
         if request.method == "POST":
-            files = self._takes_files(request)
-            limit = self._limit(files)
+            upload_limit = self._upload_limit(request)
+            files = upload_limit is not None
+            limit = upload_limit() if files else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             if self._too_large(request, limit):
                 return render(
                     request,
@@ -34,23 +35,16 @@ class RequestTooLargeMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _takes_files(request) -> bool:
-        """Whether the page posted to takes files (documents.uploads.accepts_files): only there
-        is a multipart body larger than the text limit anything but a mistake."""
+    def _upload_limit(request):
+        """For a page that takes files (marked by documents.uploads.accepts_files with the
+        largest request it takes, ``upload_request_limit``), that limit: only there is a
+        multipart body larger than the text limit anything but a mistake. None elsewhere."""
         if request.content_type != "multipart/form-data":
-            return False
+            return None
         try:
-            return getattr(resolve(request.path_info).func, "accepts_files", False)
+            return getattr(resolve(request.path_info).func, "upload_request_limit", None)
         except Resolver404:
-            return False
-
-    @staticmethod
-    def _limit(files: bool) -> int | None:
-        if files:
-            from documents.uploads import upload_request_max_bytes
-
-            return upload_request_max_bytes()
-        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            return None
 
     @staticmethod
     def _too_large(request, limit) -> bool:

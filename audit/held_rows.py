@@ -1,4 +1,5 @@
-"""Append-only rows held back and written in one INSERT at the end of a unit of work.
+"""Append-only rows (the audit trail, a case's timeline) held back and written in one INSERT at
+the end of a unit of work.
 
 The audit trail (audit.services) and a case's timeline (cases.timeline) are written a row at a
 time by each service, which is right for one coordinator's click and costly for a sheet of

@@ -1,4 +1,4 @@
-"""Audit events and timeline lines held back for a unit of work (wkm.held_rows): written in one
+"""Audit events and timeline lines held back for a unit of work (audit.held_rows): written in one
 INSERT at its end, in its transaction; dropped with it when it fails."""
 
 import pytest
@@ -64,7 +64,7 @@ def test_rows_are_held_only_inside_a_transaction(monkeypatch):
     """Outside one, nothing would roll the changes back with the dropped rows."""
     from types import SimpleNamespace
 
-    from wkm import held_rows
+    from audit import held_rows
 
     outside = SimpleNamespace(in_atomic_block=False)
     monkeypatch.setattr(held_rows.transaction, "get_connection", lambda: outside)
