@@ -58,6 +58,7 @@ from django.utils import timezone
 
 from accounts.roles import ADMINISTRATOR, COORDINATOR, MEDIATOR, SUPERVISOR
 from audit.models import AuditEvent
+from cases.lifecycle import MEDIATED_OUTCOMES, ORDER
 from cases.models import (
     Case,
     CaseAssignment,
@@ -67,16 +68,25 @@ from cases.models import (
     ReferenceCounter,
     Status,
 )
+from notifications.channels import party_route, volunteer_route
 from notifications.models import OutboxMessage
 from notifications.outbox import reminder_due
+from parties.consent import REQUIRED_KINDS
 from parties.models import Consent, Party
 from referrers.models import Referrer
 from reports.districts import district_of
 from sessions.models import CalendarFeed, MediationSession
 from surveys.models import FeedbackAnswer, FollowUpAnswer, SurveyInvitation
-from volunteers.dbs import current_until
+from volunteers.dbs import current_until, dbs_is_current
+from volunteers.eligibility import (
+    COMMUNITY_DISPUTES,
+    EXTRA_ACCREDITATION,
+    connection_problems,
+    pair_problems,
+)
 from volunteers.models import (
     Accreditation,
+    AccreditationKind,
     Availability,
     DBSCheck,
     DeclaredConnection,
@@ -85,6 +95,7 @@ from volunteers.models import (
     Volunteer,
     VolunteerHours,
 )
+from volunteers.services import SPECIALIST_TRAINING
 
 from . import vocabulary as words
 from .bulkcopy import CopyTable
@@ -102,14 +113,19 @@ def optional_model(label: str):
 
 UTC = datetime.UTC
 YEARS = 6
-STAGES = (Status.REFERRED, Status.CONTACTING, Status.AWAITING_CONSENT, Status.READY, Status.ACTIVE)
+# The open stages in order (cases.lifecycle), and the one where mediation starts. The rules of
+# who may mediate what (volunteers.eligibility, .dbs, .services; parties.consent) and how a
+# party hears of a session (notifications.channels) are imported, never restated here.
+STAGES = ORDER
 ACTIVE_STAGE = STAGES.index(Status.ACTIVE)
-COMMUNITY = {DisputeType.NEIGHBOUR, DisputeType.COMMUNITY, DisputeType.OTHER}
-EXTRA = {DisputeType.PARENT_TEEN: "parent_teen", DisputeType.RESTORATIVE: "restorative"}
 # Reminders are kept for sessions from this many days ago onwards (older ones would have been
 # pruned by any sensible retention policy, and do not change what the pages query).
 REMINDER_HISTORY_DAYS = 180
 HOURS_HISTORY_DAYS = 365
+# Active cases have sessions booked up to this many days ahead (write_sessions: up to a week to
+# the first, then at most 60 days, a Sunday moved to Monday): their pairs' DBS checks must be
+# current until then (rule 4).
+BOOKED_AHEAD_DAYS = 70
 
 DISPUTE_WEIGHTS = {
     DisputeType.NEIGHBOUR: 55,
@@ -138,12 +154,10 @@ OUTCOME_WEIGHTS = {
     Outcome.UNSUITABLE: 9,
     Outcome.NOT_CONTACTABLE: 15,
 }
-# The stage a case was closed from, for each outcome: [(stage, weight)].
+# The stage a case was closed from, for each outcome: [(stage, weight)]. The mediated outcomes
+# (cases.lifecycle) only once mediation began.
 CLOSED_FROM = {
-    Outcome.FULL_AGREEMENT: ((Status.ACTIVE, 1),),
-    Outcome.PARTIAL_AGREEMENT: ((Status.ACTIVE, 1),),
-    Outcome.NO_AGREEMENT: ((Status.ACTIVE, 1),),
-    Outcome.IMPROVED_COMMUNICATION: ((Status.ACTIVE, 1),),
+    **dict.fromkeys(MEDIATED_OUTCOMES, ((Status.ACTIVE, 1),)),
     Outcome.WITHDRAWN: ((Status.AWAITING_CONSENT, 3), (Status.READY, 1), (Status.ACTIVE, 6)),
     Outcome.UNSUITABLE: ((Status.CONTACTING, 1), (Status.AWAITING_CONSENT, 1)),
     Outcome.NOT_CONTACTABLE: ((Status.REFERRED, 3), (Status.CONTACTING, 7)),
@@ -185,6 +199,11 @@ SESSION_MODES = {
     "follow_up": {"phone": 70, "home_visit": 15, "video": 15},
     "restorative": {"neutral_venue": 70, "office": 30},
 }
+# The length of the specialist courses (volunteers.services.SPECIALIST_TRAINING), in hours.
+SPECIALIST_COURSE_HOURS = {
+    TrainingRecord.Course.PARENT_TEEN: Decimal("12.0"),
+    TrainingRecord.Course.RESTORATIVE: Decimal("18.0"),
+}
 TOKEN_ALPHABET = string.ascii_letters + string.digits + "-_"
 
 
@@ -206,11 +225,44 @@ class Vol:
     last_name: str
     email: str
     phone: str
+    postcode: str
     user_id: int | None
     joined: datetime.date
     accredited: set = field(default_factory=set)
     weight: float = 1.0
     supervisor_id: int | None = None
+    # Accredited after supervised trainee cases here, or (False) elsewhere, with evidence.
+    trained_here: bool = False
+    # The rows written for them that the rules read (dbs_checks, training, accreditations,
+    # connections), as unsaved model instances: see ``record``.
+    facts: dict = field(default_factory=dict)
+    _record: Volunteer | None = None
+    # How they hear of their sessions (notifications.channels.volunteer_route).
+    route: object = None
+
+    @property
+    def record(self) -> Volunteer:
+        """This volunteer as volunteers.eligibility and .dbs read one: an unsaved Volunteer
+        whose related rows are "prefetched" from ``facts``, so the rules themselves judge the
+        plan before anything is sent to the database."""
+        if self._record is None:
+            self._record = Volunteer(
+                pk=self.id,
+                first_name=self.first_name,
+                last_name=self.last_name,
+                postcode=self.postcode,
+                status=self.status,
+                supervisor_id=self.supervisor_id,
+            )
+            self._record._prefetched_objects_cache = {
+                name: self.facts.setdefault(name, [])
+                for name in ("dbs_checks", "training", "accreditations", "connections")
+            }
+        return self._record
+
+    def may_work_until(self, day: datetime.date) -> bool:
+        """Their DBS check is current until ``day`` (rule 4: past any session booked now)."""
+        return dbs_is_current(self.record, day)
 
 
 @dataclass(slots=True)
@@ -257,6 +309,7 @@ class ScaleGenerator:
         self.log = log
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
+        self.horizon = self.today + datetime.timedelta(days=BOOKED_AHEAD_DAYS)
         self.started = time.monotonic()
         self.tables: dict = {}
         self.usernames: dict[int, str] = {}
@@ -275,6 +328,13 @@ class ScaleGenerator:
 
     def add(self, model, **values) -> int:
         return self.table(model).add(**values)
+
+    def add_fact(self, vol: Vol, model, **values) -> int:
+        """A row about ``vol`` that the rules read, written and kept on ``vol.facts``."""
+        pk = self.add(model, volunteer_id=vol.id, **values)
+        related = model._meta.get_field("volunteer").remote_field.related_name
+        vol.facts.setdefault(related, []).append(model(pk=pk, volunteer_id=vol.id, **values))
+        return pk
 
     def run(self, cursor) -> dict:
         """Generate everything through ``cursor``, inside the caller's transaction."""
@@ -546,6 +606,7 @@ class ScaleGenerator:
                 last_name=last,
                 email=self.email(first, last) if rng.random() < 0.97 else "",
                 phone=self.phone(area),
+                postcode=postcode,
                 user_id=user_id,
                 joined=joined,
                 weight=rng.lognormvariate(0, 0.6),
@@ -558,16 +619,19 @@ class ScaleGenerator:
                     else trainee_index % len(self.supervisor_users)
                 ]
                 trainee_index += 1
+            kinds = AccreditationKind
             if status in (S.MEDIATOR, S.INACTIVE):
-                vol.accredited.add("community")
+                vol.accredited.add(kinds.COMMUNITY)
                 if rng.random() < 0.35:
-                    vol.accredited.add("parent_teen")
+                    vol.accredited.add(kinds.PARENT_TEEN)
                 if rng.random() < 0.25:
-                    vol.accredited.add("restorative")
+                    vol.accredited.add(kinds.RESTORATIVE)
+                # Most trained here (rule 6: supervised trainee cases); others elsewhere.
+                vol.trained_here = rng.random() < 0.6
             if username == "mediator":
-                vol.accredited |= {"community", "parent_teen"}
+                vol.accredited |= {kinds.COMMUNITY, kinds.PARENT_TEEN}
             if username == "supervisor":
-                vol.accredited |= {"community", "parent_teen", "restorative"}
+                vol.accredited |= set(kinds)
             vol.id = self.add(
                 Volunteer,
                 user_id=user_id,
@@ -585,29 +649,56 @@ class ScaleGenerator:
                 notes="",
                 created_at=london(joined, 10),
             )
+            vol.route = volunteer_route(vol)
             self.volunteers.append(vol)
             self.volunteer_records(vol, street, postcode)
-        # Rules 2 and 3 need a few accredited working mediators of each kind, whatever the size.
-        # (The first two are the demo mediator and supervisor, who are not in the general pool.)
-        working = [v for v in self.volunteers if v.status == S.MEDIATOR][2:]
-        for kind in ("parent_teen", "restorative"):
+        # Rules 2 and 3 need a few accredited working mediators of each kind, with a current DBS
+        # check, whatever the size. (The first two are the demo mediator and supervisor, who are
+        # not in the general pool.)
+        working = [
+            v for v in self.volunteers if v.status == S.MEDIATOR and v.may_work_until(self.horizon)
+        ][2:]
+        for kind in EXTRA_ACCREDITATION.values():
             for vol in working[:8]:
                 if sum(kind in v.accredited for v in working) >= 4:
                     break
                 if kind not in vol.accredited:
                     vol.accredited.add(kind)
-                    self.accreditation(vol, kind)
+                    granted = self.accreditation(vol, kind)
+                    trained = granted - datetime.timedelta(days=self.rng.randrange(7, 60))
+                    self.specialist_training(vol, kind, trained)
 
-    def accreditation(self, vol: Vol, kind: str) -> None:
+    def accreditation(self, vol: Vol, kind: str) -> datetime.date:
         granted = min(
             self.today, vol.joined + datetime.timedelta(days=self.rng.randrange(200, 900))
         )
-        self.add(
+        elsewhere = kind == AccreditationKind.COMMUNITY and not vol.trained_here
+        self.add_fact(
+            vol,
             Accreditation,
-            volunteer_id=vol.id,
             kind=kind,
             granted_on=granted,
-            granted_by_id=self.rng.choice(self.supervisor_users),
+            # Community accreditation follows supervised trainee cases here (plan_pairs), or is
+            # recorded by a coordinator from evidence of accreditation elsewhere (rule 6).
+            granted_by_id=self.rng.choice(
+                self.coordinators if elsewhere else self.supervisor_users
+            ),
+            prior_evidence="Accredited by another mediation service; certificate seen."
+            if elsewhere
+            else "",
+        )
+        return granted
+
+    def specialist_training(self, vol: Vol, kind: str, completed_on: datetime.date) -> None:
+        """The training a parent/teen or restorative accreditation needs (rule 3)."""
+        course = SPECIALIST_TRAINING[kind]
+        self.add_fact(
+            vol,
+            TrainingRecord,
+            course=course,
+            hours=SPECIALIST_COURSE_HOURS[course],
+            completed_on=completed_on,
+            notes="",
         )
 
     def volunteer_records(self, vol: Vol, street: str, postcode: str) -> None:
@@ -616,45 +707,49 @@ class ScaleGenerator:
         S = Volunteer.Status
         today = self.today
         if vol.status != S.APPLICANT and (vol.status != S.IN_TRAINING or rng.random() < 0.5):
-            # Earlier certificates every three years, then the latest one.
+            # Earlier certificates as each was renewed (volunteers.dbs: DBS_RENEWAL_YEARS), then
+            # the latest one: current for most, lapsed for former volunteers and a few others
+            # (a day either side of the period, whatever the leap years).
+            period = 365 * settings.DBS_RENEWAL_YEARS
             issued = vol.joined + datetime.timedelta(days=rng.randrange(0, 40))
-            latest = today - datetime.timedelta(days=rng.randrange(0, 3 * 365 - 1))
-            if vol.status == S.INACTIVE or rng.random() < 0.015:
-                latest = today - datetime.timedelta(days=rng.randrange(3 * 365 + 1, 5 * 365))
-            while issued + datetime.timedelta(days=3 * 365) < latest:
+            latest = today - datetime.timedelta(days=rng.randrange(0, period - 1))
+            if vol.user_id in self.demo_users.values():
+                # The demo logins work on open cases: current past any session booked now.
+                latest = today - datetime.timedelta(days=rng.randrange(0, period // 2))
+            elif vol.status == S.INACTIVE or rng.random() < 0.015:
+                latest = today - datetime.timedelta(days=rng.randrange(period + 2, period + 730))
+            while issued + datetime.timedelta(days=period) < latest:
                 self.dbs(vol, issued, update_service=False)
-                issued += datetime.timedelta(days=3 * 365 - rng.randrange(0, 30))
+                issued += datetime.timedelta(days=period - rng.randrange(0, 30))
             self.dbs(vol, max(issued, latest), update_service=rng.random() < 0.35)
+        course = settings.COMMUNITY_COURSE_HOURS  # rule 5: the hours before any assignment
         if vol.status in (S.TRAINEE, S.MEDIATOR, S.INACTIVE):
             done = min(today, vol.joined + datetime.timedelta(days=rng.randrange(40, 120)))
-            self.add(
+            self.add_fact(
+                vol,
                 TrainingRecord,
-                volunteer_id=vol.id,
-                course="community",
-                hours=Decimal(rng.choice(("40.0", "40.0", "41.5", "42.0"))),
+                course=TrainingRecord.Course.COMMUNITY,
+                hours=course + Decimal(rng.choice(("0", "0", "1.5", "2.0"))),
                 completed_on=done,
                 notes="",
             )
-            for kind, hours in (("parent_teen", "12.0"), ("restorative", "18.0")):
+            for kind in SPECIALIST_TRAINING:
                 if kind in vol.accredited:
-                    self.add(
-                        TrainingRecord,
-                        volunteer_id=vol.id,
-                        course=kind,
-                        hours=Decimal(hours),
-                        completed_on=done + datetime.timedelta(days=rng.randrange(60, 400))
+                    self.specialist_training(
+                        vol,
+                        kind,
+                        done + datetime.timedelta(days=rng.randrange(60, 400))
                         if done + datetime.timedelta(days=400) < today
                         else done,
-                        notes="",
                     )
             for kind in sorted(vol.accredited):
                 self.accreditation(vol, kind)
         elif vol.status == S.IN_TRAINING:
-            self.add(
+            self.add_fact(
+                vol,
                 TrainingRecord,
-                volunteer_id=vol.id,
-                course="community",
-                hours=Decimal(rng.choice(("12.0", "20.0", "28.0"))),
+                course=TrainingRecord.Course.COMMUNITY,
+                hours=course * Decimal(rng.choice(("0.3", "0.5", "0.7"))),
                 completed_on=None,
                 notes="In progress",
             )
@@ -666,9 +761,9 @@ class ScaleGenerator:
             for day, part in slots:
                 self.add(Availability, volunteer_id=vol.id, weekday=day, part_of_day=part)
             if rng.random() < 0.08:
-                self.add(
+                self.add_fact(
+                    vol,
                     DeclaredConnection,
-                    volunteer_id=vol.id,
                     person_name="",
                     street=street,
                     postcode=postcode,
@@ -693,9 +788,9 @@ class ScaleGenerator:
             update_service=update_service,
             last_status_check_on=checked,
         )
-        self.add(
+        self.add_fact(
+            vol,
             DBSCheck,
-            volunteer_id=vol.id,
             certificate_number=f"{rng.randrange(10**11, 10**12)}",
             enhanced=True,
             issued_on=issued,
@@ -794,14 +889,20 @@ class ScaleGenerator:
         demo_trainee = by_user[self.demo_users["trainee"]]
         mediated = [p for p in plans if p.mediated]
         self.pools = {}
+        # Open cases get mediators who may work on them until their last session (rule 4);
+        # closed ones had theirs at the time, some of whom have since stopped.
         for is_open in (True, False):
-            for need in ("community", "parent_teen", "restorative"):
+            for need in AccreditationKind:
                 pool = [
                     v
                     for v in self.volunteers
                     if need in v.accredited
-                    and (v.status == S.MEDIATOR or (not is_open and v.status == S.INACTIVE))
                     and v not in (demo_mediator, demo_supervisor)
+                    and (
+                        v.status == S.MEDIATOR and v.may_work_until(self.horizon)
+                        if is_open
+                        else v.status in (S.MEDIATOR, S.INACTIVE)
+                    )
                 ]
                 self.pools[is_open, need] = (
                     pool,
@@ -819,11 +920,7 @@ class ScaleGenerator:
         # The demo mediator: ~40 cases, a quarter of them still open. The supervisor: ~15.
         for vol, total in ((demo_mediator, 40), (demo_supervisor, 15)):
             total = min(total, len(mediated) // 4)
-            allowed = [
-                p
-                for p in mediated
-                if p.dispute != DisputeType.RESTORATIVE or "restorative" in vol.accredited
-            ]
+            allowed = [p for p in mediated if self.need(p) in vol.accredited]
             open_cases = free([p for p in allowed if p.is_open], max(1, total // 4))
             closed = free([p for p in allowed if not p.is_open], total - len(open_cases), 3 * 365)
             for plan in open_cases + closed:
@@ -833,7 +930,7 @@ class ScaleGenerator:
         # Trainee cases: today's trainees at every stage, and the three signed-off cases of each
         # mediator who trained here.
         community = sorted(
-            (p for p in mediated if p.dispute in COMMUNITY and p.pair is None),
+            (p for p in mediated if p.dispute in COMMUNITY_DISPUTES and p.pair is None),
             key=lambda p: p.received,
         )
         dates = [p.received for p in community]
@@ -849,12 +946,16 @@ class ScaleGenerator:
 
         trainees = [v for v in self.volunteers if v.status == S.TRAINEE]
         stages = ["in_progress", "awaiting_reflection", "awaiting_feedback", "ready", "more_work"]
+        # Fewer signed off than accreditation needs (rule 6): they are still trainees.
+        needed = settings.TRAINEE_CASES_FOR_ACCREDITATION
         for n, trainee in enumerate(trainees):
             signed = 1 if trainee is demo_trainee else rng.choice((0, 1, 1, 2, 2))
-            states = ["signed_off"] * signed + [
+            states = ["signed_off"] * min(signed, needed - 1) + [
                 "in_progress" if trainee is demo_trainee else stages[n % len(stages)]
             ]
             for k, state in enumerate(states):
+                if state == "in_progress" and not trainee.may_work_until(self.horizon):
+                    continue  # an open case needs a current DBS check (rule 4)
                 if state == "in_progress":
                     ago = rng.randrange(20, 100)
                 else:
@@ -868,10 +969,10 @@ class ScaleGenerator:
                 plan.trainee_state = state
                 plan.supervisor_id = trainee.supervisor_id
         for vol in self.volunteers:
-            if vol.status not in (S.MEDIATOR, S.INACTIVE) or rng.random() > 0.6:
+            if not vol.trained_here:
                 continue
             trained = vol.joined + datetime.timedelta(days=rng.randrange(120, 300))
-            for k in range(3):
+            for k in range(settings.TRAINEE_CASES_FOR_ACCREDITATION):
                 plan = near(trained + datetime.timedelta(days=60 * k), want_open=False)
                 if plan is None:
                     continue
@@ -883,9 +984,13 @@ class ScaleGenerator:
                 lead = self.partner(plan, exclude=())
                 plan.pair = (lead, self.partner(plan, exclude=(lead,)))
 
+    @staticmethod
+    def need(plan: Plan) -> str:
+        """The accreditation both mediators of the case need (rule 3), else community."""
+        return EXTRA_ACCREDITATION.get(plan.dispute, AccreditationKind.COMMUNITY)
+
     def partner(self, plan: Plan, *, exclude) -> Vol:
-        need = EXTRA.get(plan.dispute, "community")
-        pool, cumulative = self.pools[plan.is_open, need]
+        pool, cumulative = self.pools[plan.is_open, self.need(plan)]
         for _ in range(50):
             vol = self.rng.choices(pool, cum_weights=cumulative)[0]
             if vol not in exclude:
@@ -965,12 +1070,12 @@ class ScaleGenerator:
             created_by_id=coordinator,
         )
         parties = self.write_parties(plan)
-        self.write_consents(plan, parties, coordinator)
+        withdrawals = self.write_consents(plan, parties, coordinator)
         self.write_audit(plan, coordinator, len(parties))
         authors = [coordinator]
         if plan.mediated:
-            authors += self.write_assignments(plan, coordinator)
-            self.write_sessions(plan, parties, coordinator)
+            authors += self.write_assignments(plan, parties, coordinator)
+            self.write_sessions(plan, parties, coordinator, withdrawals)
             if self.agreement_models:
                 self.write_agreement(plan, parties, coordinator)
         self.write_log(plan, parties, authors)
@@ -1033,8 +1138,7 @@ class ScaleGenerator:
             no_email = bool(restrictions) and rng.random() < 0.3
             language = rng.choice(words.LANGUAGES) if rng.random() < 0.08 else ""
             answered = rng.random() < 0.6
-            party_id = self.add(
-                Party,
+            values = dict(  # noqa: C408 - keyword arguments, as add() takes them
                 case_id=plan.id,
                 full_name=f"{first} {last}",
                 role=role,
@@ -1083,25 +1187,20 @@ class ScaleGenerator:
                 else "",
                 created_at=plan.reached[0],
             )
-            parties.append(
-                SimpleNamespace(
-                    id=party_id,
-                    first=first,
-                    phone=phone,
-                    email=email,
-                    preferred=preferred,
-                    no_text=no_text,
-                    no_email=no_email,
-                    postcode=postcode,
-                )
-            )
+            # Kept as an unsaved Party, as the rules read one (eligibility, channels).
+            party = Party(pk=self.add(Party, **values), **values)
+            party._prefetched_objects_cache = {"consents": []}
+            parties.append(party)
         return parties
 
-    def write_consents(self, plan: Plan, parties: list, coordinator: int) -> None:
+    def write_consents(self, plan: Plan, parties: list, coordinator: int) -> dict:
+        """Consents as the case went through "awaiting consent"; returns {party id: when they
+        withdrew} for a party who withdrew (nobody is contacted after that)."""
         rng = self.rng
         awaiting = STAGES.index(Status.AWAITING_CONSENT)
+        withdrawals = {}
         if plan.stage < awaiting:
-            return
+            return withdrawals
         past_awaiting = plan.stage > awaiting
         start = plan.reached[awaiting]
         end = (
@@ -1115,16 +1214,17 @@ class ScaleGenerator:
         for party in parties:
             if not past_awaiting and rng.random() < 0.5:
                 continue
-            kinds = ["mediate", "data_processing"]
+            kinds = list(REQUIRED_KINDS)  # rule 7: what a party must give before joint work
             if rng.random() < 0.6:
-                kinds.append("share_details")
+                kinds.append(Consent.Kind.SHARE_DETAILS)
             given = start + (end - start) * rng.random()
             for kind in kinds:
                 withdrawn = None
-                if party is withdrawing and kind == "mediate":
+                if party is withdrawing and kind == Consent.Kind.MEDIATE:
                     withdrawn = max(
                         given, plan.closed_at - datetime.timedelta(days=rng.randrange(1, 10))
                     )
+                    withdrawals[party.id] = withdrawn
                 self.add(
                     Consent,
                     party_id=party.id,
@@ -1136,6 +1236,7 @@ class ScaleGenerator:
                     withdrawn_recorded_by_id=coordinator if withdrawn else None,
                     notes="",
                 )
+        return withdrawals
 
     def write_audit(self, plan: Plan, coordinator: int, parties: int) -> None:
         common = {
@@ -1167,9 +1268,27 @@ class ScaleGenerator:
                 **common,
             )
 
-    def write_assignments(self, plan: Plan, coordinator: int) -> list[int]:
+    def accepted_conflicts(self, plan: Plan, parties: list) -> dict:
+        """Judge the pair of an open case by the rules themselves (volunteers.eligibility), as
+        assigning it would: a conflict of interest (rule 8) is accepted with a reason, as a
+        coordinator may; {volunteer: the keys accepted}. Any other problem means this
+        generator broke a rule, and stops it before anything is committed."""
+        lead, co = plan.pair
+        case = Case(pk=plan.id, reference=plan.reference, dispute_type=plan.dispute)
+        case._prefetched_objects_cache = {"parties": parties}
+        problems = pair_problems(case, lead.record, co.record, on=self.horizon)
+        broken = [problem.message for problem in problems if not problem.needs_override]
+        if broken:
+            raise RuntimeError(f"seed_scale broke a rule on {plan.reference}: {broken}")
+        return {
+            vol: [problem.key for problem in connection_problems(vol.record, parties)]
+            for vol in (lead, co)
+        }
+
+    def write_assignments(self, plan: Plan, parties: list, coordinator: int) -> list[int]:
         rng = self.rng
         lead, co = plan.pair
+        accepted = self.accepted_conflicts(plan, parties) if plan.is_open else {}
         start = plan.active_on
         started = {lead: start, co: start}
         if not plan.trainee_state and rng.random() < 0.04:
@@ -1189,6 +1308,7 @@ class ScaleGenerator:
             )
             started[co] = end
         for vol, role in ((lead, "lead"), (co, "trainee" if plan.trainee_state else "co_mediator")):
+            conflicts = accepted.get(vol, [])
             self.add(
                 CaseAssignment,
                 case_id=plan.id,
@@ -1196,9 +1316,12 @@ class ScaleGenerator:
                 role=role,
                 started_on=started[vol],
                 ended_on=None,
-                override_reason="Met once at a residents' meeting; both parties agreed."
+                override_reason="Lives nearby but does not know the parties; both agreed."
+                if conflicts
+                else "Met once at a residents' meeting; both parties agreed."
                 if rng.random() < 0.01
                 else "",
+                overridden_conflicts=conflicts,
                 assigned_by_id=coordinator,
             )
         if plan.trainee_state:
@@ -1272,7 +1395,7 @@ class ScaleGenerator:
             kinds.append(("follow_up", [parties[0]]))
         return kinds[:count]
 
-    def write_sessions(self, plan: Plan, parties: list, coordinator: int) -> None:
+    def write_sessions(self, plan: Plan, parties: list, coordinator: int, withdrawals) -> None:
         rng = self.rng
         start = plan.active_on + datetime.timedelta(days=rng.randrange(1, 8))
         if plan.closed_at:
@@ -1344,7 +1467,9 @@ class ScaleGenerator:
                     party_id=party.id,
                 )
             if starts >= self.now - datetime.timedelta(days=REMINDER_HISTORY_DAYS):
-                self.write_reminders(session_id, starts, created, status, attending, (lead, co))
+                self.write_reminders(
+                    session_id, starts, created, status, attending, (lead, co), withdrawals
+                )
             if status == "held" and starts >= self.now - datetime.timedelta(
                 days=HOURS_HISTORY_DAYS
             ):
@@ -1362,29 +1487,26 @@ class ScaleGenerator:
                         note="",
                     )
 
-    def write_reminders(self, session_id, starts, created, status, parties, pair) -> None:
+    def write_reminders(
+        self, session_id, starts, created, status, parties, pair, withdrawals
+    ) -> None:
         rng = self.rng
         routes = []
         for party in parties:
-            # notifications.outbox._party_channel, restated: preferred channel, else the other one.
-            sms = "" if party.no_text else party.phone
-            email = "" if party.no_email else party.email
-            if party.preferred in ("sms", "phone"):
-                order = (("sms", sms), ("email", email))
-            elif party.preferred == "email":
-                order = (("email", email), ("sms", sms))
-            else:
-                continue
-            route = next(((c, a) for c, a in order if a), None)
-            if route:
-                routes.append(("party_id", party.id, *route))
+            # As notifications.channels routes them; a call or letter by hand is no outbox row.
+            if not hasattr(party, "route"):
+                party.route = party_route(party)
+            if party.route and not party.route.by_hand:
+                stops = withdrawals.get(party.id)
+                routes.append(("party_id", party.id, party.route, stops))
         for vol in pair:
-            if vol.email:
-                routes.append(("volunteer_id", vol.id, "email", vol.email))
-        for field_name, person, channel, address in routes:
+            if vol.route:
+                routes.append(("volunteer_id", vol.id, vol.route, None))
+        for field_name, person, route, stops in routes:
+            channel, address = route.channel, route.address
             for lead in settings.REMINDER_LEAD_MINUTES:
                 due = reminder_due(starts, lead, channel)
-                if not created <= due < starts:
+                if not created <= due < starts or (stops and due >= stops):
                     continue
                 values = {
                     "status": "pending",

@@ -95,13 +95,18 @@ INSTALLED_APPS = [
     "reports",
     "exports",
     "imports",
-    "scale",
     "public",
     "privacy",
     "rules",
     # `manage.py status` (wkm/management/commands/status.py).
     "wkm",
 ]
+# Apps for development and benchmarks, never for production: `scale` (`manage.py seed_scale`,
+# README "Performance"). Installed when DEBUG is on (var/dev.env), or when DEV_APPS=true asks for
+# them with DEBUG off, as the cluster test does to seed a production-like install.
+DEV_APPS = env.bool("DEV_APPS", default=DEBUG)
+if DEV_APPS:
+    INSTALLED_APPS += ["scale"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

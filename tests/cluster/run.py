@@ -237,8 +237,9 @@ class Cluster:
 
     # --- the app ----------------------------------------------------------------------------
 
-    def manage(self, *args: str, owner: bool = False) -> None:
-        env = self.env()
+    def manage(self, *args: str, owner: bool = False, dev_apps: bool = False) -> None:
+        # seed_scale is in a development app, which DEBUG off leaves out unless asked for.
+        env = self.env(**({"DEV_APPS": "true"} if dev_apps else {}))
         if owner:  # seed_scale locks tables: the owner's URL (README, "The database roles")
             env["DATABASE_URL"] = self.owner_url
         started = time.monotonic()
@@ -599,7 +600,7 @@ def run(cluster: Cluster, args) -> int:
     os.environ.update(cluster.env())
     cluster.manage("migrate", "--verbosity", "0")
     cluster.manage("seed_scale", "--cases", str(args.cases), "--password", uuid.uuid4().hex,
-                   owner=True)  # fmt: skip
+                   owner=True, dev_apps=True)  # fmt: skip
     cluster.manage("collectstatic", "--noinput", "--verbosity", "0")
     sh("chmod", "-R", "a+rX", str(cluster.static))  # collected as root, served as the app
 

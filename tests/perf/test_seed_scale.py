@@ -16,8 +16,9 @@ from cases.references import allocate_reference
 from notifications.models import OutboxMessage
 from parties.consent import consent_state
 from parties.models import Party
+from rules.checker import find_breaches
 from sessions.models import MediationSession
-from volunteers.eligibility import COMMUNITY_DISPUTES
+from volunteers.eligibility import COMMUNITY_DISPUTES, EXTRA_ACCREDITATION, pair_standing
 from volunteers.models import TraineeCase, Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def test_pairs_consent_and_sessions_keep_the_rules(seeded):
         if trainees:  # rule 2
             assert len(trainees) == 1 and case.dispute_type in COMMUNITY_DISPUTES
             assert TraineeCase.objects.filter(case=case, trainee=trainees[0].volunteer).exists()
-        extra = {"parent_teen": "parent_teen", "restorative": "restorative"}.get(case.dispute_type)
+        extra = EXTRA_ACCREDITATION.get(case.dispute_type)
         if extra:  # rule 3
             for volunteer in volunteers:
                 assert extra in {a.kind for a in volunteer.accreditations.all()}
@@ -101,6 +102,21 @@ def test_pairs_consent_and_sessions_keep_the_rules(seeded):
     # The outbox: nothing pending is already due, and every reminder has one recipient.
     assert not OutboxMessage.objects.filter(status="pending", due_at__lte=timezone.now()).exists()
     assert OutboxMessage.objects.filter(status="sent").exists()
+
+
+def test_every_active_pair_may_work_today_by_the_eligibility_rules(seeded):
+    """What booking a session or starting mediation would ask (volunteers.eligibility): rules
+    1-5 and 8 hold for the pair of every active case, less the conflicts a coordinator accepted."""
+    active = Case.objects.filter(status="active")
+    assert active.count() >= 10
+    for case in active:
+        assert case.assignments.current().count() == 2, case
+        assert pair_standing(case) == [], case
+
+
+def test_the_invariant_checker_finds_nothing_broken(seeded):
+    """What `manage.py check_rules` asks of every open case and volunteer (rules 1-9)."""
+    assert find_breaches() == []
 
 
 def test_demo_logins_have_realistic_pages(seeded):
