@@ -161,12 +161,6 @@ class Table:
             )
         return rows
 
-    @property
-    def chart_svg(self) -> str:
-        from .charts import bar_chart
-
-        return bar_chart(self) if self.chart and self.rows else ""
-
 
 @dataclass
 class Section:
