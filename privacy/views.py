@@ -238,23 +238,27 @@ def export_zip(request, pk):
     return _export(request, pk, "zip")
 
 
+def _erased(plan) -> str:
+    done = len(plan.erase_parties) + len(plan.erase_volunteers)
+    kept = len(plan.keep_parties) + len(plan.keep_volunteers)
+    message = f"{done} record(s) anonymised."
+    if kept:
+        message += f" {kept} kept for now: see why below."
+    return message
+
+
 @role_required(COORDINATOR)
 def request_erase(request, pk):
     sar = _get_request(pk)
     form = EraseForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.erase_subject(sar=sar, by=request.user)
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            done = len(plan.erase_parties) + len(plan.erase_volunteers)
-            kept = len(plan.keep_parties) + len(plan.keep_volunteers)
-            message = f"{done} record(s) anonymised."
-            if kept:
-                message += f" {kept} kept for now: see why below."
-            messages.success(request, message)
-            return redirect(sar)
+    if done := submit_form(
+        request,
+        form,
+        lambda _: services.erase_subject(sar=sar, by=request.user),
+        success=_erased,
+        then=sar,
+    ):
+        return done
     return render(
         request,
         "privacy/erase.html",
