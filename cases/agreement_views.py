@@ -235,25 +235,21 @@ def signed_scan_add(request, reference, pk):
         messages.error(request, refusal)
         return redirect(agreement)
     form = SignedScanForm(request.POST, request.FILES)
-    valid = form.is_valid()
-    refused = too_large_refusals(request)
-    if refused:
+    if refused := too_large_refusals(request):
         form.add_error("file", refused)
-    elif valid and (
-        done := submit_form(
-            request,
-            form,
-            lambda data: services.signed_scan_add(
-                agreement=agreement,
-                by=request.user,
-                upload=data["file"],
-                signed_on=data["signed_on"],
-            ),
-            success=lambda scan: (
-                f"Signed copy kept ({scan.name}); version {agreement.version} is signed."
-            ),
-            then=agreement,
-        )
+    elif done := submit_form(
+        request,
+        form,
+        lambda data: services.signed_scan_add(
+            agreement=agreement,
+            by=request.user,
+            upload=data["file"],
+            signed_on=data["signed_on"],
+        ),
+        success=lambda scan: (
+            f"Signed copy kept ({scan.name}); version {agreement.version} is signed."
+        ),
+        then=agreement,
     ):
         return done
     return _render_detail(request, case, access, agreement, scan_form=form)

@@ -60,25 +60,21 @@ def files_upload(request, reference):
     erased = erased_party_ids(case)
     form = CaseFileForm(request.POST or None, request.FILES or None, case=case, erased=erased)
     if request.method == "POST":
-        valid = form.is_valid()
-        refused = too_large_refusals(request)
-        if refused:
+        if refused := too_large_refusals(request):
             form.add_error("files", [*refused, services.NOTHING_KEPT])
-        elif valid and (
-            done := submit_form(
-                request,
-                form,
-                lambda data: services.files_add(
-                    case=case,
-                    by=request.user,
-                    uploads=data["files"],
-                    kind=data["kind"],
-                    description=data["description"],
-                    party=form.chosen_party(),
-                ),
-                success=lambda stored: f"{len(stored)} file{pluralize(len(stored))} added.",
-                then=case.get_absolute_url() + "#files",
-            )
+        elif done := submit_form(
+            request,
+            form,
+            lambda data: services.files_add(
+                case=case,
+                by=request.user,
+                uploads=data["files"],
+                kind=data["kind"],
+                description=data["description"],
+                party=form.chosen_party(),
+            ),
+            success=lambda stored: f"{len(stored)} file{pluralize(len(stored))} added.",
+            then=case.get_absolute_url() + "#files",
         ):
             return done
     context = {"case": case, "form": form, "heading": "Upload files"}

@@ -49,6 +49,11 @@ def party_detail(request, reference, pk):
     )
 
 
+def _party_fields(form) -> dict:
+    """What a valid PartyForm says of the party (as the model's fields clean it)."""
+    return {name: getattr(form.instance, name) for name in PartyForm.Meta.fields}
+
+
 def party_add(request, reference):
     case, access = case_for(request, reference)
     if not access.can_manage:
@@ -57,11 +62,7 @@ def party_add(request, reference):
     if done := submit_form(
         request,
         form,
-        lambda _: services.party_add(
-            case=case,
-            by=request.user,
-            fields={name: getattr(form.instance, name) for name in PartyForm.Meta.fields},
-        ),
+        lambda _: services.party_add(case=case, by=request.user, fields=_party_fields(form)),
         success=lambda party: f"{party.full_name} added to {case.reference}.",
         then=case,
         consequences=True,
@@ -86,11 +87,7 @@ def party_edit(request, reference, pk):
     if done := submit_form(
         request,
         form,
-        lambda _: services.party_update(
-            party=party,
-            by=request.user,
-            fields={name: getattr(form.instance, name) for name in PartyForm.Meta.fields},
-        ),
+        lambda _: services.party_update(party=party, by=request.user, fields=_party_fields(form)),
         success="Party details saved.",
         then=party,
         consequences=True,
@@ -158,13 +155,7 @@ def consent_withdraw(request, reference, pk):
     if done := submit_form(
         request,
         form,
-        lambda data: services.consent_withdraw(
-            consent=consent,
-            by=request.user,
-            withdrawn_at=data["withdrawn_at"],
-            method=data["method"],
-            note=data["note"],
-        ),
+        lambda data: services.consent_withdraw(consent=consent, by=request.user, **data),
         success=f"Recorded: {party.full_name} withdrew consent "
         f"{consent.get_kind_display().lower()}.",
         level=messages.WARNING,

@@ -178,13 +178,7 @@ def request_status(request, pk):
     if done := submit_form(
         request,
         form,
-        lambda data: services.request_close(
-            sar=sar,
-            by=request.user,
-            status=data["status"],
-            completed_on=data["completed_on"],
-            notes=data["notes"],
-        ),
+        lambda data: services.request_close(sar=sar, by=request.user, **data),
         success="The request is closed.",
         then=sar,
     ):

@@ -72,18 +72,7 @@ def session_new(request, reference):
     if done := submit_form(
         request,
         form,
-        lambda data: services.session_book(
-            case=case,
-            by=request.user,
-            kind=data["kind"],
-            mode=data["mode"],
-            venue=data["venue"],
-            starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
-            parties=data["parties"],
-            notes=data["notes"],
-            held=data["held"],
-        ),
+        lambda data: services.session_book(case=case, by=request.user, **data),
         success=lambda session: (
             "Session recorded as held."
             if form.cleaned_data["held"]
