@@ -18,6 +18,7 @@ from documents.models import CaseFile, GeneratedDocument
 from documents.services import agreement_document, letter_document
 from documents.uploads import accepts_files, too_large_refusals
 from wkm.forms import add_service_errors
+from wkm.views import submit_form
 
 from . import agreements as services
 from .access import case_for
@@ -209,19 +210,16 @@ def signature_add(request, reference, pk):
     _require_record(access)
     agreement = _agreement(case, pk)
     form = SignatureForm(request.POST, case=case)
-    if form.is_valid():
+
+    def record(data):
         party, volunteer = form.chosen_signer(case)
-        try:
-            services.signature_record(
-                agreement=agreement, by=request.user, party=party, volunteer=volunteer,
-                signed_on=form.cleaned_data["signed_on"], verbal=form.cleaned_data["verbal"],
-                note=form.cleaned_data["note"],
-            )  # fmt: skip
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Signature recorded.")
-            return redirect(agreement)
+        return services.signature_record(
+            agreement=agreement, by=request.user, party=party, volunteer=volunteer,
+            signed_on=data["signed_on"], verbal=data["verbal"], note=data["note"],
+        )  # fmt: skip
+
+    if done := submit_form(request, form, record, success="Signature recorded.", then=agreement):
+        return done
     return _render_detail(request, case, access, agreement, sign_form=form)
 
 
@@ -237,23 +235,23 @@ def signed_scan_add(request, reference, pk):
         messages.error(request, refusal)
         return redirect(agreement)
     form = SignedScanForm(request.POST, request.FILES)
-    valid = form.is_valid()
-    refused = too_large_refusals(request)
-    if refused:
+    if refused := too_large_refusals(request):
         form.add_error("file", refused)
-    elif valid:
-        try:
-            scan = services.signed_scan_add(
-                agreement=agreement, by=request.user, upload=form.cleaned_data["file"],
-                signed_on=form.cleaned_data["signed_on"],
-            )  # fmt: skip
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, f"Signed copy kept ({scan.name}); version {agreement.version} is signed."
-            )
-            return redirect(agreement)
+    elif done := submit_form(
+        request,
+        form,
+        lambda data: services.signed_scan_add(
+            agreement=agreement,
+            by=request.user,
+            upload=data["file"],
+            signed_on=data["signed_on"],
+        ),
+        success=lambda scan: (
+            f"Signed copy kept ({scan.name}); version {agreement.version} is signed."
+        ),
+        then=agreement,
+    ):
+        return done
     return _render_detail(request, case, access, agreement, scan_form=form)
 
 

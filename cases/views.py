@@ -32,8 +32,8 @@ from rules.selectors import breaches_of_case
 from sessions.services import future_sessions
 from surveys.selectors import case_panel as survey_panel
 from wkm.consequences import shown_to
-from wkm.forms import add_service_errors
 from wkm.pagination import CappedPaginator
+from wkm.views import submit_form
 
 from . import services
 from .access import case_for
@@ -185,18 +185,19 @@ def case_new(request):
             for f in formset.forms
             if f.has_changed()
         ]
-        try:
-            case = services.case_create(
+        if done := submit_form(
+            request,
+            form,
+            lambda _: services.case_create(
                 by=request.user,
                 fields=form.case_fields(),
                 parties=parties,
                 referrer=form.referrer_pick(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Referral logged as {case.reference}.")
-            return redirect(case)
+            ),
+            success=lambda case: f"Referral logged as {case.reference}.",
+            then=lambda case: case,
+        ):
+            return done
     return render(
         request,
         "cases/new.html",
@@ -278,19 +279,19 @@ def case_edit(request, reference):
     case, access = case_for(request, reference)
     _require_manage(access)
     form = CaseForm(request.POST or None, instance=case)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_update(
-                case=Case.objects.get(pk=case.pk),
-                by=request.user,
-                fields=form.case_fields(),
-                referrer=form.referrer_pick(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Case details saved.")
-            return redirect(case)
+    if done := submit_form(
+        request,
+        form,
+        lambda _: services.case_update(
+            case=Case.objects.get(pk=case.pk),
+            by=request.user,
+            fields=form.case_fields(),
+            referrer=form.referrer_pick(),
+        ),
+        success="Case details saved.",
+        then=case,
+    ):
+        return done
     return render(
         request,
         "cases/edit.html",
@@ -339,15 +340,15 @@ def case_close(request, reference):
             "outcome": asked if asked in outcomes else "",
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            with shown_to(request):
-                services.case_close(case=case, by=request.user, **form.cleaned_data)
-                messages.success(request, f"{case.reference} is closed.")
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect(case)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.case_close(case=case, by=request.user, **data),
+        success=f"{case.reference} is closed.",
+        then=case,
+        consequences=True,
+    ):
+        return done
     return render(
         request,
         "cases/close.html",
@@ -368,19 +369,15 @@ def case_reopen(request, reference):
         messages.error(request, "This case is open; only a closed case can be reopened.")
         return redirect(case)
     form = ReopenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with shown_to(request):
-                case = services.case_reopen(
-                    case=case, by=request.user, reason=form.cleaned_data["reason"]
-                )
-                messages.success(
-                    request, f"{case.reference} is reopened as “{case.get_status_display()}”."
-                )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect(case)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.case_reopen(case=case, by=request.user, reason=data["reason"]),
+        success=lambda case: f"{case.reference} is reopened as “{case.get_status_display()}”.",
+        then=lambda case: case,
+        consequences=True,
+    ):
+        return done
     return render(
         request,
         "cases/reopen.html",
@@ -407,16 +404,14 @@ def log_add(request, reference):
     if not access.can_record:
         raise PermissionDenied
     form = LogEntryForm(request.POST or None, case=case)
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry = services.log_entry_add(case=case, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, "Draft saved." if entry.is_draft else "Added to the case timeline."
-            )
-            return redirect(case)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.log_entry_add(case=case, by=request.user, **data),
+        success=lambda entry: "Draft saved." if entry.is_draft else "Added to the case timeline.",
+        then=case,
+    ):
+        return done
     return render(
         request,
         "cases/log_form.html",
@@ -430,16 +425,14 @@ def log_edit(request, reference, pk):
         raise PermissionDenied
     entry = _own_draft_or_404(case, request.user, pk)
     form = LogEntryForm(request.POST or None, instance=entry, case=case)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.log_entry_update(entry=entry, by=request.user, fields=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, "Draft saved." if form.cleaned_data["is_draft"] else "Published."
-            )
-            return redirect(case)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.log_entry_update(entry=entry, by=request.user, fields=data),
+        success=lambda _: "Draft saved." if form.cleaned_data["is_draft"] else "Published.",
+        then=case,
+    ):
+        return done
     return render(
         request,
         "cases/log_form.html",

@@ -9,7 +9,7 @@ letter often comes after), as its timeline takes notes.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from cases.access import case_for
 from privacy.status import case_anonymised, erased_party_ids
-from wkm.forms import add_service_errors
+from wkm.views import submit_form
 
 from . import case_files as services
 from .forms import CaseFileForm, DeleteFileForm
@@ -60,22 +60,23 @@ def files_upload(request, reference):
     erased = erased_party_ids(case)
     form = CaseFileForm(request.POST or None, request.FILES or None, case=case, erased=erased)
     if request.method == "POST":
-        valid = form.is_valid()
-        refused = too_large_refusals(request)
-        if refused:
+        if refused := too_large_refusals(request):
             form.add_error("files", [*refused, services.NOTHING_KEPT])
-        elif valid:
-            try:
-                stored = services.files_add(
-                    case=case, by=request.user, uploads=form.cleaned_data["files"],
-                    kind=form.cleaned_data["kind"],
-                    description=form.cleaned_data["description"], party=form.chosen_party(),
-                )  # fmt: skip
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"{len(stored)} file{pluralize(len(stored))} added.")
-                return redirect(case.get_absolute_url() + "#files")
+        elif done := submit_form(
+            request,
+            form,
+            lambda data: services.files_add(
+                case=case,
+                by=request.user,
+                uploads=data["files"],
+                kind=data["kind"],
+                description=data["description"],
+                party=form.chosen_party(),
+            ),
+            success=lambda stored: f"{len(stored)} file{pluralize(len(stored))} added.",
+            then=case.get_absolute_url() + "#files",
+        ):
+            return done
     context = {"case": case, "form": form, "heading": "Upload files"}
     return render(request, "documents/files_upload.html", context)
 
@@ -97,16 +98,16 @@ def file_delete(request, reference, pk):
     if not services.may_delete(case_file, request.user):  # sees the file, may not delete it
         raise PermissionDenied
     form = DeleteFileForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.file_delete(
-                case_file=case_file, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"“{case_file.name}” deleted.")
-            return redirect(case.get_absolute_url() + "#files")
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.file_delete(
+            case_file=case_file, by=request.user, reason=data["reason"]
+        ),
+        success=f"“{case_file.name}” deleted.",
+        then=case.get_absolute_url() + "#files",
+    ):
+        return done
     return render(
         request,
         "documents/file_delete.html",

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import ADMINISTRATOR, role_required
 from documents.uploads import accepts_files, too_large_refusals
+from wkm.forms import add_service_errors
 
 from . import services, spreadsheets
 from .forms import UploadForm
@@ -79,9 +80,7 @@ def upload(request):
                 by=request.user,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            add_service_errors(form, error)
         else:
             return redirect(batch)
     return _index(request, form, status=400)

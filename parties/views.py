@@ -2,7 +2,7 @@
 visible)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,8 +12,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from cases.access import case_for
 from cases.disclosure import log_entries_for
-from wkm.consequences import shown_to
-from wkm.forms import add_service_errors
+from wkm.views import submit_form
 
 from . import services
 from .consent import current_kinds
@@ -50,24 +49,25 @@ def party_detail(request, reference, pk):
     )
 
 
+def _party_fields(form) -> dict:
+    """What a valid PartyForm says of the party (as the model's fields clean it)."""
+    return {name: getattr(form.instance, name) for name in PartyForm.Meta.fields}
+
+
 def party_add(request, reference):
     case, access = case_for(request, reference)
     if not access.can_manage:
         raise PermissionDenied
     form = PartyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with shown_to(request):
-                party = services.party_add(
-                    case=case,
-                    by=request.user,
-                    fields={name: getattr(form.instance, name) for name in PartyForm.Meta.fields},
-                )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{party.full_name} added to {case.reference}.")
-            return redirect(case)
+    if done := submit_form(
+        request,
+        form,
+        lambda _: services.party_add(case=case, by=request.user, fields=_party_fields(form)),
+        success=lambda party: f"{party.full_name} added to {case.reference}.",
+        then=case,
+        consequences=True,
+    ):
+        return done
     return render(
         request,
         "parties/form.html",
@@ -84,24 +84,24 @@ def party_edit(request, reference, pk):
         # The form shows every contact detail and the safeguarding notes: a view (rule 12).
         record_event(action=AuditEvent.Action.VIEW, obj=party, detail={"page": "edit"})
     form = PartyForm(request.POST or None, instance=party)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with shown_to(request):
-                services.party_update(
-                    party=party,
-                    by=request.user,
-                    fields={name: getattr(form.instance, name) for name in PartyForm.Meta.fields},
-                )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Party details saved.")
-            return redirect(party)
+    if done := submit_form(
+        request,
+        form,
+        lambda _: services.party_update(party=party, by=request.user, fields=_party_fields(form)),
+        success="Party details saved.",
+        then=party,
+        consequences=True,
+    ):
+        return done
     return render(
         request,
         "parties/form.html",
         {"case": case, "form": form, "heading": f"Edit {party.full_name}", "submit_label": "Save"},
     )
+
+
+def _kinds(consents) -> str:
+    return "; ".join(c.get_kind_display().lower() for c in consents)
 
 
 def consent_add(request, reference, pk):
@@ -116,15 +116,14 @@ def consent_add(request, reference, pk):
         held=held,
         initial={"given_at": timezone.localtime().replace(second=0, microsecond=0)},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            recorded = services.consents_record(party=party, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            given = "; ".join(c.get_kind_display().lower() for c in recorded)
-            messages.success(request, f"Consent recorded for {party.full_name}: {given}.")
-            return redirect(case)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.consents_record(party=party, by=request.user, **data),
+        success=lambda recorded: f"Consent recorded for {party.full_name}: {_kinds(recorded)}.",
+        then=case,
+    ):
+        return done
     return render(
         request,
         "parties/consent_form.html",
@@ -153,25 +152,17 @@ def consent_withdraw(request, reference, pk):
         request.POST if request.method == "POST" else None,
         initial={"withdrawn_at": timezone.localtime().replace(second=0, microsecond=0)},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            with shown_to(request):
-                services.consent_withdraw(
-                    consent=consent,
-                    by=request.user,
-                    withdrawn_at=form.cleaned_data["withdrawn_at"],
-                    method=form.cleaned_data["method"],
-                    note=form.cleaned_data["note"],
-                )
-                messages.warning(
-                    request,
-                    f"Recorded: {party.full_name} withdrew consent "
-                    f"{consent.get_kind_display().lower()}.",
-                )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect(case)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.consent_withdraw(consent=consent, by=request.user, **data),
+        success=f"Recorded: {party.full_name} withdrew consent "
+        f"{consent.get_kind_display().lower()}.",
+        level=messages.WARNING,
+        then=case,
+        consequences=True,
+    ):
+        return done
     return render(
         request,
         "parties/consent_withdraw.html",

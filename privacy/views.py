@@ -18,7 +18,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from parties.models import Party
 from volunteers.models import Volunteer
-from wkm.forms import add_service_errors
+from wkm.views import submit_form
 
 from . import services
 from .export import case_wide_files, files_about
@@ -98,21 +98,19 @@ def request_new(request):
     parties, volunteers = _chosen(request, data)
     if request.method == "POST":
         form = RequestForm(request.POST)
-        if form.is_valid():
-            try:
-                sar = services.request_open(
-                    by=request.user, fields=form.cleaned_data, parties=parties,
-                    volunteers=volunteers,
-                )  # fmt: skip
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    f"Request #{sar.pk} opened: the answer is due by "
-                    f"{date_format(sar.due_on, 'j M Y')}.",
-                )
-                return redirect(sar)
+        if done := submit_form(
+            request,
+            form,
+            lambda data: services.request_open(
+                by=request.user, fields=data, parties=parties, volunteers=volunteers
+            ),
+            success=lambda sar: (
+                f"Request #{sar.pk} opened: the answer is due by "
+                f"{date_format(sar.due_on, 'j M Y')}."
+            ),
+            then=lambda sar: sar,
+        ):
+            return done
     else:
         form = RequestForm(initial={"requested_on": timezone.localdate()})
     return render(
@@ -177,18 +175,14 @@ def request_records(request, pk):
 def request_status(request, pk):
     sar = _get_request(pk)
     form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.request_close(
-                sar=sar, by=request.user, status=form.cleaned_data["status"],
-                completed_on=form.cleaned_data["completed_on"],
-                notes=form.cleaned_data["notes"],
-            )  # fmt: skip
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The request is closed.")
-            return redirect(sar)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.request_close(sar=sar, by=request.user, **data),
+        success="The request is closed.",
+        then=sar,
+    ):
+        return done
     return _render_detail(request, sar, status_form=form, status=400)
 
 
@@ -238,23 +232,27 @@ def export_zip(request, pk):
     return _export(request, pk, "zip")
 
 
+def _erased(plan) -> str:
+    done = len(plan.erase_parties) + len(plan.erase_volunteers)
+    kept = len(plan.keep_parties) + len(plan.keep_volunteers)
+    message = f"{done} record(s) anonymised."
+    if kept:
+        message += f" {kept} kept for now: see why below."
+    return message
+
+
 @role_required(COORDINATOR)
 def request_erase(request, pk):
     sar = _get_request(pk)
     form = EraseForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.erase_subject(sar=sar, by=request.user)
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            done = len(plan.erase_parties) + len(plan.erase_volunteers)
-            kept = len(plan.keep_parties) + len(plan.keep_volunteers)
-            message = f"{done} record(s) anonymised."
-            if kept:
-                message += f" {kept} kept for now: see why below."
-            messages.success(request, message)
-            return redirect(sar)
+    if done := submit_form(
+        request,
+        form,
+        lambda _: services.erase_subject(sar=sar, by=request.user),
+        success=_erased,
+        then=sar,
+    ):
+        return done
     return render(
         request,
         "privacy/erase.html",

@@ -7,13 +7,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import ADMINISTRATOR, COORDINATOR, role_required
 from audit.models import AuditEvent
 from audit.services import record_event
 from wkm.consequences import shown_to
-from wkm.forms import add_service_errors
+from wkm.views import submit_form
 
 from . import services
 from .forms import ContactForm, ReferrerForm, ReferrerSearchForm
@@ -63,14 +64,14 @@ def retired_only(found):
 @role_required(*STAFF)
 def referrer_new(request):
     form = ReferrerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            referrer = services.referrer_create(by=request.user, fields=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Added {referrer.name}.")
-            return redirect("referrers:detail", pk=referrer.pk)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.referrer_create(by=request.user, fields=data),
+        success=lambda referrer: f"Added {referrer.name}.",
+        then=lambda referrer: reverse("referrers:detail", kwargs={"pk": referrer.pk}),
+    ):
+        return done
     return render(
         request,
         "referrers/form.html",
@@ -104,18 +105,16 @@ def referrer_detail(request, pk):
 def referrer_edit(request, pk):
     referrer = get_object_or_404(Referrer, pk=pk)
     form = ReferrerForm(request.POST or None, instance=referrer)
-    if request.method == "POST" and form.is_valid():
-        try:
-            # A new name reaches its cases too: the page says on how many.
-            with shown_to(request):
-                services.referrer_update(
-                    referrer=referrer, by=request.user, fields=form.cleaned_data
-                )
-                messages.success(request, "Saved.")
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("referrers:detail", pk=referrer.pk)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.referrer_update(referrer=referrer, by=request.user, fields=data),
+        success="Saved.",
+        then=reverse("referrers:detail", kwargs={"pk": referrer.pk}),
+        # A new name reaches its cases too: the page says on how many.
+        consequences=True,
+    ):
+        return done
     return render(
         request,
         "referrers/form.html",
@@ -169,16 +168,14 @@ def _contact(referrer_pk, pk) -> ReferrerContact:
 def contact_new(request, pk):
     referrer = get_object_or_404(Referrer, pk=pk)
     form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = services.contact_create(
-                referrer=referrer, by=request.user, fields=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Added {contact.name}.")
-            return redirect("referrers:detail", pk=referrer.pk)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.contact_create(referrer=referrer, by=request.user, fields=data),
+        success=lambda contact: f"Added {contact.name}.",
+        then=reverse("referrers:detail", kwargs={"pk": referrer.pk}),
+    ):
+        return done
     return render(
         request,
         "referrers/form.html",
@@ -195,15 +192,15 @@ def contact_new(request, pk):
 def contact_edit(request, pk, contact_pk):
     contact = _contact(pk, contact_pk)
     form = ContactForm(request.POST or None, instance=contact)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with shown_to(request):
-                services.contact_update(contact=contact, by=request.user, fields=form.cleaned_data)
-                messages.success(request, "Saved.")
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("referrers:detail", pk=pk)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.contact_update(contact=contact, by=request.user, fields=data),
+        success="Saved.",
+        then=reverse("referrers:detail", kwargs={"pk": pk}),
+        consequences=True,
+    ):
+        return done
     return render(
         request,
         "referrers/form.html",

@@ -22,7 +22,7 @@ from cases.access import case_for
 from notifications.who_hears import reminder_summary
 from rules.selectors import breaches_of_case
 from volunteers.models import Volunteer
-from wkm.forms import add_service_errors
+from wkm.views import submit_form
 
 from . import services
 from .calendar import calendar_for, feed_sessions
@@ -69,31 +69,18 @@ def session_new(request, reference):
     case, access = case_for(request, reference)
     _require(access.can_manage)
     form = SessionForm(_posted(request), case=case)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            session = services.session_book(
-                case=case,
-                by=request.user,
-                kind=data["kind"],
-                mode=data["mode"],
-                venue=data["venue"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                parties=data["parties"],
-                notes=data["notes"],
-                held=data["held"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                "Session recorded as held."
-                if data["held"]
-                else f"Session booked. {reminder_summary(session)}",
-            )
-            return redirect(session)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.session_book(case=case, by=request.user, **data),
+        success=lambda session: (
+            "Session recorded as held."
+            if form.cleaned_data["held"]
+            else f"Session booked. {reminder_summary(session)}"
+        ),
+        then=lambda session: session,
+    ):
+        return done
     return render(
         request,
         "sessions/form.html",
@@ -199,16 +186,14 @@ def session_reschedule(request, reference, pk):
             "venue": session.venue,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = services.session_reschedule(
-                session=session, by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Session moved; reminders now follow the new time.")
-            return redirect(session)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.session_reschedule(session=session, by=request.user, **data),
+        success="Session moved; reminders now follow the new time.",
+        then=lambda session: session,
+    ):
+        return done
     return render(
         request,
         "sessions/form.html",
@@ -254,16 +239,14 @@ def session_outcome(request, reference, pk):
     if session.status in (MediationSession.Status.HELD, MediationSession.Status.DID_NOT_ATTEND):
         initial["status"] = session.status
     form = OutcomeForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = services.session_record_outcome(
-                session=session, by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Outcome recorded: {session.get_status_display()}.")
-            return redirect(session)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.session_record_outcome(session=session, by=request.user, **data),
+        success=lambda session: f"Outcome recorded: {session.get_status_display()}.",
+        then=lambda session: session,
+    ):
+        return done
     return render(
         request,
         "sessions/form.html",
@@ -369,22 +352,21 @@ def home_visits(request):
             services.home_visits_resume(by=request.user)
             messages.success(request, "Home visits can be booked again.")
             return redirect("home_visits")
-        if action == "suspend" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.home_visits_suspend(
+        if action == "suspend" and (
+            done := submit_form(
+                request,
+                form,
+                lambda data: services.home_visits_suspend(
                     by=request.user,
                     reason=data["home_visits_reason"],
                     suspended_from=data["home_visits_suspended_from"],
                     suspended_until=data["home_visits_suspended_until"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request, "Home visits are suspended; future home visits are flagged."
-                )
-                return redirect("home_visits")
+                ),
+                success="Home visits are suspended; future home visits are flagged.",
+                then="home_visits",
+            )
+        ):
+            return done
     return render(
         request,
         "sessions/home_visits.html",

@@ -16,6 +16,7 @@ from notifications import replies
 from notifications.link_pages import render_link_page, throttle
 from parties.models import Party
 from wkm.forms import add_service_errors
+from wkm.views import submit_form
 
 from . import letters, services
 from .forms import FORMS, survey_form
@@ -102,16 +103,16 @@ def record(request, reference, pk, kind):
         messages.error(request, refusal)
         return redirect(case)
     form = survey_form(kind, case, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_by_phone(
-                case=case, party=party, kind=kind, answers=_answers(form), by=request.user
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{party.full_name}'s answers are recorded. Thank you.")
-            return redirect(f"{case.get_absolute_url()}#surveys")
+    if done := submit_form(
+        request,
+        form,
+        lambda _: services.record_by_phone(
+            case=case, party=party, kind=kind, answers=_answers(form), by=request.user
+        ),
+        success=f"{party.full_name}'s answers are recorded. Thank you.",
+        then=f"{case.get_absolute_url()}#surveys",
+    ):
+        return done
     return render(
         request,
         "surveys/record.html",

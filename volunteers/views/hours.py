@@ -1,17 +1,15 @@
 """Volunteer hours and mileage: a volunteer logs their own, per case or activity, and sees their
 entries and monthly totals. Thin: the rules are in volunteers.services.hours_log."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from wkm.forms import add_service_errors
+from wkm.views import submit_form
 
 from .. import services
 from ..models import Volunteer, VolunteerHours
@@ -41,19 +39,14 @@ def hours(request):
         user=request.user,
         initial={"date": timezone.localdate(), "miles": 0},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry = services.hours_log(
-                volunteer=volunteer, by=request.user, fields=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Logged {entry.hours} hours on {date_format(entry.date, 'j M Y')}.",
-            )
-            return redirect("volunteers:hours")
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.hours_log(volunteer=volunteer, by=request.user, fields=data),
+        success=lambda entry: f"Logged {entry.hours} hours on {date_format(entry.date, 'j M Y')}.",
+        then="volunteers:hours",
+    ):
+        return done
     entries = VolunteerHours.objects.filter(volunteer=volunteer).select_related("case")
     page = Paginator(entries.order_by("-date", "-id"), ENTRIES_PER_PAGE).get_page(
         request.GET.get("page")

@@ -6,11 +6,10 @@ volunteer they can see is then checked here (403).
 """
 
 from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Subquery
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.views.decorators.http import require_safe
@@ -20,8 +19,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from cases.models import Case, CaseAssignment
 from parties.validators import display_phone
-from wkm.consequences import shown_to
-from wkm.forms import add_service_errors
+from wkm.views import submit_form
 
 from .. import services
 from ..dbs import annotate_dbs, dbs_state, dbs_valid_until
@@ -214,17 +212,16 @@ def volunteer_detail(request, pk):
 @role_required(COORDINATOR)
 def volunteer_new(request):
     form = VolunteerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            volunteer = services.volunteer_create(
-                by=request.user,
-                fields=values_for(form, VolunteerForm.Meta.fields),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{volunteer.full_name} added.")
-            return redirect(volunteer)
+    if done := submit_form(
+        request,
+        form,
+        lambda _: services.volunteer_create(
+            by=request.user, fields=values_for(form, VolunteerForm.Meta.fields)
+        ),
+        success=lambda volunteer: f"{volunteer.full_name} added.",
+        then=lambda volunteer: volunteer,
+    ):
+        return done
     return render(
         request,
         "volunteers/form.html",
@@ -235,19 +232,19 @@ def volunteer_new(request):
 def volunteer_edit(request, pk):
     volunteer = _managed_volunteer(request, pk)
     form = VolunteerForm(request.POST or None, instance=volunteer)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with shown_to(request):
-                volunteer = services.volunteer_update(
-                    volunteer=Volunteer.objects.get(pk=pk),
-                    by=request.user,
-                    fields=values_for(form, VolunteerForm.Meta.fields),
-                )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Volunteer details saved.")
-            return redirect(volunteer)
+    if done := submit_form(
+        request,
+        form,
+        lambda _: services.volunteer_update(
+            volunteer=Volunteer.objects.get(pk=pk),
+            by=request.user,
+            fields=values_for(form, VolunteerForm.Meta.fields),
+        ),
+        success="Volunteer details saved.",
+        then=lambda volunteer: volunteer,
+        consequences=True,
+    ):
+        return done
     return _form_page(
         request,
         form,
@@ -257,25 +254,32 @@ def volunteer_edit(request, pk):
     )
 
 
+def _dbs_recorded(check) -> str:
+    if check.current_until:
+        until = f"current until {format_date(check.current_until, 'j M Y')}"
+    else:
+        until = "not current: only an enhanced check counts for mediation"
+    return f"DBS check recorded: {until}."
+
+
+def _status_check_recorded(check) -> str:
+    until = format_date(check.current_until, "j M Y") if check.current_until else "—"
+    return f"Status check recorded: DBS {check} current until {until}."
+
+
 def dbs_new(request, pk):
     volunteer = _managed_volunteer(request, pk)
     form = DBSCheckForm(request.POST or None, initial={"enhanced": True})
-    if request.method == "POST" and form.is_valid():
-        try:
-            check = services.dbs_record(
-                volunteer=volunteer,
-                by=request.user,
-                fields=values_for(form, DBSCheckForm.Meta.fields),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            if check.current_until:
-                until = f"current until {format_date(check.current_until, 'j M Y')}"
-            else:
-                until = "not current: only an enhanced check counts for mediation"
-            messages.success(request, f"DBS check recorded: {until}.")
-            return redirect(volunteer)
+    if done := submit_form(
+        request,
+        form,
+        lambda _: services.dbs_record(
+            volunteer=volunteer, by=request.user, fields=values_for(form, DBSCheckForm.Meta.fields)
+        ),
+        success=_dbs_recorded,
+        then=volunteer,
+    ):
+        return done
     return _form_page(
         request,
         form,
@@ -291,19 +295,16 @@ def dbs_status_check(request, pk, check_pk):
     form = StatusCheckForm(
         request.POST or None, initial={"last_status_check_on": timezone.localdate()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            check = services.dbs_status_checked(
-                check=check,
-                by=request.user,
-                checked_on=form.cleaned_data["last_status_check_on"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            until = format_date(check.current_until, "j M Y") if check.current_until else "—"
-            messages.success(request, f"Status check recorded: DBS {check} current until {until}.")
-            return redirect(volunteer)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.dbs_status_checked(
+            check=check, by=request.user, checked_on=data["last_status_check_on"]
+        ),
+        success=_status_check_recorded,
+        then=volunteer,
+    ):
+        return done
     return _form_page(
         request,
         form,
@@ -321,18 +322,16 @@ def dbs_status_check(request, pk, check_pk):
 def training_new(request, pk):
     volunteer = _managed_volunteer(request, pk)
     form = TrainingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.training_add(
-                volunteer=volunteer,
-                by=request.user,
-                fields=values_for(form, TrainingForm.Meta.fields),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Training recorded.")
-            return redirect(volunteer)
+    if done := submit_form(
+        request,
+        form,
+        lambda _: services.training_add(
+            volunteer=volunteer, by=request.user, fields=values_for(form, TrainingForm.Meta.fields)
+        ),
+        success="Training recorded.",
+        then=volunteer,
+    ):
+        return done
     return _form_page(
         request, form, volunteer=volunteer, heading="Record training", submit_label="Save training"
     )
@@ -347,20 +346,20 @@ def accreditation_new(request, pk):
         initial={"granted_on": timezone.localdate()},
         may_record_prior=_can_manage(request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            accreditation = services.accreditation_grant(
-                volunteer=volunteer,
-                kind=form.cleaned_data["kind"],
-                granted_on=form.cleaned_data["granted_on"],
-                prior_evidence=form.cleaned_data.get("prior_evidence", ""),
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{volunteer.full_name} is accredited for {accreditation}.")
-            return redirect(volunteer)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.accreditation_grant(
+            volunteer=volunteer,
+            kind=data["kind"],
+            granted_on=data["granted_on"],
+            prior_evidence=data.get("prior_evidence", ""),
+            by=request.user,
+        ),
+        success=lambda accreditation: f"{volunteer.full_name} is accredited for {accreditation}.",
+        then=volunteer,
+    ):
+        return done
     intro = ""
     if volunteer.is_trainee:
         intro = (
@@ -382,21 +381,17 @@ def accreditation_revoke(request, pk, accreditation_pk):
     accreditation = get_object_or_404(volunteer.accreditations.held(), pk=accreditation_pk)
     form = RevokeAccreditationForm(request.POST or None)
     kind = accreditation.get_kind_display().lower()
-    if request.method == "POST" and form.is_valid():
-        try:
-            with shown_to(request):
-                services.accreditation_revoke(
-                    accreditation=accreditation,
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                )
-                messages.success(
-                    request, f"{volunteer.full_name}'s {kind} accreditation is revoked."
-                )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect(volunteer)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.accreditation_revoke(
+            accreditation=accreditation, by=request.user, reason=data["reason"]
+        ),
+        success=f"{volunteer.full_name}'s {kind} accreditation is revoked.",
+        then=volunteer,
+        consequences=True,
+    ):
+        return done
     cases = services.cases_needing(accreditation)
     listed = ", ".join(case.reference for case in cases)
     return _form_page(
@@ -427,19 +422,19 @@ def accreditation_revoke(request, pk, accreditation_pk):
 def connection_new(request, pk):
     volunteer = _managed_volunteer(request, pk)
     form = ConnectionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with shown_to(request):
-                services.connection_add(
-                    volunteer=volunteer,
-                    by=request.user,
-                    fields=values_for(form, ConnectionForm.Meta.fields),
-                )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Connection recorded.")
-            return redirect(volunteer)
+    if done := submit_form(
+        request,
+        form,
+        lambda _: services.connection_add(
+            volunteer=volunteer,
+            by=request.user,
+            fields=values_for(form, ConnectionForm.Meta.fields),
+        ),
+        success="Connection recorded.",
+        then=volunteer,
+        consequences=True,
+    ):
+        return done
     return _form_page(
         request,
         form,
@@ -458,14 +453,14 @@ def availability_edit(request, pk):
         raise PermissionDenied
     data = request.POST if request.method == "POST" else None
     form = AvailabilityForm.for_volunteer(volunteer, data)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.availability_set(
-                volunteer=volunteer, by=request.user, slots=form.cleaned_slots()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Availability saved.")
-            return redirect(volunteer)
+    if done := submit_form(
+        request,
+        form,
+        lambda _: services.availability_set(
+            volunteer=volunteer, by=request.user, slots=form.cleaned_slots()
+        ),
+        success="Availability saved.",
+        then=volunteer,
+    ):
+        return done
     return render(request, "volunteers/availability.html", {"form": form, "volunteer": volunteer})
