@@ -14,6 +14,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from notifications.models import OutboxMessage
+from sessions.models import ServiceSettings
+
 from .checker import Breach, find_breaches
 
 CACHE_SECONDS = 300
@@ -41,8 +44,8 @@ def fingerprint() -> str:
     tables = [apps.get_model(label)._meta.db_table for label in HISTORY_OF]
     quote = connection.ops.quote_name
     newest = [f"(SELECT MAX(pgh_id) FROM {quote(table)})" for table in tables]  # noqa: S608
-    reminders = quote(apps.get_model("notifications", "OutboxMessage")._meta.db_table)
-    service = quote(apps.get_model("mediation_sessions", "ServiceSettings")._meta.db_table)
+    reminders = quote(OutboxMessage._meta.db_table)
+    service = quote(ServiceSettings._meta.db_table)
     newest.append(f"(SELECT MAX(id) FROM {reminders})")  # noqa: S608
     newest.append(f"(SELECT MAX(updated_at)::text FROM {service})")  # noqa: S608
     with connection.cursor() as cursor:

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = "Volunteers"
+
+    def ready(self):
+        # A supervisor's cases join cases.querysets.visible_to (volunteers.visibility).
+        from . import visibility  # noqa: F401

@@ -20,7 +20,7 @@ from audit.services import record_event
 from cases import services as case_services
 from cases import timeline
 from cases.models import Case, CaseAssignment, Status
-from cases.querysets import WORKING_STATUSES, stopped_volunteering
+from cases.querysets import WORKING_STATUSES
 from notifications.outbox import (
     VOLUNTEER_CONTACT_FIELDS,
     cancel_assignment_notices,
@@ -49,6 +49,7 @@ from .models import (
     Volunteer,
     VolunteerHours,
 )
+from .visibility import stopped_volunteering
 
 VOLUNTEER_EDITABLE_FIELDS = (
     "first_name",
