@@ -7,7 +7,6 @@ ValidationError with a message a coordinator understands, and leaves an audit re
 import datetime
 from itertools import pairwise
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,12 +16,11 @@ from audit.models import AuditEvent
 from audit.services import record_event, record_events
 from parties.consent import consent_state
 from parties.models import Party
-from referrers import updates as referrer_updates
 from reports.areas import district_of_parties
 from volunteers.eligibility import pair_problems, pair_standing
 from wkm.consequences import tell
 
-from . import lifecycle, lists, timeline
+from . import lifecycle, lists, signals, timeline
 from .models import CONTACT_KINDS, Case, ContactLogEntry, Outcome, Status
 from .references import allocate_reference
 
@@ -251,7 +249,7 @@ def _move(case: Case, locked: Case, steps: list[str], *, by, pair_checked=False)
         [(f"Status: {Status(frm).label} → {Status(to).label}.", None, None) for frm, to in path],
         by=by,
     )
-    referrer_updates.after_transition(locked, steps=path, by=by)
+    signals.case_moved.send(Case, case=locked, steps=path, by=by)
     _copy(locked, case)
     return case
 
@@ -332,14 +330,10 @@ def case_close(
     closed_on: datetime.date,
     follow_up_on: datetime.date | None = None,
 ) -> Case:
-    """Close a case. Whatever was still to come stops with it: its future sessions are
-    cancelled with their reminders (a notice goes only to those who had been told of them), and
-    a trainee case on a case that closed before mediation ends, never to count."""
-    from notifications.outbox import Notify
-    from sessions.services import cancel_sessions, future_sessions, stop_reminders_of
-    from surveys.services import invite_on_close
-    from volunteers.services import CLOSED_BEFORE_MEDIATION, end_trainee_cases
-
+    """Close a case. Whatever was still to come stops with it (signals.case_closed): its future
+    sessions are cancelled with their reminders (a notice goes only to those who had been told
+    of them), a trainee case on a case that closed before mediation ends, never to count, the
+    referrer is told and the parties are asked for their feedback."""
     locked = _lock(case)
     if locked.status == Status.CLOSED:
         raise ValidationError("This case is already closed.")
@@ -375,21 +369,7 @@ def case_close(
         detail={"to": "closed", "outcome": outcome},
     )
     timeline.log(locked, f"Case closed: {locked.get_outcome_display().lower()}.", by=by)
-    cancelled = cancel_sessions(
-        future_sessions(locked),
-        by=by,
-        because="the case closed",
-        notify=Notify.TOLD,
-    )
-    tell(cancelled.describe())
-    stop_reminders_of(locked)
-    referrer_updates.after_close(locked, mediated=mediation_took_place(locked), by=by)
-    if not mediation_took_place(locked):
-        ended = end_trainee_cases(locked.trainee_cases.all(), reason=CLOSED_BEFORE_MEDIATION, by=by)
-        if ended:
-            tell("The trainee case ended: a case closed before mediation does not count.")
-    # The parties' feedback survey, written into the outbox in this transaction.
-    invite_on_close(locked)
+    signals.case_closed.send(Case, case=locked, mediated=mediation_took_place(locked), by=by)
     case.refresh_from_db()
     return case
 
@@ -417,18 +397,13 @@ def furthest_stage(case: Case) -> tuple[str, str]:
 def case_reopen(*, case: Case, by, reason: str) -> Case:
     """Reopen a closed case, with the reason on the timeline, to the furthest stage its
     consents and pair allow now (``furthest_stage``): not straight back to active with a pair
-    whose DBS check has lapsed, or a party who has withdrawn."""
-    from surveys.services import cancel_on_reopen
-    from volunteers.services import reopen_trainee_cases
-
+    whose DBS check has lapsed, or a party who has withdrawn. Another app may refuse
+    (signals.case_reopening: an anonymised case); what its closing stopped comes back or stays
+    stopped as each app says (signals.case_reopened)."""
     locked = _lock(case)
     if locked.status != Status.CLOSED:
         raise ValidationError("Only a closed case can be reopened.")
-    if apps.get_model("privacy", "Anonymisation").objects.filter(case=locked).exists():
-        raise ValidationError(
-            "This case has been anonymised (retention or an erasure request): it cannot be "
-            "reopened. Log a new referral instead."
-        )
+    signals.case_reopening.send(Case, case=locked, by=by)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the case is being reopened."})
     back_to, held_back = furthest_stage(locked)
@@ -449,10 +424,7 @@ def case_reopen(*, case: Case, by, reason: str) -> Case:
     )
     if held_back and back_to != Status.ACTIVE:
         tell(f"It is “{Status(back_to).label}”, not further: {held_back.rstrip('.')}.")
-    reopen_trainee_cases(locked, by=by)
-    # The surveys not yet sent wait: a case open again is not over.
-    cancel_on_reopen(locked)
-    referrer_updates.after_reopen(locked)
+    signals.case_reopened.send(Case, case=locked, by=by)
     case.refresh_from_db()
     return case
 

@@ -7,3 +7,7 @@ class MediationSessionsConfig(AppConfig):
     name = "sessions"
     label = "mediation_sessions"
     verbose_name = "Mediation sessions"
+
+    def ready(self):
+        # What a case's lifecycle does here (cases.signals).
+        from . import receivers  # noqa: F401

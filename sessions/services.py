@@ -28,6 +28,7 @@ from notifications import manual, outbox
 from notifications.models import OutboxMessage
 from parties.consent import consent_state
 from volunteers.eligibility import pair_standing
+from wkm.consequences import tell
 
 from .models import MediationSession, ServiceSettings
 
@@ -332,6 +333,17 @@ def cancel_sessions(sessions, *, by, because: str, notify: outbox.Notify) -> Can
         )
         timeline.log(sessions[0].case, f"Cancelled because {because}: {listed}.", by=by)
     return cancelled
+
+
+def stop_with_the_case(case, *, by) -> None:
+    """A closed case's future sessions are cancelled with their reminders (a notice goes only
+    to those who had been told of them), and every reminder still waiting about its sessions
+    stops (sessions.receivers, on cases.signals.case_closed)."""
+    cancelled = cancel_sessions(
+        future_sessions(case), by=by, because="the case closed", notify=outbox.Notify.TOLD
+    )
+    tell(cancelled.describe())
+    stop_reminders_of(case)
 
 
 def stop_reminders_of(case) -> int:

@@ -6,5 +6,6 @@ class VolunteersConfig(AppConfig):
     verbose_name = "Volunteers"
 
     def ready(self):
-        # A supervisor's cases join cases.querysets.visible_to (volunteers.visibility).
-        from . import visibility  # noqa: F401
+        # A supervisor's cases join cases.querysets.visible_to (volunteers.visibility); what a
+        # case's lifecycle does to trainee cases (cases.signals).
+        from . import receivers, visibility  # noqa: F401
