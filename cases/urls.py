@@ -1,24 +1,10 @@
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
 from documents import views as file_views
 from parties import views as party_views
 from sessions import urls as session_urls
-from volunteers.views import pairing
 
-from . import agreement_views, views
-
-
-class ReferenceConverter:
-    regex = r"WKM-[0-9]{4}-[0-9]{4,}"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
-
-register_converter(ReferenceConverter, "ref")
+from . import agreement_views, converters, views  # noqa: F401 - converters: <ref:…>
 
 app_name = "cases"
 
@@ -41,7 +27,6 @@ urlpatterns = [
     path("<ref:reference>/log/", views.log_add, name="log_add"),
     path("<ref:reference>/log/<int:pk>/edit/", views.log_edit, name="log_edit"),
     path("<ref:reference>/audit/", views.case_audit, name="audit"),
-    path("<ref:reference>/assign/", pairing.assign, name="assign"),
     path("<ref:reference>/agreements/", agreement_views.agreement_list, name="agreements"),
     path(
         "<ref:reference>/agreements/new/", agreement_views.agreement_start, name="agreement_start"

@@ -85,7 +85,7 @@ def _day(moment) -> str:
 
 
 def _assign_url(reference: str) -> str:
-    return reverse("cases:assign", args=[reference])
+    return reverse("volunteers:assign", args=[reference])
 
 
 def _case_filter(queryset, case_ids, path="case"):

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from .views import hours, records, trainees
+from cases import converters  # noqa: F401 - registers <ref:…>
+
+from .views import hours, pairing, records, trainees
 
 app_name = "volunteers"
 
 urlpatterns = [
+    # Pairing: a case's pair is chosen here, where the rules that judge it live.
+    path("cases/<ref:reference>/assign/", pairing.assign, name="assign"),
     path("volunteers/", records.volunteer_list, name="list"),
     path("volunteers/new/", records.volunteer_new, name="new"),
     path("volunteers/<int:pk>/", records.volunteer_detail, name="detail"),

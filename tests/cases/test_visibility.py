@@ -1,6 +1,7 @@
 """Rule 11 of DESIGN.md: a case out of the user's scope answers 404 at every one of its URLs.
 
-The URLs are enumerated from ``cases.urls.urlpatterns``: a new pattern with a ``reference`` fails
+The URLs are enumerated from ``cases.urls.urlpatterns`` (and the pairing page in
+``volunteers.urls``): a new pattern with a ``reference`` fails
 ``test_it_knows_how_to_build_every_case_url`` until this file is told what its ``pk`` is and which
 methods it accepts, so no case page can escape the matrix below.
 """
@@ -16,6 +17,7 @@ from cases.urls import urlpatterns
 from parties.models import Consent
 from sessions.models import MediationSession
 from tests.factories import ConsentFactory
+from volunteers.urls import urlpatterns as volunteer_urlpatterns
 
 pytestmark = pytest.mark.django_db
 
@@ -67,18 +69,29 @@ CASE_URLS = {
 OTHER_URLS = {"list", "new", "export"}
 
 
-def _flattened(patterns, converters=frozenset()):
-    """(name, converters) of every pattern, into those included (the sessions' case pages)."""
+def _flattened(patterns, converters=frozenset(), namespace=None):
+    """(namespace, name, converters) of every pattern, into those included (the sessions' case
+    pages)."""
     for p in patterns:
         found = converters | set(p.pattern.converters)
         if hasattr(p, "url_patterns"):
-            yield from _flattened(p.url_patterns, found)
+            yield from _flattened(p.url_patterns, found, p.namespace or namespace)
         else:
-            yield p.name, found
+            yield namespace, p.name, found
 
 
-PATTERN_NAMES = [name for name, _ in _flattened(urlpatterns)]
-CASE_PATTERN_NAMES = [name for name, found in _flattened(urlpatterns) if "reference" in found]
+PATTERN_NAMES = [name for _, name, _ in _flattened(urlpatterns)]
+# A case's pages, with the namespace of the URLconf that holds them: the cases app's, and the
+# pairing page, which lives with the volunteers (the surveys' pages are tested with them).
+NAMESPACES = {
+    **{name: "cases" for _, name, found in _flattened(urlpatterns) if "reference" in found},
+    **{
+        name: "volunteers"
+        for _, name, found in _flattened(volunteer_urlpatterns)
+        if "reference" in found
+    },
+}
+CASE_PATTERN_NAMES = list(NAMESPACES)
 
 # Every (pattern, method) pair a case URL answers: the rows of the matrix.
 REQUESTS = [
@@ -240,7 +253,7 @@ def case_url(name, case, user=None):
         kwargs["pk"] = case_file.pk
     else:
         assert kind is None, f"unknown pk kind {kind!r} for {name}"
-    return reverse(f"cases:{name}", kwargs=kwargs)
+    return reverse(f"{NAMESPACES[name]}:{name}", kwargs=kwargs)
 
 
 def send(client, method, url):
@@ -263,6 +276,7 @@ def user_out_of_scope(request, role):
 def test_it_knows_how_to_build_every_case_url():
     assert set(CASE_PATTERN_NAMES) == set(CASE_URLS)
     assert set(PATTERN_NAMES) - set(CASE_PATTERN_NAMES) == OTHER_URLS
+
     assert len(PATTERN_NAMES) == len(set(PATTERN_NAMES)), "pattern names must be unique"
 
 

@@ -121,7 +121,7 @@ EXPECTED = {
     # A draft note is seen by its author only (here the lead); supervisors only read the case.
     "cases:log_edit": ("GET", LOGIN, 404, 404, 403, 404, 404),
     "cases:audit": ("GET", LOGIN, 404, 403, 403, 200, 404),
-    "cases:assign": ("GET", LOGIN, 404, 403, 403, 200, 404),
+    "volunteers:assign": ("GET", LOGIN, 404, 403, 403, 200, 404),
     "cases:agreements": ("GET", LOGIN, 404, 200, 200, 200, 404),
     "cases:agreement_start": ("POST", LOGIN, 404, REDIRECT, 403, REDIRECT, 404),
     "cases:agreement_detail": ("GET", LOGIN, 404, 200, 200, 200, 404),

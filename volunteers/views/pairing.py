@@ -79,7 +79,7 @@ def assign(request, reference):
             return redirect(case)
     return render(
         request,
-        "cases/assign.html",
+        "volunteers/assign.html",
         {
             "case": case,
             "form": form,
