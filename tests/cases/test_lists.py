@@ -24,16 +24,10 @@ from tests.cases.test_pages import intake_data
 from tests.factories import CaseFactory
 from tests.reports.test_exports import ask_and_download
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lists_seeded")]
 
 PERIOD = {"start": "2026-10-01", "end": "2026-12-31"}
 migration = importlib.import_module("cases.migrations.0012_editable_lists")
-
-
-@pytest.fixture(autouse=True)
-def _seeded():
-    """The rows migration 0012 made (a transactional test elsewhere may have emptied them)."""
-    lists.ensure_seeded()
 
 
 def entry(name, code) -> ListEntry:

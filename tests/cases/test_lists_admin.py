@@ -9,20 +9,9 @@ from cases import lists
 from cases.models import ListEntry
 from tests.factories import CaseFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lists_seeded")]
 
 LIST_URL = "/admin/cases/listentry/"
-
-
-@pytest.fixture(autouse=True)
-def _seeded():
-    lists.ensure_seeded()
-
-
-@pytest.fixture
-def admin_client(login, administrator):
-    assert not administrator.is_superuser
-    return login(administrator)
 
 
 def entry(name, code) -> ListEntry:

@@ -26,6 +26,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def case(coordinator, mediator):
+    """Overrides the root ``case``: scans are of an active case whose parties have
+    consented and that ``mediator`` works."""
     case = ready_case(status="active")
     assign(case, mediator)
     return case

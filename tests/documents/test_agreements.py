@@ -30,6 +30,8 @@ TERMS = [
 
 @pytest.fixture
 def case(coordinator, mediator):
+    """Overrides the root ``case``: agreements are for an active case whose parties have
+    consented and that ``mediator`` works."""
     case = ready_case(status="active")
     assign(case, mediator)
     return case

@@ -12,11 +12,9 @@ Q4 = {"start": "2025-10-01", "end": "2025-12-31"}
 
 
 @pytest.fixture(autouse=True)
-def no_broker(monkeypatch):
-    """Nothing goes to Redis from these tests: what would be handed to the worker is noted."""
-    handed = []
-    monkeypatch.setattr(services, "enqueue", handed.append)
-    return handed
+def _nothing_to_redis(no_broker):
+    """Every test here hands work to the root conftest's stand-in broker (``no_broker``), unless
+    its module overrides that fixture."""
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ ADDRESS = "203.0.113.7"
 
 @pytest.fixture
 def alice(active_case):
+    """Alice Carter, as the root ``active_case`` has her."""
     return active_case.parties.get(full_name="Alice Carter")
 
 

@@ -3,22 +3,6 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.factories import eligible_volunteer, forget_assignment_notices, ready_case
-
-
-@pytest.fixture
-def active_case(coordinator):
-    """A case whose parties have consented, with a pair of mediators: sessions can be booked."""
-    from volunteers.services import assign_pair
-
-    case = ready_case()
-    lead = eligible_volunteer(first_name="Martin", email="martin@example.org", postcode="ME15 6RT")
-    co = eligible_volunteer(first_name="Grace", email="grace@example.org", postcode="TN4 9LH")
-    assign_pair(case=case, lead=lead, co_mediator=co, by=coordinator)
-    forget_assignment_notices()
-    case.refresh_from_db()
-    return case
-
 
 def at(days: int, hour: int = 10, minute: int = 0) -> datetime.datetime:
     """A London time ``days`` from today."""
