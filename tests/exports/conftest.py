@@ -76,3 +76,8 @@ def echo_kind():
     kinds.KINDS["echo"] = kind
     yield behaviour
     del kinds.KINDS["echo"]
+
+
+def pages(export):
+    """An export's three addresses: its page, its progress and its download."""
+    return [f"/exports/{export.pk}/{tail}" for tail in ("", "progress/", "download/")]
