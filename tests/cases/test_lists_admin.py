@@ -7,15 +7,12 @@ from accounts.roles import ADMINISTRATOR, COORDINATOR
 from audit.models import AuditEvent
 from cases import lists
 from cases.models import ListEntry
+from tests.cases.editable_lists import entry
 from tests.factories import CaseFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lists_seeded")]
 
 LIST_URL = "/admin/cases/listentry/"
-
-
-def entry(name, code) -> ListEntry:
-    return ListEntry.objects.get(list=name, code=code)
 
 
 def change_url(entry: ListEntry) -> str:
