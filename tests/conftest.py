@@ -5,8 +5,9 @@ Users: ``coordinator``, ``mediator``, ``other_mediator``, ``supervisor``, ``admi
 ``admin_coordinator`` (staff with both roles), ``trainee_user`` (Tess Trainee) and
 ``no_role_user``. Volunteers: ``lead`` (``mediator``'s record, accredited), ``trainee`` (Tess's
 record, supervised by ``supervisor``) and ``pair`` (Martin Hale and Grace Obi, no logins). Cases:
-``case``, ``my_case`` and ``active_case`` (paired, ready for sessions). A module that needs one of
-these to be different overrides it, with a docstring saying why."""
+``case``, ``my_case``, ``mediator_active_case`` and ``active_case`` (paired, ready for
+sessions). A module that needs one of these to be different overrides it, with a docstring
+saying why."""
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -210,6 +211,17 @@ def martin_and_grace():
 def pair(db):
     """(lead, co-mediator): Martin Hale and Grace Obi (``martin_and_grace``)."""
     return martin_and_grace()
+
+
+@pytest.fixture
+def mediator_active_case(mediator):
+    """An active case whose parties have all consented, worked by ``mediator`` (who is on it
+    without a pair's rules: tests of what a case's mediator may do, not of pairing)."""
+    from tests.factories import assign
+
+    case = ready_case(status="active")
+    assign(case, mediator)
+    return case
 
 
 @pytest.fixture

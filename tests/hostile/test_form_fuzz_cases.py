@@ -18,57 +18,45 @@ from parties.models import Consent, Party
 from tests.factories import CaseFactory, PartyFactory
 from tests.hostile.fuzz import VALID_PARTY, named, party_hostile, party_valid
 
+from . import strategies
 from .checks import submit
 from .conftest import form_time, local
-from .strategies import (
-    HOSTILE,
-    IMG,
-    SCRIPT,
-    checkbox,
-    form_data,
-    hostile_choice,
-    hostile_date,
-    hostile_datetime,
-    hostile_number,
-    hostile_text,
-    odd_text,
-)
 
 pytestmark = pytest.mark.django_db
 
 
-INTAKE = form_data(
+INTAKE = strategies.form_data(
     valid={
         "dispute_type": st.sampled_from(["neighbour", "family", "other"]),
         "referral_source": st.sampled_from(["self", "housing", "police"]),
-        "referrer_name": odd_text(),
-        "referrer_organisation": odd_text(),
+        "referrer_name": strategies.odd_text(),
+        "referrer_organisation": strategies.odd_text(),
         "received_on": st.sampled_from(["2026-11-02", "02/11/2026", "2000-01-01"]),
         "summary": named(),
-        "risk_violence": checkbox,
-        "risk_notes": odd_text(),
+        "risk_violence": strategies.checkbox,
+        "risk_notes": strategies.odd_text(),
         "parties-TOTAL_FORMS": "2",
         "parties-INITIAL_FORMS": "0",
         **party_valid("parties-0-"),
     },
     hostile={
-        "dispute_type": hostile_choice("neighbour", "family", "other"),
-        "referral_source": hostile_choice("self", "housing", "police"),
-        "referrer_name": hostile_text(),
-        "referrer_organisation": hostile_text(),
-        "referrer_contact": hostile_text(),
-        "add_organisation": checkbox,
-        "received_on": hostile_date(),
-        "summary": hostile_text(),
-        "risk_violence": checkbox,
-        "risk_safeguarding": checkbox,
-        "risk_lone_working": checkbox,
-        "risk_notes": hostile_text(),
-        "coordinator": hostile_number(),
-        "parties-TOTAL_FORMS": hostile_number(),
-        "parties-INITIAL_FORMS": hostile_number(),
-        "parties-MIN_NUM_FORMS": hostile_number(),
-        "parties-MAX_NUM_FORMS": hostile_number(),
+        "dispute_type": strategies.hostile_choice("neighbour", "family", "other"),
+        "referral_source": strategies.hostile_choice("self", "housing", "police"),
+        "referrer_name": strategies.hostile_text(),
+        "referrer_organisation": strategies.hostile_text(),
+        "referrer_contact": strategies.hostile_text(),
+        "add_organisation": strategies.checkbox,
+        "received_on": strategies.hostile_date(),
+        "summary": strategies.hostile_text(),
+        "risk_violence": strategies.checkbox,
+        "risk_safeguarding": strategies.checkbox,
+        "risk_lone_working": strategies.checkbox,
+        "risk_notes": strategies.hostile_text(),
+        "coordinator": strategies.hostile_number(),
+        "parties-TOTAL_FORMS": strategies.hostile_number(),
+        "parties-INITIAL_FORMS": strategies.hostile_number(),
+        "parties-MIN_NUM_FORMS": strategies.hostile_number(),
+        "parties-MAX_NUM_FORMS": strategies.hostile_number(),
         **party_hostile("parties-0-"),
         **party_hostile("parties-1-"),
     },
@@ -85,10 +73,16 @@ INTAKE_BASE = {
 }
 
 
-@HOSTILE
+@strategies.HOSTILE
 @given(data=INTAKE)
 @example(data={**INTAKE_BASE, "received_on": "0001-01-01"})  # was a 500: WKM-1-0001
-@example(data={**INTAKE_BASE, "summary": f"{SCRIPT} \u202eevil 😀", "parties-0-full_name": IMG})
+@example(
+    data={
+        **INTAKE_BASE,
+        "summary": f"{strategies.SCRIPT} \u202eevil 😀",
+        "parties-0-full_name": strategies.IMG,
+    }
+)
 @example(data={**INTAKE_BASE, "summary": "x\x00y", "parties-TOTAL_FORMS": "100000000"})
 @example(data={**INTAKE_BASE, "parties-TOTAL_FORMS": "1012"})  # was a minute and 10 MB
 def test_referral_intake(staff, data):
@@ -101,10 +95,10 @@ def test_referral_intake(staff, data):
     )
 
 
-PARTY_EDIT = form_data(valid=party_valid(), hostile=party_hostile())
+PARTY_EDIT = strategies.form_data(valid=party_valid(), hostile=party_hostile())
 
 
-@HOSTILE
+@strategies.HOSTILE
 @given(data=PARTY_EDIT)
 @example(data={**VALID_PARTY, "full_name": "Bob\x00Dunn"})
 @example(data={**VALID_PARTY, "full_name": "x" * 201})
@@ -125,50 +119,50 @@ def test_party_edit(staff, case, data):
 
 def log_form(case):
     parties = [str(p.pk) for p in case.parties.all()]
-    return form_data(
+    return strategies.form_data(
         valid={
             "kind": st.sampled_from(["call", "note", "visit"]),
             "occurred_at": st.sampled_from([form_time(local(-1)), form_time(local(-400, 23))]),
             "party": st.sampled_from(["", *parties]),
             "text": named(),
             "private_to": st.sampled_from(["", *parties]),
-            "is_draft": checkbox,
+            "is_draft": strategies.checkbox,
         },
         hostile={
-            "kind": hostile_choice("call", "note", "visit"),
-            "occurred_at": hostile_datetime(),
-            "party": st.one_of(hostile_number(), hostile_text(8)),
-            "text": hostile_text(),
-            "private_to": st.one_of(hostile_number(), hostile_text(8)),
-            "is_draft": checkbox,
+            "kind": strategies.hostile_choice("call", "note", "visit"),
+            "occurred_at": strategies.hostile_datetime(),
+            "party": st.one_of(strategies.hostile_number(), strategies.hostile_text(8)),
+            "text": strategies.hostile_text(),
+            "private_to": st.one_of(strategies.hostile_number(), strategies.hostile_text(8)),
+            "is_draft": strategies.checkbox,
         },
     )
 
 
-@HOSTILE
+@strategies.HOSTILE
 @given(data=st.data())
 def test_contact_log_add(staff, case, data):
     values = data.draw(log_form(case))
     submit(staff, f"/cases/{case.reference}/log/", values, counted=[ContactLogEntry, AuditEvent])
 
 
-CONSENT = form_data(
+CONSENT = strategies.form_data(
     valid={
         "kinds": st.sampled_from(["mediate", "share_details", "data_processing"]),
         "method": st.sampled_from(["verbal", "written"]),
         "given_at": st.sampled_from(["2026-11-20T10:00", "2000-01-01T00:00"]),
-        "notes": odd_text(),
+        "notes": strategies.odd_text(),
     },
     hostile={
-        "kinds": hostile_choice("mediate", "share_details", "data_processing"),
-        "method": hostile_choice("verbal", "written"),
-        "given_at": hostile_datetime(),
-        "notes": hostile_text(),
+        "kinds": strategies.hostile_choice("mediate", "share_details", "data_processing"),
+        "method": strategies.hostile_choice("verbal", "written"),
+        "given_at": strategies.hostile_datetime(),
+        "notes": strategies.hostile_text(),
     },
 )
 
 
-@HOSTILE
+@strategies.HOSTILE
 @given(data=CONSENT)
 @example(data={"kinds": "mediate", "method": "verbal", "given_at": "0001-01-01T00:00"})
 @example(data={"kinds": "mediate", "method": "verbal", "given_at": "2026-03-29T01:30"})
@@ -184,21 +178,21 @@ def test_consent_add(staff, data):
     )
 
 
-WITHDRAWAL = form_data(
+WITHDRAWAL = strategies.form_data(
     valid={
         "withdrawn_at": st.sampled_from([form_time(local(0, 0)), form_time(local(-1, 9))]),
         "method": st.sampled_from(["verbal", "written"]),
         "note": st.one_of(st.just(""), named()),
     },
     hostile={
-        "withdrawn_at": hostile_datetime(),
-        "method": hostile_choice("verbal", "written"),
-        "note": hostile_text(),
+        "withdrawn_at": strategies.hostile_datetime(),
+        "method": strategies.hostile_choice("verbal", "written"),
+        "note": strategies.hostile_text(),
     },
 )
 
 
-@HOSTILE
+@strategies.HOSTILE
 @given(data=WITHDRAWAL)
 @example(data={"withdrawn_at": "9999-12-31T23:59", "method": "verbal"})
 @example(data={"withdrawn_at": "0001-01-01T00:00", "method": "written", "note": "x" * 301})
@@ -220,21 +214,21 @@ def test_consent_withdrawal(staff, data):
     assert (consent.withdrawn_at is not None) == (response.status_code == 302)
 
 
-CLOSE = form_data(
+CLOSE = strategies.form_data(
     valid={
         "outcome": st.sampled_from(["withdrawn", "unsuitable", "not_contactable"]),
         "closed_on": st.sampled_from(["2026-11-20", "20/11/2026", "2026-11-02"]),
         "follow_up_on": st.sampled_from(["", "2027-02-18", "2026-11-20"]),
     },
     hostile={
-        "outcome": hostile_choice("withdrawn", "unsuitable", "full_agreement"),
-        "closed_on": hostile_date(),
-        "follow_up_on": hostile_date(),
+        "outcome": strategies.hostile_choice("withdrawn", "unsuitable", "full_agreement"),
+        "closed_on": strategies.hostile_date(),
+        "follow_up_on": strategies.hostile_date(),
     },
 )
 
 
-@HOSTILE
+@strategies.HOSTILE
 @given(data=CLOSE)
 @example(data={"outcome": "withdrawn", "closed_on": "9999-12-31", "follow_up_on": ""})
 @example(data={"outcome": "withdrawn", "closed_on": "2026-11-20", "follow_up_on": "9999-12-31"})
@@ -248,10 +242,12 @@ def test_close(staff, data):
     assert (case.status == "closed") == (response.status_code == 302)
 
 
-REOPEN = form_data(valid={"reason": named()}, hostile={"reason": hostile_text()})
+REOPEN = strategies.form_data(
+    valid={"reason": named()}, hostile={"reason": strategies.hostile_text()}
+)
 
 
-@HOSTILE
+@strategies.HOSTILE
 @given(data=REOPEN)
 @example(data={"reason": "\x00"})
 @example(data={"reason": " \u200b "})

@@ -3,41 +3,33 @@
 import pytest
 from hypothesis import example, given
 
-from .strategies import (
-    HOSTILE,
-    checkbox,
-    form_data,
-    hostile_choice,
-    hostile_date,
-    hostile_number,
-    hostile_text,
-)
+from . import strategies
 
 pytestmark = pytest.mark.django_db
 
 
-LIST_QUERY = form_data(
+LIST_QUERY = strategies.form_data(
     valid={},
     hostile={
-        "q": hostile_text(),
-        "status": hostile_choice("referred", "closed"),
-        "dispute_type": hostile_choice("neighbour"),
-        "coordinator": hostile_number(),
-        "mediator": hostile_number(),
-        "received_from": hostile_date(),
-        "received_to": hostile_date(),
-        "not_contacted": checkbox,
-        "order": hostile_choice("received", "-reference"),
-        "page": hostile_number(),
-        "dbs": hostile_choice("expired", "missing"),
-        "accreditation": hostile_choice("community"),
-        "retired": checkbox,
+        "q": strategies.hostile_text(),
+        "status": strategies.hostile_choice("referred", "closed"),
+        "dispute_type": strategies.hostile_choice("neighbour"),
+        "coordinator": strategies.hostile_number(),
+        "mediator": strategies.hostile_number(),
+        "received_from": strategies.hostile_date(),
+        "received_to": strategies.hostile_date(),
+        "not_contacted": strategies.checkbox,
+        "order": strategies.hostile_choice("received", "-reference"),
+        "page": strategies.hostile_number(),
+        "dbs": strategies.hostile_choice("expired", "missing"),
+        "accreditation": strategies.hostile_choice("community"),
+        "retired": strategies.checkbox,
     },
     max_changes=6,
 )
 
 
-@HOSTILE
+@strategies.HOSTILE
 @given(query=LIST_QUERY)
 @example(query={"q": "\x00", "received_from": "0001-01-01", "page": "NaN"})
 @example(query={"q": "TN9\x001AA", "received_to": "9999-12-31", "page": str(10**18)})

@@ -18,45 +18,36 @@ from sessions.models import MediationSession
 from tests.factories import CaseFactory, PartyFactory
 from tests.hostile.fuzz import named
 
+from . import strategies
 from .checks import submit
 from .conftest import form_time, local
-from .strategies import (
-    HOSTILE,
-    IMG,
-    SCRIPT,
-    checkbox,
-    form_data,
-    hostile_choice,
-    hostile_datetime,
-    hostile_number,
-    hostile_text,
-    odd_text,
-)
 
 pytestmark = pytest.mark.django_db
 
 
 def session_form(case):
     parties = [str(p.pk) for p in case.parties.all()]
-    return form_data(
+    return strategies.form_data(
         valid={
             "kind": st.sampled_from(["separate", "intake", "joint"]),
             "mode": st.sampled_from(["office", "phone", "neutral_venue"]),
-            "venue": odd_text(),
+            "venue": strategies.odd_text(),
             # A different day for each example, so that bookings do not clash with each other.
             "starts_at": st.integers(3, 700).map(lambda days: form_time(local(days, 10))),
             "parties": st.just(parties),
-            "notes": odd_text(),
+            "notes": strategies.odd_text(),
         },
         hostile={
-            "kind": hostile_choice("separate", "intake", "joint"),
-            "mode": hostile_choice("office", "phone", "home_visit"),
-            "venue": hostile_text(),
-            "starts_at": hostile_datetime(),
-            "ends_at": hostile_datetime(),
-            "parties": st.lists(st.one_of(hostile_number(), hostile_text(8)), max_size=3),
-            "notes": hostile_text(),
-            "held": checkbox,
+            "kind": strategies.hostile_choice("separate", "intake", "joint"),
+            "mode": strategies.hostile_choice("office", "phone", "home_visit"),
+            "venue": strategies.hostile_text(),
+            "starts_at": strategies.hostile_datetime(),
+            "ends_at": strategies.hostile_datetime(),
+            "parties": st.lists(
+                st.one_of(strategies.hostile_number(), strategies.hostile_text(8)), max_size=3
+            ),
+            "notes": strategies.hostile_text(),
+            "held": strategies.checkbox,
         },
     )
 
@@ -75,7 +66,7 @@ def _with_end(values: dict) -> dict:
     return values
 
 
-@HOSTILE
+@strategies.HOSTILE
 @given(data=st.data())
 def test_session_booking(staff, active_case, data):
     values = _with_end(data.draw(session_form(active_case)))
@@ -129,15 +120,19 @@ def test_a_session_years_ahead_is_refused_with_a_message(staff, active_case):
     assert "up to two years ahead" in response.content.decode()
 
 
-TERM = form_data(
-    valid={"who": named(), "what": named(), "by_when": odd_text()},
-    hostile={"who": hostile_text(), "what": hostile_text(), "by_when": hostile_text()},
+TERM = strategies.form_data(
+    valid={"who": named(), "what": named(), "by_when": strategies.odd_text()},
+    hostile={
+        "who": strategies.hostile_text(),
+        "what": strategies.hostile_text(),
+        "by_when": strategies.hostile_text(),
+    },
 )
 
 
-@HOSTILE
+@strategies.HOSTILE
 @given(data=TERM)
-@example(data={"who": SCRIPT, "what": IMG, "by_when": "\u202etonight"})
+@example(data={"who": strategies.SCRIPT, "what": strategies.IMG, "by_when": "\u202etonight"})
 @example(data={"who": "Mr Fowler", "what": "x" * 20_001})
 def test_agreement_term_add(staff, coordinator, data):
     from cases import agreements

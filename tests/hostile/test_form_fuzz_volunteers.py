@@ -14,23 +14,14 @@ from tests.factories import UserFactory, VolunteerFactory
 from tests.hostile.fuzz import volunteer_form
 from volunteers.models import DBSCheck, Volunteer, VolunteerHours
 
+from . import strategies
 from .checks import submit
 from .conftest import verified_login
-from .strategies import (
-    HOSTILE,
-    checkbox,
-    form_data,
-    hostile_choice,
-    hostile_date,
-    hostile_number,
-    hostile_text,
-    odd_text,
-)
 
 pytestmark = pytest.mark.django_db
 
 
-@HOSTILE
+@strategies.HOSTILE
 @given(data=st.data())
 def test_volunteer_create(staff, data):
     free_user = UserFactory()
@@ -38,24 +29,24 @@ def test_volunteer_create(staff, data):
     submit(staff, "/volunteers/new/", values, counted=[Volunteer, AuditEvent])
 
 
-DBS = form_data(
+DBS = strategies.form_data(
     valid={
         "certificate_number": st.integers(0, 10**12 - 1).map(lambda n: f"{n:012d}"),
-        "enhanced": checkbox,
+        "enhanced": strategies.checkbox,
         "issued_on": st.sampled_from(["2025-06-01", "01/06/2024", "2000-01-01"]),
         "update_service": st.sampled_from(["on", ""]),
     },
     hostile={
-        "certificate_number": st.one_of(hostile_text(12), hostile_number()),
-        "enhanced": checkbox,
-        "issued_on": hostile_date(),
-        "update_service": checkbox,
-        "last_status_check_on": hostile_date(),
+        "certificate_number": st.one_of(strategies.hostile_text(12), strategies.hostile_number()),
+        "enhanced": strategies.checkbox,
+        "issued_on": strategies.hostile_date(),
+        "update_service": strategies.checkbox,
+        "last_status_check_on": strategies.hostile_date(),
     },
 )
 
 
-@HOSTILE
+@strategies.HOSTILE
 @given(data=DBS)
 @example(data={"certificate_number": "001234567890", "issued_on": "0001-01-01"})
 @example(data={"certificate_number": "001234567890", "issued_on": "9999-12-31"})
@@ -100,27 +91,27 @@ def volunteer_client(mediator, my_case, client):
 
 
 def hours_form(case):
-    return form_data(
+    return strategies.form_data(
         valid={
             "activity": st.sampled_from(["casework", "training", "other"]),
             "case": str(case.pk),
             "date": st.sampled_from(["2026-11-20", "2000-01-01"]),
             "hours": st.sampled_from(["1.5", "0.5", "24"]),
             "miles": st.sampled_from(["", "0", "12.5"]),
-            "note": odd_text(),
+            "note": strategies.odd_text(),
         },
         hostile={
-            "activity": hostile_choice("casework", "training", "other"),
-            "case": st.one_of(hostile_number(), hostile_text(8)),
-            "date": hostile_date(),
-            "hours": hostile_number(),
-            "miles": hostile_number(),
-            "note": hostile_text(),
+            "activity": strategies.hostile_choice("casework", "training", "other"),
+            "case": st.one_of(strategies.hostile_number(), strategies.hostile_text(8)),
+            "date": strategies.hostile_date(),
+            "hours": strategies.hostile_number(),
+            "miles": strategies.hostile_number(),
+            "note": strategies.hostile_text(),
         },
     )
 
 
-@HOSTILE
+@strategies.HOSTILE
 @given(data=st.data())
 def test_hours_log(volunteer_client, my_case, data):
     values = data.draw(hours_form(my_case))
