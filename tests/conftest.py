@@ -1,10 +1,24 @@
-"""The fixed cast of users, one per role (as healthchecks has alice, bob and charlie)."""
+"""The fixed cast of users, one per role (as healthchecks has alice, bob and charlie), and the
+volunteers and cases the packages' tests start from.
+
+Users: ``coordinator``, ``mediator``, ``other_mediator``, ``supervisor``, ``administrator``,
+``admin_coordinator`` (staff with both roles), ``trainee_user`` (Tess Trainee) and
+``no_role_user``. Volunteers: ``lead`` (``mediator``'s record, accredited), ``trainee`` (Tess's
+record, supervised by ``supervisor``) and ``pair`` (Martin Hale and Grace Obi, no logins). Cases:
+``case``, ``my_case``, ``mediator_active_case`` and ``active_case`` (paired, ready for
+sessions). A module that needs one of these to be different overrides it, with a docstring
+saying why."""
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from accounts.roles import ADMINISTRATOR, COORDINATOR, MEDIATOR, SUPERVISOR
-from tests.factories import UserFactory
+from tests.factories import (
+    UserFactory,
+    eligible_volunteer,
+    forget_assignment_notices,
+    ready_case,
+)
 
 # Hypothesis, for the whole suite: no deadline (a step may book, close and re-check a case), no
 # example database in the tree, and few enough examples for the suite's five minutes. Tests that
@@ -131,8 +145,111 @@ def administrator_permissions() -> None:
 
 
 @pytest.fixture
+def admin_coordinator(db):
+    """Staff, Administrator and Coordinator, not a superuser: the admin's casework user."""
+    administrator_permissions()
+    return UserFactory(
+        username="admin_coordinator", roles=[ADMINISTRATOR, COORDINATOR], is_staff=True
+    )
+
+
+@pytest.fixture
+def admin_client(login, administrator):
+    """The test client, logged in as ``administrator`` (who is not a superuser: the admin's
+    pages are reached through the role's permissions)."""
+    assert not administrator.is_superuser
+    return login(administrator)
+
+
+@pytest.fixture
+def lists_seeded(db):
+    """The editable lists' rows as migration 0012 made them (a transactional test elsewhere may
+    have emptied them)."""
+    from cases import lists
+
+    lists.ensure_seeded()
+
+
+@pytest.fixture
 def no_role_user(db):
     return UserFactory(username="norole")
+
+
+@pytest.fixture
+def trainee_user(db):
+    """Tess Trainee's login (a mediator in training)."""
+    return UserFactory(username="trainee", first_name="Tess", last_name="Trainee", roles=[MEDIATOR])
+
+
+@pytest.fixture
+def trainee(trainee_user, supervisor):
+    """Tess's volunteer record: a trainee supervised by ``supervisor``, with a current DBS check
+    and her training hours (she may be paired as a trainee)."""
+    return eligible_volunteer(trainee_user, status="trainee", supervisor=supervisor)
+
+
+@pytest.fixture
+def lead(mediator):
+    """``mediator``'s volunteer record: accredited for community cases, eligible to lead."""
+    return eligible_volunteer(mediator)
+
+
+def martin_and_grace():
+    """Two eligible volunteers without logins, Martin Hale (lead) and Grace Obi (co-mediator),
+    living apart (ME15 and TN4)."""
+    return (
+        eligible_volunteer(
+            first_name="Martin", last_name="Hale", email="martin@example.org", postcode="ME15 6RT"
+        ),
+        eligible_volunteer(
+            first_name="Grace", last_name="Obi", email="grace@example.org", postcode="TN4 9LH"
+        ),
+    )
+
+
+@pytest.fixture
+def pair(db):
+    """(lead, co-mediator): Martin Hale and Grace Obi (``martin_and_grace``)."""
+    return martin_and_grace()
+
+
+@pytest.fixture
+def mediator_active_case(mediator):
+    """An active case whose parties have all consented, worked by ``mediator`` (who is on it
+    without a pair's rules: tests of what a case's mediator may do, not of pairing)."""
+    from tests.factories import assign
+
+    case = ready_case(status="active")
+    assign(case, mediator)
+    return case
+
+
+@pytest.fixture
+def active_case(coordinator):
+    """A case whose parties have consented, with Martin and Grace as its pair: sessions can be
+    booked. The notices of their assignment are forgotten (tests/notifications tests those)."""
+    from volunteers.services import assign_pair
+
+    case = ready_case()
+    lead, co = martin_and_grace()
+    assign_pair(case=case, lead=lead, co_mediator=co, by=coordinator)
+    forget_assignment_notices()
+    case.refresh_from_db()
+    return case
+
+
+@pytest.fixture
+def no_broker(monkeypatch):
+    """Nothing goes to Redis's queue: what would be handed to the worker (an export's or an
+    import's id) is noted in the list returned. tests/exports and tests/imports use it for every
+    test; their test_worker.py modules override it where the broker is real."""
+    from exports import services as exports
+    from imports import services as imports
+
+    handed = []
+    monkeypatch.setattr(exports, "enqueue", handed.append)
+    monkeypatch.setattr(imports, "enqueue", handed.append)
+    return handed
 
 
 @pytest.fixture(autouse=True)

@@ -28,12 +28,6 @@ from volunteers.services import assign_pair
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(login, administrator):
-    assert not administrator.is_superuser
-    return login(administrator)
-
-
 def user_form(client, user, **changes) -> dict:
     """The admin's user form as an administrator is shown it, with ``changes``."""
     form = client.get(f"/admin/auth/user/{user.pk}/change/").context["adminform"].form

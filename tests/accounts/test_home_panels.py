@@ -8,7 +8,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.roles import MEDIATOR
 from tests.factories import (
     AssignmentFactory,
     CaseFactory,
@@ -41,23 +40,6 @@ def trainee_case(*, trainee, co_mediator, supervisor, case=None, **fields):
 def done(**extra):
     now = timezone.now()
     return {"reflection": "R", "reflection_at": now, "feedback": "F", "feedback_at": now, **extra}
-
-
-@pytest.fixture
-def lead(mediator):
-    return VolunteerFactory(user=mediator, first_name="Lee", last_name="Lead")
-
-
-@pytest.fixture
-def trainee_user(db):
-    return UserFactory(username="trainee", roles=[MEDIATOR])
-
-
-@pytest.fixture
-def trainee(trainee_user, supervisor):
-    return VolunteerFactory(
-        user=trainee_user, status="trainee", supervisor=supervisor, first_name="Tess"
-    )
 
 
 def test_a_trainee_is_asked_for_reflections(login, trainee_user, trainee, lead, supervisor):

@@ -9,25 +9,16 @@ from django.utils import timezone
 from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.roles import ADMINISTRATOR, COORDINATOR, MEDIATOR
+from accounts.roles import COORDINATOR, MEDIATOR
 from audit.models import AuditEvent
 from cases.models import ContactLogEntry
 from notifications.models import OutboxMessage
 from sessions.models import MediationSession
-from tests.conftest import administrator_permissions
 from tests.factories import TEST_PASSWORD, UserFactory, VolunteerFactory
 
 pytestmark = pytest.mark.django_db
 
 Action = AuditEvent.Action
-
-
-@pytest.fixture
-def admin_coordinator(db):
-    administrator_permissions()
-    return UserFactory(
-        username="admin_coordinator", roles=[ADMINISTRATOR, COORDINATOR], is_staff=True
-    )
 
 
 def views(**filters):

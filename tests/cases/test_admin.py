@@ -8,16 +8,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_coordinator(db):
-    return UserFactory(
-        username="admin_coordinator",
-        roles=["Administrator", "Coordinator"],
-        is_staff=True,
-        is_superuser=True,
-    )
-
-
 def test_it_shows_no_case_data_to_an_administrator_who_is_not_a_coordinator(login, case):
     admin_only = UserFactory(
         username="root", roles=["Administrator"], is_staff=True, is_superuser=True

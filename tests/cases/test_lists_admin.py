@@ -7,26 +7,12 @@ from accounts.roles import ADMINISTRATOR, COORDINATOR
 from audit.models import AuditEvent
 from cases import lists
 from cases.models import ListEntry
+from tests.cases.editable_lists import entry
 from tests.factories import CaseFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lists_seeded")]
 
 LIST_URL = "/admin/cases/listentry/"
-
-
-@pytest.fixture(autouse=True)
-def _seeded():
-    lists.ensure_seeded()
-
-
-@pytest.fixture
-def admin_client(login, administrator):
-    assert not administrator.is_superuser
-    return login(administrator)
-
-
-def entry(name, code) -> ListEntry:
-    return ListEntry.objects.get(list=name, code=code)
 
 
 def change_url(entry: ListEntry) -> str:

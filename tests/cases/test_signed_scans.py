@@ -19,16 +19,14 @@ from documents.models import CaseFile
 from privacy.models import Anonymisation
 from tests.documents.samples import HOSTILE, image_bytes, pdf_bytes, upload
 from tests.documents.test_agreements import draft_with_terms
-from tests.factories import assign, ready_case
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def case(coordinator, mediator):
-    case = ready_case(status="active")
-    assign(case, mediator)
-    return case
+def case(coordinator, mediator_active_case):
+    """Overrides the root ``case``: scans are of the root ``mediator_active_case``."""
+    return mediator_active_case
 
 
 @pytest.fixture

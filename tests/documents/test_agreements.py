@@ -17,7 +17,7 @@ from cases import agreements as services
 from cases.models import Agreement
 from documents.models import GeneratedDocument
 from parties.models import Consent
-from tests.factories import ConsentFactory, assign, consent_all, ready_case
+from tests.factories import ConsentFactory, assign, consent_all
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +29,9 @@ TERMS = [
 
 
 @pytest.fixture
-def case(coordinator, mediator):
-    case = ready_case(status="active")
-    assign(case, mediator)
-    return case
+def case(coordinator, mediator_active_case):
+    """Overrides the root ``case``: agreements are for the root ``mediator_active_case``."""
+    return mediator_active_case
 
 
 def draft_with_terms(case, by, terms=TERMS):

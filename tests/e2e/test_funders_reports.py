@@ -5,7 +5,7 @@ import pytest
 
 from tests.e2e.conftest import no_horizontal_scroll, scan
 from tests.reports.conftest import Q4_QUERY
-from tests.reports.test_evidence import survey_data  # noqa: F401 - a fixture
+from tests.reports.evidence_data import survey_data  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,11 +12,9 @@ Q4 = {"start": "2025-10-01", "end": "2025-12-31"}
 
 
 @pytest.fixture(autouse=True)
-def no_broker(monkeypatch):
-    """Nothing goes to Redis from these tests: what would be handed to the worker is noted."""
-    handed = []
-    monkeypatch.setattr(services, "enqueue", handed.append)
-    return handed
+def _nothing_to_redis(no_broker):
+    """Every test here hands work to the root conftest's stand-in broker (``no_broker``), unless
+    its module overrides that fixture."""
 
 
 @pytest.fixture
@@ -78,3 +76,8 @@ def echo_kind():
     kinds.KINDS["echo"] = kind
     yield behaviour
     del kinds.KINDS["echo"]
+
+
+def pages(export):
+    """An export's three addresses: its page, its progress and its download."""
+    return [f"/exports/{export.pk}/{tail}" for tail in ("", "progress/", "download/")]

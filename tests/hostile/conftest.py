@@ -4,8 +4,6 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from tests.factories import eligible_volunteer, ready_case
-
 
 def verified_login(client, user):
     """Log ``user`` in, past two-factor authentication when the project asks for it (a session
@@ -28,19 +26,6 @@ def verified_login(client, user):
 def staff(coordinator, client):
     """The test client, logged in as the coordinator."""
     return verified_login(client, coordinator)
-
-
-@pytest.fixture
-def active_case(coordinator):
-    """A case whose two parties have consented, with a current pair: sessions can be booked."""
-    from volunteers.services import assign_pair
-
-    case = ready_case()
-    lead = eligible_volunteer(first_name="Martin", email="martin@example.org", postcode="ME15 6RT")
-    co = eligible_volunteer(first_name="Grace", email="grace@example.org", postcode="TN4 9LH")
-    assign_pair(case=case, lead=lead, co_mediator=co, by=coordinator)
-    case.refresh_from_db()
-    return case
 
 
 def local(days: int, hour: int = 10, minute: int = 0) -> datetime.datetime:

@@ -18,6 +18,7 @@ from volunteers.models import Volunteer
 
 from .checks import submit
 from .conftest import verified_login
+from .fuzz import VALID_PARTY, named, party_hostile, party_valid, volunteer_form
 from .strategies import (
     HOSTILE,
     SCRIPT,
@@ -29,7 +30,6 @@ from .strategies import (
     hostile_text,
     odd_text,
 )
-from .test_form_fuzz import VALID_PARTY, named, party_hostile, party_valid, volunteer_form
 
 # What a refused form must not have written: any event but a view (a refused admin form shown
 # again is a view of the row, and recorded as one).

@@ -8,24 +8,14 @@ from hypothesis import strategies as st
 from audit.models import AuditEvent
 from cases import lists
 from cases.models import ListEntry
-from tests.conftest import administrator_permissions
-from tests.factories import UserFactory
 
 from .checks import submit
-from .conftest import verified_login
 from .strategies import HOSTILE, SCRIPT, checkbox, form_data, hostile_number, hostile_text, odd_text
 
-pytestmark = pytest.mark.django_db
+# admin_client is the root conftest's administrator, logged in and verified.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lists_seeded")]
 
 WRITTEN_EVENTS = AuditEvent.objects.exclude(action=AuditEvent.Action.VIEW)
-
-
-@pytest.fixture
-def admin_client(client):
-    administrator_permissions()
-    lists.ensure_seeded()
-    user = UserFactory(username="lists_admin", roles=["Administrator"], is_staff=True)
-    return verified_login(client, user)
 
 
 ENTRY = form_data(

@@ -4,23 +4,14 @@ records accreditations."""
 
 import pytest
 
-from accounts.roles import ADMINISTRATOR, COORDINATOR
 from imports import services, tasks
 from imports.models import ImportBatch
-from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def no_broker(monkeypatch):
-    """Nothing goes to Redis's queue from these tests: what would be handed over is noted."""
-    handed = []
-    monkeypatch.setattr(services, "enqueue", handed.append)
-    return handed
-
-
-@pytest.fixture
-def admin_coordinator(db):
-    return UserFactory(username="admin_coordinator", roles=[ADMINISTRATOR, COORDINATOR])
+def _nothing_to_redis(no_broker):
+    """Every test here hands work to the root conftest's stand-in broker (``no_broker``), unless
+    its module overrides that fixture."""
 
 
 def run_waiting() -> list[ImportBatch]:

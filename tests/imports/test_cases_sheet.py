@@ -39,6 +39,8 @@ CONSENTED = {
 
 @pytest.fixture
 def pair():
+    """Overrides the root ``pair``: the sheet names its volunteers by their ids (V-1, V-2),
+    which the root's Martin and Grace do not have."""
     lead = eligible_volunteer(external_id="V-1", postcode="ME14 1XX", email="lead@example.org")
     co = eligible_volunteer(external_id="V-2", postcode="ME15 2XX", email="co@example.org")
     return lead, co

@@ -1,2 +1,2 @@
 # The booking fixtures are the sessions tests' own: messages are about booked sessions.
-from tests.sessions.conftest import active_case, at, book  # noqa: F401
+from tests.sessions.conftest import at, book  # noqa: F401

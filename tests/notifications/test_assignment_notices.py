@@ -24,14 +24,6 @@ LONDON = ZoneInfo("Europe/London")
 NOTICES = OutboxMessage.objects.filter(kind=OutboxMessage.Kind.ASSIGNED)
 
 
-@pytest.fixture
-def pair(db):
-    return (
-        eligible_volunteer(first_name="Martin", email="martin@example.org", postcode="ME15 6RT"),
-        eligible_volunteer(first_name="Grace", email="grace@example.org", postcode="TN4 9LH"),
-    )
-
-
 def test_assigning_a_pair_queues_one_notice_each_in_the_same_transaction(
     coordinator, pair, django_capture_on_commit_callbacks
 ):

@@ -33,6 +33,7 @@ def ago(days: int, hour: int = 10) -> datetime.datetime:
 
 @pytest.fixture
 def party(case):
+    """A third party on the root ``case``, with an email address of this module's own."""
     return PartyFactory(case=case, full_name="Carol Evans", email=ADDRESS)
 
 

@@ -26,6 +26,8 @@ def _inbound_on(settings):
 
 @pytest.fixture
 def alice(active_case):
+    """Alice Carter, reached by text on a mobile (the root ``active_case`` leaves her on a
+    landline): replies by text are this module's subject."""
     alice = active_case.parties.get(full_name="Alice Carter")
     alice.phone = MOBILE
     alice.preferred_contact = "sms"

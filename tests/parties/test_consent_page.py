@@ -14,6 +14,7 @@ NOW = timezone.localtime().replace(second=0, microsecond=0)
 
 @pytest.fixture
 def party(case):
+    """The root ``case``'s first party."""
     return case.parties.first()
 
 

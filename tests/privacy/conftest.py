@@ -26,7 +26,7 @@ from documents.services import agreement_document, letter_document
 from notifications.models import OutboxMessage, PartyReply
 from parties.models import Consent
 from sessions.models import MediationSession
-from tests.factories import CaseFactory, PartyFactory, eligible_volunteer
+from tests.factories import CaseFactory, PartyFactory
 
 
 @pytest.fixture(autouse=True)
@@ -235,14 +235,6 @@ def build_case(*, coordinator, carol_email, other, closed_on, received_on, pair,
         case=case, carol=carol, other=them, entries=entries, separate=separate, joint=joint,
         agreement=agreement, files=files,
     )  # fmt: skip
-
-
-@pytest.fixture
-def pair(db):
-    return (
-        eligible_volunteer(first_name="Martin", last_name="Hale", email="martin@example.org"),
-        eligible_volunteer(first_name="Grace", last_name="Obi", email="grace@example.org"),
-    )
 
 
 @pytest.fixture

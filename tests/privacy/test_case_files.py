@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sar(world, coordinator):
+    """Carol asks for her data (this module's request: others word theirs differently)."""
     return services.request_open(
         by=coordinator,
         fields={"subject_name": "Carol Evans", "requester": "Carol herself, by email",

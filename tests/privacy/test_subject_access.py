@@ -41,6 +41,7 @@ def pdf_text(content: bytes) -> str:
 
 @pytest.fixture
 def sar(world, coordinator):
+    """Carol asked three days ago, identity checked, naming no volunteers."""
     return services.request_open(
         by=coordinator,
         fields={

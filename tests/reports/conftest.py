@@ -234,3 +234,8 @@ def dataset(coordinator):
     parties(c["Z"], [{"gender": "man"}])  # received before both periods
     parties(c["N"], [{"gender": "man"}])  # received after both
     return c
+
+
+# The funders' reports' data set (after the helpers above, which it uses): fixtures for every
+# module here.
+from tests.reports.evidence_data import area_data, referrer_data, survey_data  # noqa: E402, F401

@@ -17,7 +17,6 @@ from reports.spreadsheets import report_xlsx
 from reports.views import REPORT_PAGES
 from tests.exports.conftest import build_queued
 from tests.reports.conftest import Q4_QUERY
-from tests.reports.test_evidence import survey_data  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from reports import evidence
 from reports.spreadsheets import report_csv, report_xlsx
 from reports.views import REPORT_PAGES
 from tests.reports.conftest import Q4, Q4_QUERY
-from tests.reports.test_evidence import HOSTILE, survey_data  # noqa: F401 - a fixture
+from tests.reports.evidence_data import HOSTILE
 
 pytestmark = pytest.mark.django_db
 

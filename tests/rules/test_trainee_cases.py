@@ -18,17 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def trainee_user(db):
-    return UserFactory(username="trainee", first_name="Tess", last_name="Trainee", roles=[MEDIATOR])
-
-
-@pytest.fixture
-def trainee(trainee_user, supervisor):
-    return eligible_volunteer(trainee_user, status="trainee", supervisor=supervisor)
-
-
-@pytest.fixture
 def trainee_case(trainee, mediator, coordinator):
+    """The root ``trainee`` paired with ``mediator`` (who lives in ME15, away from the parties)
+    on a ready case: an open trainee case."""
     case = ready_case()
     lead = eligible_volunteer(mediator, postcode="ME15 6RT")
     services.assign_pair(case=case, lead=lead, co_mediator=trainee, by=coordinator)

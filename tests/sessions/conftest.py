@@ -3,21 +3,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.factories import eligible_volunteer, forget_assignment_notices, ready_case
-
-
-@pytest.fixture
-def active_case(coordinator):
-    """A case whose parties have consented, with a pair of mediators: sessions can be booked."""
-    from volunteers.services import assign_pair
-
-    case = ready_case()
-    lead = eligible_volunteer(first_name="Martin", email="martin@example.org", postcode="ME15 6RT")
-    co = eligible_volunteer(first_name="Grace", email="grace@example.org", postcode="TN4 9LH")
-    assign_pair(case=case, lead=lead, co_mediator=co, by=coordinator)
-    forget_assignment_notices()
-    case.refresh_from_db()
-    return case
+from tests.factories import eligible_volunteer, ready_case
+from volunteers.services import assign_pair
 
 
 def at(days: int, hour: int = 10, minute: int = 0) -> datetime.datetime:
@@ -45,3 +32,19 @@ def book(active_case, coordinator):
         return session_book(case=case, by=coordinator, **fields)
 
     return _book
+
+
+@pytest.fixture
+def paired_case(coordinator, mediator):
+    """A case whose parties have consented, with ``mediator`` as lead and Grace Hall as
+    co-mediator."""
+    mediator.first_name, mediator.last_name = "Martin", "Lewis"
+    mediator.save()
+    case = ready_case()
+    lead = eligible_volunteer(mediator, email="martin@example.org", postcode="ME15 6RT")
+    co = eligible_volunteer(
+        first_name="Grace", last_name="Hall", email="grace@example.org", postcode="TN4 9LH"
+    )
+    assign_pair(case=case, lead=lead, co_mediator=co, by=coordinator)
+    case.refresh_from_db()
+    return case

@@ -51,6 +51,8 @@ def session_on(case, starts_at, volunteer, *, mode="office", **fields):
 
 @pytest.fixture
 def volunteer(my_case):
+    """``mediator``'s volunteer record, as ``my_case`` made it (not eligible: the feed does
+    not ask)."""
     return my_case.assignments.get().volunteer
 
 

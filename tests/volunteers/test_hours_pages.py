@@ -18,6 +18,8 @@ URL = reverse("volunteers:hours")
 
 @pytest.fixture
 def volunteer(mediator):
+    """``mediator``'s volunteer record, named so the pages can be checked for it (not the
+    root ``lead``: hours pages do not need the DBS check and training it brings)."""
     return VolunteerFactory(user=mediator, first_name="Mia", last_name="Mediator")
 
 

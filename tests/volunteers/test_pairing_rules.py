@@ -24,17 +24,6 @@ from volunteers.models import Accreditation, AccreditationKind, TraineeCase, Vol
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def pair(db):
-    return eligible_volunteer(postcode="ME15 6RT"), eligible_volunteer(postcode="TN4 9LH")
-
-
-@pytest.fixture
-def trainee(supervisor):
-    user = UserFactory(username="trainee", roles=["Mediator"])
-    return eligible_volunteer(user, status="trainee", supervisor=supervisor, postcode="TN11 8QP")
-
-
 def refused(case, lead, co, **kwargs):
     with pytest.raises(ValidationError) as caught:
         services.assign_pair(case=case, lead=lead, co_mediator=co, by=kwargs.pop("by"), **kwargs)

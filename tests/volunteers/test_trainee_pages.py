@@ -21,21 +21,6 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
 
 
-@pytest.fixture
-def trainee_user(db):
-    return UserFactory(username="trainee", first_name="Tess", last_name="Trainee", roles=[MEDIATOR])
-
-
-@pytest.fixture
-def trainee(trainee_user, supervisor):
-    return eligible_volunteer(trainee_user, status="trainee", supervisor=supervisor)
-
-
-@pytest.fixture
-def lead(mediator):
-    return eligible_volunteer(mediator)
-
-
 def closed_trainee_case(*, trainee, lead, coordinator) -> TraineeCase:
     """A community case the coordinator paired ``lead`` and ``trainee`` on, then closed."""
     case = ready_case(received_on=timezone.localdate() - datetime.timedelta(days=20))
@@ -49,6 +34,7 @@ def closed_trainee_case(*, trainee, lead, coordinator) -> TraineeCase:
 
 @pytest.fixture
 def trainee_case(trainee, lead, coordinator):
+    """A closed trainee case of the root ``trainee`` with the root ``lead``."""
     return closed_trainee_case(trainee=trainee, lead=lead, coordinator=coordinator)
 
 

@@ -2,6 +2,18 @@ import pytest
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from wkm import health
+
+
+@pytest.fixture
+def fresh_result():
+    """Each test starts with no remembered result, and leaves no probe thread behind."""
+    health.reset()
+    yield
+    if health._probe is not None:
+        health._probe.thread.join(timeout=10)
+    health.reset()
+
 
 @pytest.fixture
 def beat_ran(transactional_db):

@@ -6,24 +6,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accounts.roles import ADMINISTRATOR, COORDINATOR
+from accounts.roles import COORDINATOR
 from audit.models import AuditEvent
 from cases.models import Case
 from sessions.models import ServiceSettings
-from tests.conftest import administrator_permissions
 from tests.factories import UserFactory, eligible_volunteer, ready_case
 from volunteers import services as volunteer_services
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_coordinator(db):
-    """Staff, Administrator and Coordinator, not a superuser: the admin's casework user."""
-    administrator_permissions()
-    return UserFactory(
-        username="admin_coordinator", roles=[ADMINISTRATOR, COORDINATOR], is_staff=True
-    )
 
 
 def case_form(case, **changes) -> dict:

@@ -16,6 +16,8 @@ from django.utils import timezone
 from wkm import health
 from wkm.celery import app as celery_app
 
+pytestmark = pytest.mark.usefixtures("fresh_result")
+
 ELSEWHERE = {"REMOTE_ADDR": "203.0.113.9"}
 ALL_OK = {
     "status": "ok",
@@ -32,16 +34,6 @@ def components(response) -> dict:
     body = response.json()
     body.pop("details", None)
     return body
-
-
-@pytest.fixture(autouse=True)
-def fresh_result():
-    """Each test starts with no remembered result, and leaves no probe thread behind."""
-    health.reset()
-    yield
-    if health._probe is not None:
-        health._probe.thread.join(timeout=10)
-    health.reset()
 
 
 @pytest.fixture

@@ -20,17 +20,10 @@ from tests.factories import UserFactory
 from wkm import health
 from wkm.celery import app as celery_app
 
+pytestmark = pytest.mark.usefixtures("fresh_result")
+
 ELSEWHERE = {"REMOTE_ADDR": "203.0.113.9"}
 NOW = datetime.datetime(2026, 12, 7, 12, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture(autouse=True)
-def fresh_result():
-    health.reset()
-    yield
-    if health._probe is not None:
-        health._probe.thread.join(timeout=10)
-    health.reset()
 
 
 def ago(seconds: float, now: datetime.datetime | None = None) -> datetime.datetime:

@@ -1,7 +1,9 @@
-"""Permissions audit: every URL pattern of the project, requested by every kind of user.
+"""The permissions audit's table and machinery (the tests are this package's test_*.py).
+
+Permissions audit: every URL pattern of the project, requested by every kind of user.
 
 The patterns are enumerated from the resolver (``get_resolver().url_patterns``, recursively), so
-a new page cannot escape: ``test_the_table_knows_every_url_pattern`` fails until ``EXPECTED``
+a new page cannot escape: ``test_table.py`` fails until ``EXPECTED``
 says what each of these users must get from it. The users, around one active neighbour case
 whose pair is an accredited mediator and a trainee:
 
@@ -21,60 +23,31 @@ empty POST naming the world's own rows: it sends everyone but a (verified) admin
 admin's login page; an administrator never gets a 500 there, and gets 403 on case data unless
 also a coordinator (``admin_coordinator``), who gets no 500 either.
 
-``test_the_audit_catches_an_unscoped_view`` shows the audit doing its job: against a URLconf
-with a deliberately unscoped view (``leaky_case_summary``, defined only here), it reports it.
+``test_leak.py`` shows the audit doing its job: against a URLconf
+with a deliberately unscoped view (``leaky_case_summary``, defined only there), it reports it.
 """
 
-import datetime
-import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from urllib.parse import quote
 
-import pytest
-from django.contrib.auth.decorators import login_required
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
-from django.utils import timezone
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-import cases.urls  # noqa: F401 - registers the <ref:…> converter the leak's pattern uses
-from accounts.roles import MEDIATOR
-from cases.models import Agreement, AgreementTerm, Case, ContactLogEntry
-from documents.case_files import files_add
-from exports.models import Export
-from imports.models import ImportBatch
-from notifications.models import ManualContact
 from notifications.reply_links import reply_token
-from parties.models import Consent
-from privacy.models import SubjectAccessRequest
-from sessions.models import CalendarFeed, MediationSession
 from surveys.links import survey_token
-from surveys.models import SurveyInvitation
-from tests.factories import (
-    AccreditationFactory,
-    AssignmentFactory,
-    CaseFactory,
-    PartyFactory,
-    ReferrerContactFactory,
-    UserFactory,
-    eligible_volunteer,
-    ready_case,
-)
-from volunteers.models import DBSCheck, TraineeCase
-
-pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "other_mediator", "trainee", "supervisor", "coordinator", "administrator")
+
 # Nobody of these may see anything of the case (rule 11).
 OUT_OF_SCOPE = ("anonymous", "other_mediator", "administrator")
 
 # What a status in the table can be besides a number.
 LOGIN = "login"  # 302 to /accounts/login/?next=<the URL>
+
 REDIRECT = 302  # a redirect somewhere else (back to a page, with a message)
+
 UP_OR_DOWN = (200, 503)  # /health/: 503 while no Celery worker answers (none runs here)
 
 # Per URL name: the method the audit sends (GET, or an empty POST for views that only take
@@ -255,132 +228,6 @@ EXPECTED = {
 }
 
 
-# --- The world the URLs are asked about -------------------------------------------------------
-
-
-@pytest.fixture
-def world(coordinator, supervisor, administrator, other_mediator, settings, tmp_path):
-    """One active neighbour case (Alice Carter and Bob Dunn) paired with an accredited mediator
-    and a trainee supervised by ``supervisor``; ``other_mediator`` works another case. Every
-    object a URL can name exists: a party, consent, session, agreement and term, a draft note,
-    the trainee's volunteer record, DBS check and trainee case, a subject access request and
-    the lead's calendar feed."""
-    from volunteers.services import assign_pair
-
-    settings.MEDIA_ROOT = tmp_path / "media"  # PDFs made on the way go nowhere that lasts
-    lead_user = UserFactory(username="lead", roles=[MEDIATOR])
-    trainee_user = UserFactory(username="trainee", roles=[MEDIATOR])
-    lead = eligible_volunteer(lead_user, postcode="ME15 6RT")
-    trainee = eligible_volunteer(
-        trainee_user, status="trainee", supervisor=supervisor, postcode="TN4 9LH"
-    )
-    case = ready_case(summary="Confidential: the hedge dispute at number 14 turned to threats.")
-    assign_pair(case=case, lead=lead, co_mediator=trainee, by=coordinator)
-    case.refresh_from_db()
-
-    other_case = CaseFactory(status="active")
-    PartyFactory(case=other_case, full_name="Dan Ellis", postcode="ME14 1XX")
-    AssignmentFactory(case=other_case, volunteer=eligible_volunteer(other_mediator))
-
-    party = case.parties.order_by("pk").first()
-    start = timezone.now() + datetime.timedelta(days=3)
-    session = MediationSession.objects.create(
-        case=case,
-        kind="separate",
-        mode="office",
-        venue="WKM office",
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=1),
-    )
-    session.mediators.set([lead, trainee])
-    session.parties.set([party])
-    manual_contact = ManualContact.objects.create(
-        case=case,
-        party=party,
-        session=session,
-        kind="session_reminder",
-        method="phone",
-        due_at=start - datetime.timedelta(hours=48),
-        dedupe_key="world",
-    )
-    agreement = Agreement.objects.create(case=case, version=1, created_by=coordinator)
-    term = AgreementTerm.objects.create(
-        agreement=agreement, position=1, who="Mr Dunn", what="trim the hedge"
-    )
-    draft = ContactLogEntry.objects.create(
-        case=case,
-        text="Left a voicemail; will try again on Friday.",
-        occurred_at=timezone.now() - datetime.timedelta(hours=1),
-        is_draft=True,
-        author=lead_user,
-    )
-    sar = SubjectAccessRequest.objects.create(
-        subject_name="Pat Example",
-        requester="The person themselves, by letter",
-        requested_on=timezone.localdate(),
-        created_by=coordinator,
-    )
-    sar.parties.set([party])
-    survey = SurveyInvitation.objects.create(
-        kind="feedback", case=case, party=party, via="email", expires_at=start
-    )
-    export = Export.objects.create(
-        requester=coordinator, kind="trustees_summary", status="ready", content=b"%PDF-",
-        parameters={"start": "2025-10-01", "end": "2025-12-31"}, file_name="summary.pdf",
-        content_type="application/pdf",
-    )  # fmt: skip
-    (case_file,) = files_add(
-        case=case, by=coordinator, kind="correspondence", description="A letter from Mr Dunn",
-        uploads=[SimpleUploadedFile("letter.txt", b"Dear WKM, about the hedge.\n")],
-    )  # fmt: skip
-    referrer_contact = ReferrerContactFactory(name="Pat Jones")
-    Case.objects.filter(pk=case.pk).update(
-        referrer=referrer_contact.referrer, referrer_person=referrer_contact
-    )
-    return SimpleNamespace(
-        case=case,
-        party=party,
-        consent=Consent.objects.filter(party=party).first(),
-        session=session,
-        manual_contact=manual_contact,
-        survey=survey,
-        agreement=agreement,
-        term=term,
-        draft=draft,
-        trainee=trainee,
-        dbs_check=DBSCheck.objects.filter(volunteer=trainee).first(),
-        accreditation=AccreditationFactory(volunteer=trainee, kind="restorative"),
-        trainee_case=TraineeCase.objects.get(case=case, trainee=trainee),
-        sar=sar,
-        feed=CalendarFeed.objects.create(volunteer=lead),
-        export=export,
-        import_batch=ImportBatch.objects.create(
-            kind="volunteers",
-            file_name="v.csv",
-            format="csv",
-            sha256="0" * 64,
-            size=1,
-            uploaded_by=administrator,
-            status="imported",
-            rest_content=b"volunteer_id\n",
-        ),
-        referrer_contact=referrer_contact,
-        case_file=case_file,
-        users={
-            "other_mediator": other_mediator,
-            "trainee": trainee_user,
-            "supervisor": supervisor,
-            "coordinator": coordinator,
-            "administrator": administrator,
-            "admin_coordinator": UserFactory(
-                username="admin_coordinator", roles=["Administrator", "Coordinator"], is_staff=True
-            ),
-        },
-        # What nobody out of the case's scope may ever see.
-        secrets=[case.summary, "Alice Carter", "Bob Dunn"],
-    )
-
-
 def kwargs_for(name: str, wanted: set[str], world) -> dict:
     """Arguments for the route named ``name`` that takes ``wanted``, naming the world's
     objects; {} when it takes none."""
@@ -461,39 +308,6 @@ def walk(patterns, prefix="", namespaces=(), params=frozenset()):
 
 def all_routes(urlconf=None) -> list[Route]:
     return list(walk(get_resolver(urlconf).url_patterns))
-
-
-def admin_model(route: Route):
-    """The model an admin pattern is about (``admin:cases_case_change``), or None."""
-    from django.contrib import admin
-
-    for model in admin.site._registry:
-        if route.name.startswith(f"admin:{model._meta.app_label}_{model._meta.model_name}_"):
-            return model
-    return None
-
-
-def sample_admin_url(route: Route) -> str:
-    """A URL for an admin pattern: the id of a row of its model that exists (else 1), the first
-    app label of a choice, and a page that does not exist for the catch-all."""
-    model = admin_model(route)
-    pk = model._default_manager.order_by("pk").values_list("pk", flat=True).first() if model else 1
-    url = re.sub(r"\(\?P<url>\.\*\)", "no-such-page/", route.route)  # the catch-all
-    url = re.sub(r"\(\?P<\w+>([^|)]*)[^)]*\)", r"\1", url)  # a choice: its first
-    url = re.sub(r"<[^>]+>", str(pk or 1), url)  # path converters: ids
-    return "/" + url.replace("^", "").replace("$", "")
-
-
-# Case notes and party details: for coordinators only, even in the admin (cases.admin).
-CASE_DATA_IN_ADMIN = (
-    "cases.case",
-    "cases.caseassignment",
-    "cases.contactlogentry",
-    "parties.party",
-    "parties.consent",
-    "mediation_sessions.mediationsession",
-    "notifications.outboxmessage",
-)
 
 
 # --- The audit ---------------------------------------------------------------------------------
@@ -589,106 +403,3 @@ def audit_role(role: str, world, login, urlconf=None) -> list[str]:
             if shown:
                 problems.append(f"{where}: shows the case's confidential details {shown}")
     return problems
-
-
-def audit_admin(role: str, world, login) -> list[str]:
-    """Everything under /admin/, asked with a GET and an empty POST: anyone but an
-    administrator goes to the admin's login page; administrators get no 500, and 403 on case
-    data unless they are coordinators too."""
-    problems = []
-    client = client_for(role, world, login)
-    administrators = ("administrator", "admin_coordinator")
-    for route in all_routes():
-        if not route.is_admin or route.name in ("admin:login", "admin:logout"):
-            continue
-        url = sample_admin_url(route)
-        model = admin_model(route)
-        case_data = model is not None and model._meta.label_lower in CASE_DATA_IN_ADMIN
-        for method in ("GET", "POST"):
-            response = request_once(client, method, url)
-            location = response.headers.get("Location", "")
-            where = f"{role} {method} {url} ({route.name}): {response.status_code} {location}"
-            status = response.status_code
-            if role not in administrators:
-                # Nobody logged in: a login page (the app's, from LoginRequiredMiddleware,
-                # or the admin's for the admin's own exempt views).
-                logins = ("/admin/login/?next=",)
-                if role == "anonymous":
-                    logins = ("/accounts/login/?next=", *logins)
-                if status != 302 or not location.startswith(logins):
-                    problems.append(f"{where}, expected a redirect to the admin's login page")
-            elif status >= 500 or location.startswith("/admin/login/"):
-                problems.append(where)
-            elif case_data and role == "administrator" and status != 403:
-                problems.append(f"{where}, expected 403: case data is for coordinators")
-            elif case_data and role == "admin_coordinator" and status == 403:
-                shows = method == "GET" and route.name.endswith(("_changelist", "_change"))
-                if shows:  # adding, deleting and most changes are refused to everyone
-                    problems.append(f"{where}, but a coordinator may see case data")
-            if role != "anonymous" and "no-store" not in response.headers.get("Cache-Control", ""):
-                problems.append(f"{where}: may be cached (Cache-Control: no-store missing)")
-    return problems
-
-
-# --- The tests --------------------------------------------------------------------------------
-
-
-def test_the_table_knows_every_url_pattern():
-    routes = [r for r in all_routes() if not r.is_admin]
-    names = [r.name for r in routes]
-    unnamed = [r.route for r in routes if ":" not in r.name and r.name == r.route]
-    assert not unnamed, f"give these URL patterns a name: {unnamed}"
-    assert len(names) == len(set(names)), "URL pattern names must be unique"
-    assert set(EXPECTED) - set(names) == set(), "EXPECTED lists patterns that no longer exist"
-    assert set(names) - set(EXPECTED) == set(), (
-        "new URL patterns: say in EXPECTED what each kind of user must get from them"
-    )
-    assert all(len(row) == 1 + len(ROLES) for row in EXPECTED.values())
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_every_url_answers_each_user_as_the_table_says(role, world, login):
-    problems = audit_role(role, world, login)
-
-    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
-
-
-@pytest.mark.parametrize("role", [*ROLES, "admin_coordinator"])
-def test_everything_under_admin_is_for_administrators_only(role, world, login):
-    problems = audit_admin(role, world, login)
-
-    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
-
-
-def test_the_admin_lets_a_verified_administrator_in(world, login):
-    assert login(world.users["administrator"]).get("/admin/").status_code == 200
-
-
-# --- The audit catches an unscoped view ---------------------------------------------------------
-
-
-def leaky_case_summary(request, reference):
-    """DELIBERATELY UNSCOPED, for the test below only: the case is looked up in every case
-    instead of ``Case.objects.visible_to(request.user)``. Never copy this."""
-    case = get_object_or_404(Case, reference=reference)
-    return HttpResponse(case.summary)
-
-
-# The project's URLs plus the leak: used as ROOT_URLCONF by the test below, nowhere else.
-urlpatterns = [
-    path("cases/<ref:reference>/leak/", login_required(leaky_case_summary), name="leak"),
-    path("", include("wkm.urls")),
-]
-
-
-def test_the_audit_catches_an_unscoped_view(world, login, settings):
-    settings.ROOT_URLCONF = __name__
-
-    problems = audit_role("other_mediator", world, login, urlconf=__name__)
-
-    leak = [p for p in problems if "(leak)" in p]
-    assert any("must answer 404 to anyone out of its scope" in p for p in leak), problems
-    assert any("shows the case's confidential details" in p for p in leak), problems
-    assert any(p.startswith("leak: not in EXPECTED") for p in problems), problems
-    # Nothing else is reported: the rest of the project is scoped.
-    assert all("leak" in p for p in problems), problems
