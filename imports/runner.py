@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
 from .reading import ReadSheet, group
 from .sheets import Problem, Row, RowProblems, Sheet
@@ -60,6 +60,18 @@ def _existing(sheet: Sheet, ids: list[str]) -> set[str]:
     return found
 
 
+def _check_references_as_written() -> None:
+    """Check each reference as its row is written, for the rest of the run's transaction,
+    rather than queue the check until commit (Django makes foreign keys DEFERRABLE INITIALLY
+    DEFERRED). PostgreSQL walks its queue of deferred checks again after each statement a
+    trigger runs, and the history triggers (django-pghistory) run one for every row written: in
+    a run of thousands of rows each write slowed as the queue grew, a 2,500-case sheet's last
+    timeline lines 2.6 times as slow as its first. The services write what a reference points
+    to before the reference, so nothing they do needs the deferral."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def run(
     sheet: Sheet,
     read_sheet: ReadSheet,
@@ -80,6 +92,7 @@ def run(
     outcome.records = len(groups)
     existing = _existing(sheet, list(groups))
     with transaction.atomic():
+        _check_references_as_written()
         for done, (key, rows) in enumerate(groups.items(), 1):
             if key in existing:
                 outcome.already_imported += 1

@@ -322,3 +322,22 @@ def test_a_sheet_the_worker_never_got_is_handed_over_again_after_a_minute(
 def test_beat_hands_waiting_sheets_over_every_minute(settings):
     schedule = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
     assert schedule["imports.tasks.resend_waiting_imports"] == 60.0
+
+
+def test_each_reference_is_checked_as_it_is_written_not_at_commit(check, monkeypatch):
+    """The run's transaction checks a foreign key as its row is written (SET CONSTRAINTS ALL
+    IMMEDIATE: with thousands of rows queued, PostgreSQL's deferred checks slowed every write).
+    A check is rolled back at the end, so a deferred check would never have run at all."""
+    from django.utils import timezone
+
+    from cases.models import ContactLogEntry
+    from imports.volunteers_sheet import VolunteersSheet
+
+    def dangling(self, rows, *, by):
+        ContactLogEntry.objects.create(
+            case_id=2**40, kind="event", text="No such case.", occurred_at=timezone.now()
+        )
+
+    monkeypatch.setattr(VolunteersSheet, "import_group", dangling)
+    batch = check(as_csv([volunteer_row(1)]))
+    assert batch.status == "failed"

@@ -208,6 +208,7 @@ def run(groups: dict, by, *, keep: bool, detail: bool) -> dict:
     """Every group through import_group, each in its savepoint, in one transaction."""
     from django.db import connection, transaction
 
+    from imports import runner
     from imports.cases_sheet import CasesSheet
     from imports.sheets import RowProblems
 
@@ -218,6 +219,7 @@ def run(groups: dict, by, *, keep: bool, detail: bool) -> dict:
     started, cpu = time.perf_counter(), time.process_time()
     try:
         with connection.execute_wrapper(counter), transaction.atomic():
+            runner._check_references_as_written()  # as the runner's transaction does
             for rows in groups.values():
                 before = counter.count
                 try:
