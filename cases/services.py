@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event, record_events
+from parties.areas import district_of_parties
 from parties.consent import consent_state
 from parties.models import Party
-from reports.areas import district_of_parties
 from volunteers.eligibility import pair_problems, pair_standing
 from wkm.consequences import tell
 

@@ -27,8 +27,8 @@ from notifications.outbox import (
     cancel_messages_to,
     replan_messages_to,
 )
+from parties.areas import refresh_case_district
 from referrers import updates as referrer_updates
-from reports.areas import refresh_case_district
 from sessions.models import MediationSession
 from sessions.services import cancel_sessions, future_sessions, stopped_by_withdrawal
 from volunteers.eligibility import tell_unaccepted_conflicts

@@ -56,8 +56,8 @@ from documents.models import CaseFile, GeneratedDocument
 from notifications.models import OutboxMessage, PartyReply
 from notifications.outbox import cancel_messages_to
 from notifications.retention import scrub_old_messages
+from parties.areas import refresh_case_district
 from parties.models import Consent, Party
-from reports.areas import refresh_case_district
 from sessions.models import CalendarFeed, MediationSession
 from surveys import services as surveys
 from volunteers.models import (
@@ -187,7 +187,7 @@ def _anonymise_parties(case: Case, parties: list[Party], counts: CaseCounts) -> 
                 full_name=f"Party {numbers.get(party.pk, party.pk)} (anonymised)"
             )
         )
-    # Their postcodes are gone: the case's area is the next party's, or none (reports.areas).
+    # Their postcodes are gone: the case's area is the next party's, or none (parties.areas).
     refresh_case_district(case)
     ids = [p.pk for p in parties]
     counts.add("parties", len(ids))

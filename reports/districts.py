@@ -1,6 +1,6 @@
-"""Postcode districts: the outward code of a postcode ("ME14" of "ME14 1XX"), what the area
-reports group by, and the district → local authority table they look up
-(reports.models.PostcodeDistrict).
+"""Postcode districts: what the area reports group by (the outward code of a postcode, "ME14"
+of "ME14 1XX": parties.areas.district_of), and the district → local authority table they look
+up (reports.models.PostcodeDistrict).
 
 Why the district and not the postcode: a full postcode is a dozen houses, so a count by
 postcode could point at a household; a district is thousands of them. Why the first party's:
@@ -10,12 +10,6 @@ districts is not counted twice).
 """
 
 from __future__ import annotations
-
-import re
-
-# The outward code of a UK postcode: area letters, district digit(s), an optional letter
-# (EC1A, W1D). The inward code (digit + two letters) is optional: "ME14" alone is a district.
-_OUTWARD = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*(?:[0-9][A-Z]{2})?$")
 
 NOT_IN_TABLE = "Not in the table"
 NO_POSTCODE = "No postcode recorded"
@@ -128,17 +122,3 @@ STRADDLING = (
     "CT3", "CT4", "ME1", "ME5", "ME9", "ME18", "TN3", "TN11", "TN12", "TN15", "TN16", "TN27",
     "DA3", "DA4", "DA13",
 )  # fmt: skip
-
-
-def district_of(postcode: str) -> str:
-    """The district ("ME14") of a postcode ("me14 1xx", "ME141XX", "ME14"); "" when it is not
-    a UK postcode (a party abroad, a typing slip): such a party gives the case no area."""
-    text = re.sub(r"\s+", " ", (postcode or "").strip().upper())
-    if not text:
-        return ""
-    compact = text.replace(" ", "")
-    # "ME141XX": the last three characters are the inward code when there are five or more.
-    if " " not in text and len(compact) >= 5:
-        text = f"{compact[:-3]} {compact[-3:]}"
-    match = _OUTWARD.match(text)
-    return match.group(1) if match else ""

@@ -9,7 +9,7 @@ Dimensions every breakdown shares, all read from the case:
 
 - dispute type (``Case.dispute_type``);
 - referrer: the referring organisation's name (``Case.referrer``), "" for none;
-- district: ``Case.postcode_district`` (reports.areas keeps it), "" for none;
+- district: ``Case.postcode_district`` (parties.areas keeps it), "" for none;
 - local authority: looked up in reports.PostcodeDistrict; NOT_IN_TABLE for a district the table
   does not have, NO_POSTCODE for a case without a district.
 """

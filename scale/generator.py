@@ -71,10 +71,10 @@ from cases.models import (
 from notifications.channels import party_route, volunteer_route
 from notifications.models import OutboxMessage
 from notifications.outbox import reminder_due
+from parties.areas import district_of
 from parties.consent import REQUIRED_KINDS
 from parties.models import Consent, Party
 from referrers.models import Referrer
-from reports.districts import district_of
 from sessions.models import CalendarFeed, MediationSession
 from surveys.models import FeedbackAnswer, FollowUpAnswer, SurveyInvitation
 from volunteers.dbs import current_until, dbs_is_current

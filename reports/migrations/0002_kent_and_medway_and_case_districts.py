@@ -9,7 +9,7 @@ what the parties already say, not a change anyone made, and a history event per 
 import pgtrigger
 from django.db import migrations
 
-# The same rule as reports.areas (first party by id with a UK postcode, its outward code),
+# The same rule as parties.areas (first party by id with a UK postcode, its outward code),
 # in SQL. Party postcodes are stored normalised ("TN9 1AA", parties.validators).
 BACKFILL = r"""
 UPDATE cases_case AS c

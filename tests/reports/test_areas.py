@@ -15,9 +15,9 @@ from audit.models import AuditEvent
 from cases import services as case_services
 from cases.models import Case
 from parties import services as party_services
+from parties.areas import district_of, refresh_case_district
 from privacy import services as privacy_services
-from reports.areas import refresh_case_district
-from reports.districts import KENT_AND_MEDWAY, district_of
+from reports.districts import KENT_AND_MEDWAY
 from reports.models import PostcodeDistrict
 from reports.services import district_delete, district_save
 from tests.factories import CaseFactory, PartyFactory

@@ -1,4 +1,6 @@
-"""Keeping ``Case.postcode_district`` true: the district (outward code, "ME14") of the case's
+"""A case's area, from its parties' postcodes (the area reports group by it: reports.districts).
+
+Keeping ``Case.postcode_district`` true: the district (outward code, "ME14") of the case's
 first party — the lowest id — that has a postcode; "" when no party has one.
 
 Who calls it: every write that can change the answer — cases.services.case_create (the
@@ -19,9 +21,13 @@ Area reports for periods that old show such cases as "No postcode recorded".
 
 from __future__ import annotations
 
+import re
+
 from django.db import connection
 
-from .districts import district_of
+# The outward code of a UK postcode: area letters, district digit(s), an optional letter
+# (EC1A, W1D). The inward code (digit + two letters) is optional: "ME14" alone is a district.
+_OUTWARD = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*(?:[0-9][A-Z]{2})?$")
 
 # Party postcodes are stored normalised ("TN9 1AA": parties.validators.normalise_postcode); the
 # pattern keeps anything else (an old row typed before the check) out, as district_of does.
@@ -70,3 +76,17 @@ def refresh_case_district(case) -> str:
     if hasattr(case, "postcode_district"):
         case.postcode_district = row[0]
     return row[0]
+
+
+def district_of(postcode: str) -> str:
+    """The district ("ME14") of a postcode ("me14 1xx", "ME141XX", "ME14"); "" when it is not
+    a UK postcode (a party abroad, a typing slip): such a party gives the case no area."""
+    text = re.sub(r"\s+", " ", (postcode or "").strip().upper())
+    if not text:
+        return ""
+    compact = text.replace(" ", "")
+    # "ME141XX": the last three characters are the inward code when there are five or more.
+    if " " not in text and len(compact) >= 5:
+        text = f"{compact[:-3]} {compact[-3:]}"
+    match = _OUTWARD.match(text)
+    return match.group(1) if match else ""
