@@ -9,7 +9,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("health/", health, name="health"),
     path("accounts/", include("accounts.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("accounts.audit_urls")),
     path("cases/", include("cases.urls")),
     path("attention/", include("rules.urls")),
     path("reports/", include("reports.urls")),

@@ -1,10 +1,13 @@
+"""The audit trail's search page, for administrators (/audit/). The trail itself is the
+lowest layer (audit); the page asks who may read it, so it lives here with the roles."""
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from accounts.roles import ADMINISTRATOR, role_required
+from audit.filters import AuditEventFilter
+from audit.models import AuditEvent
 
-from .filters import AuditEventFilter
-from .models import AuditEvent
+from .roles import ADMINISTRATOR, role_required
 
 PAGE_SIZE = 50
 
