@@ -6,7 +6,7 @@ guessing at one kind of link does not get a second allowance at the other."""
 from django.conf import settings
 from django.shortcuts import render
 
-from public import spam
+from wkm.addresses import request_ip_hash
 
 from . import replies
 
@@ -25,7 +25,7 @@ def render_link_page(request, template, context=None, status=200):
 def throttle(request):
     """(the salted hash of the address, a 429 page or None): the 429 when this address has
     opened too many wrong links this hour (``replies.record_miss`` counts them)."""
-    hashed_ip = spam.request_ip_hash(request)
+    hashed_ip = request_ip_hash(request)
     wait = replies.throttled_for(hashed_ip)
     if not wait:
         return hashed_ip, None

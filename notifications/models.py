@@ -351,7 +351,7 @@ class PartyReply(models.Model):
     # The start of the session when the party answered: an answer is about that time only, so a
     # session moved since is unanswered (notifications.replies.answers_now).
     for_starts_at = models.DateTimeField()
-    # A salted hash of the address a web answer came from (public.spam.ip_hash); none by text.
+    # A salted hash of the address a web answer came from (wkm.addresses.ip_hash); none by text.
     ip_hash = models.CharField(max_length=64, blank=True)
     # The SMS provider's id of the text answered with: the same text delivered twice is one reply.
     provider_message_id = models.CharField(max_length=200, null=True, blank=True, unique=True)

@@ -10,7 +10,7 @@ to cancel or rearrange changes nothing about the session.
 A link answers only while its session is ahead. A session no longer scheduled, a case closed or
 a party who withdrew consent (parties.consent.contact_stopped) gets a page asking them to phone,
 with no details. An address that opens ``MISSES_PER_HOUR`` (100) wrong links in an hour is
-refused (429) until the hour has passed: only a salted hash of it is kept (public.spam.ip_hash),
+refused (429) until the hour has passed: only a salted hash of it is kept (wkm.addresses.ip_hash),
 for a day.
 """
 

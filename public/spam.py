@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 import secrets
 import time
 
@@ -28,8 +27,6 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-
-from audit.services import client_ip
 
 from .models import PublicSubmission
 
@@ -143,23 +140,6 @@ def honeypot_filled(request) -> bool:
 
 
 # --- Rate limit -----------------------------------------------------------------------------
-
-
-def _salt() -> str:
-    salt = getattr(settings, "PUBLIC_FORMS_IP_SALT", "")
-    if salt:
-        return salt
-    # No salt configured: derive one from SECRET_KEY, so it is still secret and stable.
-    return hashlib.sha256(f"wkm.public.ip-salt|{settings.SECRET_KEY}".encode()).hexdigest()
-
-
-def ip_hash(ip: str | None) -> str:
-    """A salted SHA-256 of the address: the same for one address, useless without the salt."""
-    return hashlib.sha256(f"{_salt()}|{ip or 'unknown'}".encode()).hexdigest()
-
-
-def request_ip_hash(request) -> str:
-    return ip_hash(client_ip(request))
 
 
 def purge_submissions(*, now=None) -> int:

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sessions.models import MediationSession, ServiceSettings
+from wkm.addresses import request_ip_hash
 from wkm.forms import add_service_errors
 
 from . import services, spam
@@ -86,7 +87,7 @@ def _submit(request, form, submit, **fields) -> tuple[str | None, int] | None:
     try:
         submit(
             **fields,
-            hashed_ip=spam.request_ip_hash(request),
+            hashed_ip=request_ip_hash(request),
             token_nonce=spam.token_nonce(request.POST.get(spam.TOKEN_FIELD, "")),
         )
     except spam.TokenUsed:  # sent by another request since _spam_problem looked
@@ -107,9 +108,7 @@ def _submit(request, form, submit, **fields) -> tuple[str | None, int] | None:
 def _discard_bot(request, form_name: str) -> None:
     """A filled honeypot: count it against the address, save nothing."""
     with contextlib.suppress(spam.RateLimited):
-        spam.record_submission(
-            form=form_name, hashed_ip=spam.request_ip_hash(request), discarded=True
-        )
+        spam.record_submission(form=form_name, hashed_ip=request_ip_hash(request), discarded=True)
 
 
 @login_not_required

@@ -125,7 +125,7 @@ def test_a_hundred_wrong_links_from_one_address_are_throttled(client, session, a
 
 
 def test_the_throttle_forgets_after_an_hour(client, session, alice):
-    from public.spam import ip_hash
+    from wkm.addresses import ip_hash
 
     earlier = timezone.now() - datetime.timedelta(minutes=61)
     ReplyLinkMiss.objects.bulk_create(
@@ -184,7 +184,7 @@ def test_the_500_and_400_pages_need_no_context():
 
 
 def test_the_throttle_says_when_to_try_again(client, session, alice):
-    from public.spam import ip_hash
+    from wkm.addresses import ip_hash
 
     now = timezone.now()
     ReplyLinkMiss.objects.bulk_create(
