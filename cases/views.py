@@ -21,16 +21,13 @@ from documents.forms import CaseFileForm
 from exports.views import start_export
 from notifications import manual
 from notifications.models import ManualContact, PartyReply
-from notifications.replies import latest_by_session
 from parties.consent import consent_state
 from parties.forms import PartyForm, PartyFormSet
 from parties.models import Party
 from parties.selectors import possible_duplicates
 from privacy.status import erased_party_ids
 from referrers.selectors import intake_choices
-from rules.selectors import breaches_of_case
 from sessions.services import future_sessions
-from surveys.selectors import case_panel as survey_panel
 from wkm.consequences import shown_to
 from wkm.pagination import CappedPaginator
 from wkm.views import submit_form
@@ -41,6 +38,7 @@ from .disclosure import log_entries_for
 from .filters import CaseFilter
 from .forms import CaseForm, CloseForm, LogEntryForm, ReopenForm
 from .models import Case, CaseAssignment, ContactLogEntry
+from .panels import panels_for
 from .search import SEARCH_RANK
 
 CASES_PER_PAGE = 25
@@ -239,21 +237,15 @@ def case_detail(request, reference):
         "next_steps": services.next_steps_for(case, consents) if access.can_manage else [],
         "duplicates": possible_duplicates(case.parties.all()) if access.can_manage else [],
         "current_assignments": case.current_assignments(),
-        "breaches": breaches_of_case(case) if access.can_manage else [],
-        # Calls and letters in place of messages: the office's to do, not the mediators'.
-        "manual_contacts": manual.to_do_for_case(case) if access.can_manage else [],
         "now": timezone.now(),
-        # What each party answered from their reminders (notifications.replies): one query.
-        "party_replies": latest_by_session(case),
-        # The parties' surveys and answers (feedback about the mediators): coordinators only,
-        # once the case has closed (no query on an open case's page).
-        "surveys": survey_panel(case) if access.can_manage and not case.is_open else [],
         # The Files panel: one query for the files, one for the parties erased (whom nothing
         # more is filed about) when the user may upload.
         "files": case.files.present().select_related("party", "uploaded_by", "agreement"),
         "file_form": CaseFileForm(case=case, erased=erased_party_ids(case))
         if access.can_record
         else None,
+        # The breaches, the office's calls and letters, the parties' answers and surveys.
+        **panels_for(case, access),
     }
     return render(request, "cases/detail.html", context)
 

@@ -7,3 +7,7 @@ class NotificationsConfig(AppConfig):
 
     name = "notifications"
     verbose_name = "Messages"
+
+    def ready(self):
+        # Its part of the case page (cases.panels).
+        from . import panels  # noqa: F401

@@ -6,3 +6,7 @@ class RulesConfig(AppConfig):
 
     name = "rules"
     verbose_name = "Rules"
+
+    def ready(self):
+        # Its part of the case page (cases.panels).
+        from . import panels  # noqa: F401

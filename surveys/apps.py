@@ -6,5 +6,6 @@ class SurveysConfig(AppConfig):
     verbose_name = "Parties' surveys"
 
     def ready(self):
-        # What a case's lifecycle does here (cases.signals).
-        from . import receivers  # noqa: F401
+        # What a case's lifecycle does here (cases.signals); its part of the case page
+        # (cases.panels).
+        from . import panels, receivers  # noqa: F401
