@@ -1,8 +1,7 @@
-from django.urls import include, path
+from django.urls import path
 
 from documents import views as file_views
 from parties import views as party_views
-from sessions import urls as session_urls
 
 from . import agreement_views, converters, views  # noqa: F401 - converters: <ref:…>
 
@@ -82,5 +81,4 @@ urlpatterns = [
         party_views.consent_withdraw,
         name="consent_withdraw",
     ),
-    path("<ref:reference>/sessions/", include(session_urls.case_patterns)),
 ]

@@ -1,6 +1,6 @@
 """The sessions' addresses.
 
-``case_patterns`` sit under a case's address (cases/urls.py includes them in its own namespace,
+``case_patterns`` sit under a case's address (wkm/urls.py puts them in the cases namespace,
 so they are named ``cases:session_*`` and find the case within the user's scope first);
 ``urlpatterns`` are the top-level ones (wkm/urls.py): a mediator's calendar and the home-visits
 switch.

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cases import urls as case_urls
 from home.views import home
+from sessions import urls as session_urls
 
 from .health import health
 
@@ -10,7 +12,19 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("accounts/", include("accounts.urls")),
     path("audit/", include("accounts.audit_urls")),
-    path("cases/", include("cases.urls")),
+    # A case's pages: the cases app's, and the sessions' under each case, in one namespace.
+    path(
+        "cases/",
+        include(
+            (
+                [
+                    *case_urls.urlpatterns,
+                    path("<ref:reference>/sessions/", include(session_urls.case_patterns)),
+                ],
+                case_urls.app_name,
+            )
+        ),
+    ),
     path("attention/", include("rules.urls")),
     path("reports/", include("reports.urls")),
     path("exports/", include("exports.urls")),

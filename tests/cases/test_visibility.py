@@ -16,6 +16,7 @@ from cases.models import Agreement, AgreementTerm, ContactLogEntry
 from cases.urls import urlpatterns
 from parties.models import Consent
 from sessions.models import MediationSession
+from sessions.urls import case_patterns as session_case_patterns
 from tests.factories import ConsentFactory
 from volunteers.urls import urlpatterns as volunteer_urlpatterns
 
@@ -80,11 +81,15 @@ def _flattened(patterns, converters=frozenset(), namespace=None):
             yield namespace, p.name, found
 
 
-PATTERN_NAMES = [name for _, name, _ in _flattened(urlpatterns)]
+PATTERN_NAMES = [name for _, name, _ in _flattened(urlpatterns)] + [
+    name for _, name, _ in _flattened(session_case_patterns)
+]
 # A case's pages, with the namespace of the URLconf that holds them: the cases app's, and the
 # pairing page, which lives with the volunteers (the surveys' pages are tested with them).
 NAMESPACES = {
     **{name: "cases" for _, name, found in _flattened(urlpatterns) if "reference" in found},
+    # The sessions' pages under a case (wkm/urls.py puts them in the cases namespace).
+    **{name: "cases" for _, name, _ in _flattened(session_case_patterns)},
     **{
         name: "volunteers"
         for _, name, found in _flattened(volunteer_urlpatterns)
