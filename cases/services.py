@@ -80,7 +80,9 @@ def case_create(*, by, fields: dict, parties: list[dict], referrer=None) -> Case
     if case.coordinator_id is None:
         case.coordinator = by
     case.reference = "pending"  # replaced below, once the fields are known to be valid
-    case.full_clean(exclude=[*_NOT_CHECKED_ON_CREATE, "external_id"])
+    # Its fields, and (validate_constraints) none of its constraints: a new referral is not
+    # closed, and the old-system id's is asked in one query.
+    case.full_clean(exclude=_NOT_CHECKED_ON_CREATE, validate_constraints=False)
     _check_external_id_free(case.external_id)
     lists.check_current(lists.REFERRAL_SOURCE, case.referral_source, field="referral_source")
     _check_received_on(case.received_on)

@@ -249,7 +249,9 @@ class CasesSheet(Sheet):
     id_column = "case_id"
     columns = (*CASE_COLUMNS, *PARTY_COLUMNS, *CONSENT_SHEET_COLUMNS)
     max_chars = {
-        **max_lengths(Case, {name: name for name in _TEXT_CASE_FIELDS}),
+        **max_lengths(
+            Case, {"case_id": "external_id", **{name: name for name in _TEXT_CASE_FIELDS}}
+        ),
         **max_lengths(Party, {column: name for name, column in PARTY_FIELD_COLUMNS.items()}),
     }
 

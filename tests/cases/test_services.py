@@ -88,6 +88,11 @@ def test_an_id_from_an_old_system_makes_one_case_only(coordinator):
     for _ in range(2):
         services.case_create(by=coordinator, fields=CASE_FIELDS, parties=[party()])
     assert Case.objects.filter(external_id="").count() == 2
+    with pytest.raises(ValidationError) as caught:  # its field's own checks still apply
+        services.case_create(
+            by=coordinator, fields={**CASE_FIELDS, "external_id": "C" * 65}, parties=[party()]
+        )
+    assert "at most 64 characters" in caught.value.message_dict["external_id"][0]
 
 
 @pytest.mark.parametrize(

@@ -440,9 +440,13 @@ def test_the_sheet_describes_its_columns():
 def test_a_cell_longer_than_the_form_takes_is_a_problem_in_the_forms_words():
     """The runner asks each group's lengths before importing it (imports.runner)."""
     rows = active_rows(
-        summary="S" * 20_001, first={"party_safe_times": "T" * 201, "party_role": "first_party"}
+        "C" * 65,
+        summary="S" * 20_001,
+        first={"party_safe_times": "T" * 201, "party_role": "first_party"},
     )
     assert {(p.row, p.column): p.message for p in CasesSheet().length_problems(rows)} == {
+        (2, "case_id"): "Ensure this value has at most 64 characters (it has 65).",
+        (3, "case_id"): "Ensure this value has at most 64 characters (it has 65).",
         (2, "summary"): "Ensure this value has at most 20000 characters (it has 20001).",
         (2, "party_safe_times"): "Ensure this value has at most 200 characters (it has 201).",
     }
