@@ -63,7 +63,7 @@ def request_export(*, kind: str, parameters: dict, by) -> Export:
     with transaction.atomic():
         # One request at a time per user (two tabs, a double click): the count below and the
         # insert are then one step, and the limit holds.
-        get_user_model().objects.select_for_update().filter(pk=by.pk).first()
+        get_user_model().objects.select_for_update(no_key=True).filter(pk=by.pk).first()
         waiting = Export.objects.filter(requester=by).unfinished().current().count()
         if waiting >= limit:
             raise ValidationError(

@@ -67,9 +67,19 @@ def _check_references_as_written() -> None:
     trigger runs, and the history triggers (django-pghistory) run one for every row written: in
     a run of thousands of rows each write slowed as the queue grew, a 2,500-case sheet's last
     timeline lines 2.6 times as slow as its first. The services write what a reference points
-    to before the reference, so nothing they do needs the deferral."""
+    to before the reference, so nothing they do needs the deferral.
+
+    A reference checked now holds a key-share lock on the row it points at until the run ends
+    (a user, a referrer, a volunteer): the services that lock such rows to change them take
+    ``select_for_update(no_key=True)``, which does not wait for it. Undone at the end of a
+    run that is itself inside a transaction (a test's): Django's foreign keys, the only
+    deferrable constraints here, are deferred again."""
+    _set_constraints("IMMEDIATE")
+
+
+def _set_constraints(mode: str) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"SET CONSTRAINTS ALL {mode}")  # noqa: S608 - one of two words of ours
 
 
 def run(
@@ -114,6 +124,7 @@ def run(
                 outcome.valid += 1
             if done % 25 == 0:
                 progress(done * 100 // len(groups))
+        _set_constraints("DEFERRED")
         if mode == CHECK or (mode == ALL and outcome.problems):
             transaction.set_rollback(True)
         else:

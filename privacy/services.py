@@ -393,7 +393,7 @@ def anonymise_volunteer(
 ) -> dict | None:  # fmt: skip
     """Anonymise a volunteer who never mediated: an unsuccessful application past retention,
     or on request. Returns the counts, or None when there was nothing to do."""
-    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    volunteer = Volunteer.objects.select_for_update(no_key=True).get(pk=volunteer.pk)
     if Anonymisation.objects.filter(volunteer=volunteer).exists():
         return None
     if check_due and not volunteers_due().filter(pk=volunteer.pk).exists():

@@ -102,7 +102,7 @@ def referrer_create(*, by, fields: dict) -> Referrer:
 @transaction.atomic
 def referrer_update(*, referrer: Referrer, by, fields: dict) -> Referrer:
     _only(fields, REFERRER_FIELDS)
-    referrer = Referrer.objects.select_for_update().get(pk=referrer.pk)
+    referrer = Referrer.objects.select_for_update(no_key=True).get(pk=referrer.pk)
     kept_kind = referrer.kind
     for name, value in fields.items():
         setattr(referrer, name, value)
@@ -141,7 +141,7 @@ def referrer_retire(*, referrer: Referrer, by) -> Referrer:
     there is sent an update any more (the dispatcher asks; pending ones are cancelled here)."""
     from .updates import cancel_pending
 
-    referrer = Referrer.objects.select_for_update().get(pk=referrer.pk)
+    referrer = Referrer.objects.select_for_update(no_key=True).get(pk=referrer.pk)
     if referrer.is_retired:
         raise ValidationError("This organisation is already retired.")
     referrer.retired_at = timezone.now()
@@ -153,7 +153,7 @@ def referrer_retire(*, referrer: Referrer, by) -> Referrer:
 
 @transaction.atomic
 def referrer_unretire(*, referrer: Referrer, by) -> Referrer:
-    referrer = Referrer.objects.select_for_update().get(pk=referrer.pk)
+    referrer = Referrer.objects.select_for_update(no_key=True).get(pk=referrer.pk)
     if not referrer.is_retired:
         raise ValidationError("This organisation is not retired.")
     referrer.retired_at = None
@@ -189,7 +189,7 @@ def _check_contact(contact: ReferrerContact) -> None:
 @transaction.atomic
 def contact_create(*, referrer: Referrer, by, fields: dict) -> ReferrerContact:
     _only(fields, CONTACT_FIELDS)
-    referrer = Referrer.objects.select_for_update().get(pk=referrer.pk)
+    referrer = Referrer.objects.select_for_update(no_key=True).get(pk=referrer.pk)
     if referrer.is_retired:
         raise ValidationError(
             "This organisation is retired: bring it back before adding people to it."
@@ -214,7 +214,7 @@ def contact_update(*, contact: ReferrerContact, by, fields: dict) -> ReferrerCon
     from .updates import cancel_pending, readdress_pending
 
     _only(fields, CONTACT_FIELDS)
-    contact = ReferrerContact.objects.select_for_update().get(pk=contact.pk)
+    contact = ReferrerContact.objects.select_for_update(no_key=True).get(pk=contact.pk)
     before = ReferrerContact.objects.get(pk=contact.pk)
     for name, value in fields.items():
         setattr(contact, name, value)
@@ -242,7 +242,7 @@ def contact_update(*, contact: ReferrerContact, by, fields: dict) -> ReferrerCon
 def contact_retire(*, contact: ReferrerContact, by) -> ReferrerContact:
     from .updates import cancel_pending
 
-    contact = ReferrerContact.objects.select_for_update().get(pk=contact.pk)
+    contact = ReferrerContact.objects.select_for_update(no_key=True).get(pk=contact.pk)
     if contact.retired_at is not None:
         raise ValidationError("This person is already retired.")
     contact.retired_at = timezone.now()
@@ -259,7 +259,7 @@ def contact_retire(*, contact: ReferrerContact, by) -> ReferrerContact:
 
 @transaction.atomic
 def contact_unretire(*, contact: ReferrerContact, by) -> ReferrerContact:
-    contact = ReferrerContact.objects.select_for_update().get(pk=contact.pk)
+    contact = ReferrerContact.objects.select_for_update(no_key=True).get(pk=contact.pk)
     if contact.retired_at is None:
         raise ValidationError("This person is not retired.")
     if contact.referrer.is_retired:

@@ -118,7 +118,7 @@ def volunteer_update(*, volunteer: Volunteer, by, fields: dict) -> Volunteer:
     unknown = set(fields) - set(VOLUNTEER_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
-    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    volunteer = Volunteer.objects.select_for_update(no_key=True).get(pk=volunteer.pk)
     _check_becoming_mediator(volunteer, fields.get("status"))
     before = Volunteer(status=volunteer.status, supervisor_id=volunteer.supervisor_id)
     contact_before = [getattr(volunteer, name) for name in VOLUNTEER_CONTACT_FIELDS]
@@ -311,7 +311,7 @@ def accreditation_grant(
     """
     if not has_role(by, SUPERVISOR, COORDINATOR):
         raise ValidationError("Only a supervisor or a coordinator can grant an accreditation.")
-    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    volunteer = Volunteer.objects.select_for_update(no_key=True).get(pk=volunteer.pk)
     is_coordinator = has_role(by, COORDINATOR)
     if not is_coordinator and volunteer.supervisor_id != by.pk:
         raise ValidationError("A supervisor grants accreditation to their own trainees only.")

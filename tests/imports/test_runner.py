@@ -341,3 +341,19 @@ def test_each_reference_is_checked_as_it_is_written_not_at_commit(check, monkeyp
     monkeypatch.setattr(VolunteersSheet, "import_group", dangling)
     batch = check(as_csv([volunteer_row(1)]))
     assert batch.status == "failed"
+
+
+def test_a_run_inside_a_transaction_defers_the_references_again_when_it_ends(check, do_import):
+    """Outside the run (a test's transaction around it) Django's foreign keys are deferred to
+    commit again, as everywhere else."""
+    from django.utils import timezone
+
+    from cases.models import ContactLogEntry
+
+    batch = check(as_csv([volunteer_row(1)]))
+    do_import(batch)
+    assert Volunteer.objects.count() == 1  # the import ran and its savepoint was released
+    # Not refused now: it would be checked (and refused) at commit; gone before the test's end.
+    ContactLogEntry.objects.create(
+        case_id=2**40, kind="event", text="No such case yet.", occurred_at=timezone.now()
+    ).delete()
