@@ -15,7 +15,7 @@ runner rolls back every refused group), or something would be saved that nothing
 
 from __future__ import annotations
 
-import threading
+import contextvars
 from contextlib import contextmanager
 
 from django.db import transaction
@@ -23,16 +23,16 @@ from django.db import transaction
 
 class HeldRows:
     """Rows of one model that may be held back; one instance per model, shared by a process
-    (each thread holds its own)."""
+    (each thread, or task, holds its own: a context variable)."""
 
     def __init__(self, model):
         self.model = model
-        self._local = threading.local()
+        self._rows = contextvars.ContextVar(f"held {model._meta.label_lower}", default=None)
 
     def add(self, rows: list) -> bool:
         """Keep ``rows`` (unsaved instances) if a unit of work is holding them; False if not,
         and the caller writes them itself."""
-        held = getattr(self._local, "rows", None)
+        held = self._rows.get()
         if held is None:
             return False
         held.extend(rows)
@@ -42,16 +42,17 @@ class HeldRows:
     def held(self):
         """Hold the rows written inside, and write them in one INSERT at the end. Nested, the
         outermost writes them."""
-        if getattr(self._local, "rows", None) is not None:
+        if self._rows.get() is not None:
             yield
             return
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("Held rows must be written in the transaction they record.")
-        self._local.rows = []
+        token = self._rows.set([])
         try:
             yield
-            rows, self._local.rows = self._local.rows, None
+            rows = self._rows.get()
+            self._rows.set(None)
             if rows:
                 self.model.objects.bulk_create(rows)
         finally:
-            self._local.rows = None
+            self._rows.reset(token)

@@ -86,9 +86,11 @@ INSTALLED_APPS = [
     "cases",
     "parties",
     "sessions.apps.MediationSessionsConfig",
+    # Before volunteers: on closing, the referrer is told before trainee cases end (their
+    # cases.signals receivers run in this order, as the calls did).
+    "referrers",
     "volunteers",
     "notifications",
-    "referrers",
     "surveys",
     "documents",
     "demo",
