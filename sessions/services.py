@@ -335,6 +335,14 @@ def cancel_sessions(sessions, *, by, because: str, notify: outbox.Notify) -> Can
     return cancelled
 
 
+def follow_the_new_pair(case, pair) -> None:
+    """A new pair takes over the case's scheduled sessions, and their reminders follow
+    (sessions.receivers, on volunteers.signals.pair_assigned)."""
+    for session in future_sessions(case):
+        session.mediators.set(pair)
+        outbox.reschedule_session_reminders(session)
+
+
 def stop_with_the_case(case, *, by) -> None:
     """A closed case's future sessions are cancelled with their reminders (a notice goes only
     to those who had been told of them), and every reminder still waiting about its sessions

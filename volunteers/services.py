@@ -30,7 +30,7 @@ from notifications.outbox import (
 )
 from wkm.consequences import tell
 
-from . import dbs
+from . import dbs, signals
 from .eligibility import (
     COMMUNITY_DISPUTES,
     EXTRA_ACCREDITATION,
@@ -626,7 +626,7 @@ def assign_pair(
         else:  # checked for another day: asked again for today (a DBS check lapsed since)
             case_services.case_transition(case=case, to=Status.ACTIVE, by=by)
     if created:
-        _move_future_sessions_to(case, [lead, co_mediator])
+        signals.pair_assigned.send(Volunteer, case=case, pair=[lead, co_mediator])
     queue_assignment_notices(created)
     return created
 
@@ -657,19 +657,6 @@ def _trainee_cases_follow_the_pair(case, pair, *, left, by) -> None:
             reason=TRAINEE_LEFT,
             by=by,
         )
-
-
-def _move_future_sessions_to(case: Case, pair: list[Volunteer]) -> None:
-    """A new pair takes over the case's scheduled sessions, and their reminders follow."""
-    from notifications.outbox import reschedule_session_reminders
-    from sessions.models import MediationSession
-
-    upcoming = case.sessions.filter(
-        status=MediationSession.Status.SCHEDULED, starts_at__gte=timezone.now()
-    )
-    for session in upcoming:
-        session.mediators.set(pair)
-        reschedule_session_reminders(session)
 
 
 # --- Trainee pathway --------------------------------------------------------------------------
