@@ -23,9 +23,21 @@ REQUIRED_KINDS = (Consent.Kind.MEDIATE, Consent.Kind.DATA_PROCESSING)
 CONTACT_STOPPING_KINDS = REQUIRED_KINDS
 
 
+def kinds_held(consents) -> set[str]:
+    """The kinds of ``consents`` (one party's: anything with ``kind`` and ``withdrawn_at``, a
+    Consent or a row of values) still held."""
+    return {c.kind for c in consents if c.withdrawn_at is None}
+
+
+def withdrew_from(consents, kind: str) -> bool:
+    """Among one party's ``consents``, one of ``kind`` was given, and each was withdrawn."""
+    of_kind = [c for c in consents if c.kind == kind]
+    return bool(of_kind) and all(c.withdrawn_at is not None for c in of_kind)
+
+
 def current_kinds(party: Party) -> set[str]:
     """The consents ``party`` holds now. Uses prefetched consents when the caller has them."""
-    return {c.kind for c in party.consents.all() if c.withdrawn_at is None}
+    return kinds_held(party.consents.all())
 
 
 def has_consented(party: Party) -> bool:
@@ -34,8 +46,7 @@ def has_consented(party: Party) -> bool:
 
 def withdrew(party: Party, kind: str) -> bool:
     """``party`` gave consent of ``kind`` and has withdrawn it, without giving it again."""
-    consents = [c for c in party.consents.all() if c.kind == kind]
-    return bool(consents) and all(c.withdrawn_at is not None for c in consents)
+    return withdrew_from(party.consents.all(), kind)
 
 
 def withdrew_from_mediation(party: Party) -> bool:

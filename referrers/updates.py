@@ -64,7 +64,7 @@ from cases.models import Case, Outcome
 from cases.models import Status as CaseStatus
 from notifications.channels import is_mobile
 from notifications.models import OutboxMessage
-from parties.consent import withdrew_q
+from parties.consent import kinds_held, withdrew_from, withdrew_q
 from parties.models import Consent, Party
 from wkm.consequences import tell
 
@@ -187,24 +187,20 @@ def parties_consent(case: Case) -> bool:
     ``_parties_consent_q`` asks in SQL of many rows, asked of one case's parties read afresh
     with their consents (two plain queries; the SQL form cost more to build and plan than to
     answer, each time a case moved — an import moves thousands)."""
-    # Two index lookups, rows as tuples (a join let PostgreSQL scan every consent).
+    # Two index lookups, rows as named tuples (a join let PostgreSQL scan every consent), read
+    # by parties.consent's own rule.
     parties = list(Party.objects.filter(case_id=case.pk).values_list("pk", flat=True))
-    consents: dict[int, list[tuple[str, bool]]] = {party: [] for party in parties}
+    consents: dict[int, list] = {party: [] for party in parties}
     given = Consent.objects.filter(party_id__in=parties).values_list(
-        "party_id", "kind", "withdrawn_at"
+        "party_id", "kind", "withdrawn_at", named=True
     )
-    for party, kind, withdrawn_at in given:
-        consents[party].append((kind, withdrawn_at is None))
-    return bool(consents) and all(_lets_the_referrer_hear(held) for held in consents.values())
-
-
-def _lets_the_referrer_hear(held: list[tuple[str, bool]]) -> bool:
-    """parties.consent's current_kinds and withdrew, of one party's (kind, still held) pairs:
-    the consent to the referrer being told is held, and the consent to the use of their data
-    was not withdrawn without being given again."""
-    data = [still for kind, still in held if kind == Consent.Kind.DATA_PROCESSING]
-    told = any(still for kind, still in held if kind == Consent.Kind.UPDATE_REFERRER)
-    return told and not (data and not any(data))
+    for consent in given:
+        consents[consent.party_id].append(consent)
+    return bool(consents) and all(
+        Consent.Kind.UPDATE_REFERRER in kinds_held(held)
+        and not withdrew_from(held, Consent.Kind.DATA_PROCESSING)
+        for held in consents.values()
+    )
 
 
 def may_go_q() -> Q:
