@@ -136,6 +136,12 @@ def test_the_backlog_is_read_from_the_partial_index_of_due_messages():
     condition, or a busy outbox's whole history would be read every few seconds."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
+        # Only this index, of the model's own, is left to choose (rolled back with the test): on
+        # a nearly empty table PostgreSQL 18 may as well skip-scan another one, so a plan that
+        # names it proves only that the query matches its condition.
+        for index in OutboxMessage._meta.indexes:
+            if index.name != "reminder_due_idx":
+                cursor.execute(f'DROP INDEX "{index.name}"')
     queryset = OutboxMessage.objects.filter(
         status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING],
         due_at__lte=timezone.now(),
